@@ -1,0 +1,89 @@
+# Copyright 2026 The oaktreemodel Authors
+# SPDX-License-Identifier: Apache-2.0
+"""Python side of the wire vectors: runs every vector through the generated
+`oaktreemodel` package (import it with PYTHONPATH=$OAKTREE_PYTHONPATH).
+
+    python vector_check_py.py VECTOR_DIR   -> one line per failure, exit 1
+
+Checks per vector: text -> deterministic binary == expected; binary -> parse ->
+serialize is identical; JSON == expected (as JSON values) and JSON -> binary
+== expected; unknown_binary survives parse/serialize byte for byte."""
+
+import glob
+import importlib
+import json
+import os
+import sys
+
+from google.protobuf import descriptor_pool
+from google.protobuf import json_format
+from google.protobuf import message_factory
+from google.protobuf import text_format
+
+from oaktree_testenv import first_byte_difference
+
+
+def load_generated():
+    """Import every generated *_pb2 module, so all types are registered."""
+    import oaktreemodel.v1 as v1
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(v1.__file__), "*_pb2.py"))):
+        importlib.import_module("oaktreemodel.v1." + os.path.basename(path)[:-3])
+
+
+def check_vector(cls, v):
+    """Failure strings for one vector ([] when it passes)."""
+    out = []
+    binary = bytes.fromhex(v["binary"])
+
+    def ser(m):
+        return m.SerializeToString(deterministic=True)
+
+    m = text_format.Parse(v["text"], cls())
+    if ser(m) != binary:
+        out.append("text->binary " + first_byte_difference(binary, ser(m)))
+    m = cls.FromString(binary)
+    if ser(m) != binary:
+        out.append("binary round trip " + first_byte_difference(binary, ser(m)))
+    got = json.loads(json_format.MessageToJson(m))
+    if got != v["json"]:
+        out.append("json: expected %s, got %s" % (
+            json.dumps(v["json"], ensure_ascii=False)[:200],
+            json.dumps(got, ensure_ascii=False)[:200]))
+    m = json_format.ParseDict(v["json"], cls())
+    if ser(m) != binary:
+        out.append("json->binary " + first_byte_difference(binary, ser(m)))
+    if "unknown_binary" in v:
+        ub = bytes.fromhex(v["unknown_binary"])
+        m = cls.FromString(ub)
+        if ser(m) != ub:
+            out.append("unknown fields round trip " + first_byte_difference(ub, ser(m)))
+    return out
+
+
+def check_dir(vector_dir):
+    load_generated()
+    pool = descriptor_pool.Default()
+    failures = []
+    files = sorted(glob.glob(os.path.join(vector_dir, "*.json")))
+    for path in files:
+        doc = json.load(open(path, encoding="utf-8"))
+        try:
+            cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(doc["type"]))
+        except KeyError:
+            failures.append("%s: type not in the generated Python package" % doc["type"])
+            continue
+        for v in doc["vectors"]:
+            try:
+                problems = check_vector(cls, v)
+            except Exception as e:  # a parse error is a failure of this vector
+                problems = ["%s: %s" % (type(e).__name__, e)]
+            failures += ["%s %s: %s" % (doc["type"], v["name"], p) for p in problems]
+    return len(files), failures
+
+
+if __name__ == "__main__":
+    n, failures = check_dir(sys.argv[1])
+    for f in failures:
+        print("python: " + f)
+    print("python: %d files, %d failures" % (n, len(failures)))
+    sys.exit(1 if failures or not n else 0)
