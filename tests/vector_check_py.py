@@ -31,32 +31,48 @@ def load_generated():
 
 
 def check_vector(cls, v):
-    """Failure strings for one vector ([] when it passes)."""
-    out = []
+    """Failure strings for one vector ([] when it passes); each check runs
+    even when an earlier one failed, so one read shows all that is wrong."""
     binary = bytes.fromhex(v["binary"])
 
     def ser(m):
         return m.SerializeToString(deterministic=True)
 
-    m = text_format.Parse(v["text"], cls())
-    if ser(m) != binary:
-        out.append("text->binary " + first_byte_difference(binary, ser(m)))
-    m = cls.FromString(binary)
-    if ser(m) != binary:
-        out.append("binary round trip " + first_byte_difference(binary, ser(m)))
-    got = json.loads(json_format.MessageToJson(m))
-    if got != v["json"]:
-        out.append("json: expected %s, got %s" % (
+    def text_to_binary():
+        got = ser(text_format.Parse(v["text"], cls()))
+        return got != binary and first_byte_difference(binary, got)
+
+    def binary_round_trip():
+        got = ser(cls.FromString(binary))
+        return got != binary and first_byte_difference(binary, got)
+
+    def json_equal():
+        got = json.loads(json_format.MessageToJson(text_format.Parse(v["text"], cls())))
+        return got != v["json"] and "expected %s, got %s" % (
             json.dumps(v["json"], ensure_ascii=False)[:200],
-            json.dumps(got, ensure_ascii=False)[:200]))
-    m = json_format.ParseDict(v["json"], cls())
-    if ser(m) != binary:
-        out.append("json->binary " + first_byte_difference(binary, ser(m)))
-    if "unknown_binary" in v:
+            json.dumps(got, ensure_ascii=False)[:200])
+
+    def json_to_binary():
+        got = ser(json_format.ParseDict(v["json"], cls()))
+        return got != binary and first_byte_difference(binary, got)
+
+    def unknown_round_trip():
         ub = bytes.fromhex(v["unknown_binary"])
-        m = cls.FromString(ub)
-        if ser(m) != ub:
-            out.append("unknown fields round trip " + first_byte_difference(ub, ser(m)))
+        got = ser(cls.FromString(ub))
+        return got != ub and first_byte_difference(ub, got)
+
+    checks = [("text->binary", text_to_binary), ("binary round trip", binary_round_trip),
+              ("json", json_equal), ("json->binary", json_to_binary)]
+    if "unknown_binary" in v:
+        checks.append(("unknown fields round trip", unknown_round_trip))
+    out = []
+    for label, fn in checks:
+        try:
+            problem = fn()
+        except Exception as e:  # a parse error is a failure of this check
+            problem = "%s: %s" % (type(e).__name__, e)
+        if problem:
+            out.append("%s %s" % (label, problem))
     return out
 
 
@@ -73,10 +89,7 @@ def check_dir(vector_dir):
             failures.append("%s: type not in the generated Python package" % doc["type"])
             continue
         for v in doc["vectors"]:
-            try:
-                problems = check_vector(cls, v)
-            except Exception as e:  # a parse error is a failure of this vector
-                problems = ["%s: %s" % (type(e).__name__, e)]
+            problems = check_vector(cls, v)
             failures += ["%s %s: %s" % (doc["type"], v["name"], p) for p in problems]
     return len(files), failures
 

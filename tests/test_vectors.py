@@ -1,0 +1,124 @@
+# Copyright 2026 The oaktreemodel Authors
+# SPDX-License-Identifier: Apache-2.0
+"""Wire vectors: fresh, complete, and agreed on by Python, C++ and Go.
+Also tests the checker itself: a corrupted, missing or extra vector fails."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import oaktree_testenv as te
+
+MAKE_VECTORS = os.path.join(te.SRCDIR, "tools", "make_vectors.py")
+
+
+def run_checker(vector_dir):
+    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
+    return subprocess.run(
+        [sys.executable, MAKE_VECTORS, "--descriptor-set", ds, "--out", vector_dir, "--check"],
+        capture_output=True, text=True)
+
+
+def language_failures(argv, env=None, cwd=None):
+    """Run a language checker; its failure lines (the output when it fails)."""
+    p = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_vectors_are_fresh():
+    p = run_checker(te.VECTORS)
+    assert p.returncode == 0, "stale vectors:\n" + p.stderr
+
+
+def test_every_message_type_has_a_vector():
+    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
+    import make_vectors
+    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
+    fds, pool = make_vectors.load_pool(ds)
+    types = {d.full_name for d in make_vectors.message_types(fds, pool)}
+    have = {json.load(open(os.path.join(te.VECTORS, n)))["type"]
+            for n in os.listdir(te.VECTORS) if n.endswith(".json")}
+    assert types, "no oaktree message types in the descriptor set"
+    assert sorted(types - have) == [], "message types without a vector"
+
+
+def test_python():
+    code, out = language_failures(
+        [sys.executable, os.path.join(te.TESTS, "vector_check_py.py"), te.VECTORS],
+        env=_py_env())
+    assert code == 0, out
+
+
+def test_cpp():
+    bindir = te.env("OAKTREE_CXX_BINDIR", "cpp/vector_check is built by make check")
+    code, out = language_failures([os.path.join(bindir, "vector_check"), te.VECTORS])
+    assert code == 0, out
+
+
+def test_go():
+    go = te.go_binary()
+    env = dict(os.environ, OAKTREE_VECTORS_DIR=te.VECTORS)
+    code, out = language_failures([go, "test", "-count=1", "./internal/vectors/"],
+                                  env=env, cwd=os.path.join(te.SRCDIR, "golang"))
+    assert code == 0, out
+
+
+# --- the checker itself -------------------------------------------------------
+
+@pytest.fixture
+def vector_copy(tmp_path):
+    d = tmp_path / "vectors"
+    shutil.copytree(te.VECTORS, d)
+    return d
+
+
+def corrupt_binary(path):
+    doc = json.load(open(path, encoding="utf-8"))
+    v = next(v for v in doc["vectors"] if v["binary"])
+    v["binary"] = v["binary"][:-2] + ("00" if v["binary"][-2:] != "00" else "01")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")
+    return v["name"]
+
+
+def test_checker_catches_wrong_binary(vector_copy):
+    name = corrupt_binary(vector_copy / "oaktree.v1.Server.json")
+    p = run_checker(str(vector_copy))
+    assert p.returncode != 0
+    assert "stale: oaktree.v1.Server.json: vector %s field binary" % name in p.stderr, p.stderr
+    # and the language checkers notice the wrong vector too
+    code, out = language_failures(
+        [sys.executable, os.path.join(te.TESTS, "vector_check_py.py"), str(vector_copy)],
+        env=_py_env())
+    assert code != 0 and "oaktree.v1.Server %s: text->binary at byte" % name in out, out
+
+
+def test_checker_catches_missing_and_extra_file(vector_copy):
+    os.remove(vector_copy / "oaktree.v1.Location.json")
+    shutil.copy(vector_copy / "oaktree.v1.Server.json", vector_copy / "oaktree.v1.Gone.json")
+    p = run_checker(str(vector_copy))
+    assert p.returncode != 0
+    assert "missing: oaktree.v1.Location.json" in p.stderr, p.stderr
+    assert "extra (no such message type): oaktree.v1.Gone.json" in p.stderr, p.stderr
+
+
+def test_checker_catches_stale_file(vector_copy):
+    path = vector_copy / "oaktree.v1.Project.json"
+    doc = json.load(open(path, encoding="utf-8"))
+    doc["vectors"].pop()  # as if written by an older generator or schema
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")
+    p = run_checker(str(vector_copy))
+    assert p.returncode != 0 and "stale: oaktree.v1.Project.json: vector" in p.stderr, p.stderr
+
+
+def _py_env():
+    e = te.python_env()
+    e["PYTHONPATH"] = te.TESTS + os.pathsep + e["PYTHONPATH"]
+    return e
