@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# Copyright 2026 The oaktreemodel Authors
+# SPDX-License-Identifier: Apache-2.0
+"""Python interop test server (test code only; protocol in README.rst)."""
+
+import argparse
+import hashlib
+import threading
+import time
+from concurrent import futures
+
+import grpc
+from google.protobuf import struct_pb2  # noqa: F401  (Struct in requests)
+
+from oaktreemodel.v1 import compute_pb2, compute_pb2_grpc, image_pb2, image_pb2_grpc
+
+AUTH_MESSAGE = "missing or wrong x-auth-token"
+
+
+class State:
+    """Tags of ListServers streams this server saw cancelled."""
+
+    def __init__(self, token):
+        self.token = token
+        self.lock = threading.Lock()
+        self.cancelled = set()
+
+    def authorize(self, context):
+        if dict(context.invocation_metadata()).get("x-auth-token") != self.token:
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, AUTH_MESSAGE)
+
+
+class Compute(compute_pb2_grpc.ComputeServiceServicer):
+    def __init__(self, state):
+        self.state = state
+
+    def GetServer(self, request, context):
+        self.state.authorize(context)
+        name = request.name_or_id
+        if name == "slow":  # sleep far past the client's deadline, stop when cancelled
+            for _ in range(1000):
+                if not context.is_active():
+                    break
+                time.sleep(0.01)
+            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "slow server")
+        if name.startswith("cancelled?"):
+            tag = name[len("cancelled?"):]
+            with self.state.lock:
+                seen = tag in self.state.cancelled
+            status = compute_pb2.SERVER_STATUS_DELETED if seen else compute_pb2.SERVER_STATUS_BUILD
+            return compute_pb2.GetServerResponse(server=compute_pb2.Server(name=tag, status=status))
+        if name.startswith("server-"):
+            return compute_pb2.GetServerResponse(server=compute_pb2.Server(
+                id="id-" + name, name=name, status=compute_pb2.SERVER_STATUS_ACTIVE,
+                metadata={"server-language": "python"}))
+        context.abort(grpc.StatusCode.NOT_FOUND, "no server matches " + name)
+
+    def ListServers(self, request, context):
+        self.state.authorize(context)
+        sel = request.selector
+        filters = sel.filters.fields
+        count = int(filters["count"].number_value) if "count" in filters else 0
+        padding = int(filters["padding"].number_value) if "padding" in filters else 0
+        if sel.name_or_id.startswith("cancel-"):
+            tag = sel.name_or_id
+            finished = []
+
+            def on_done():  # called when the RPC ends: record it unless we finished
+                if not finished:
+                    with self.state.lock:
+                        self.state.cancelled.add(tag)
+            context.add_callback(on_done)
+            for i in range(count):
+                if not context.is_active():
+                    break
+                yield compute_pb2.ListServersResponse(server=compute_pb2.Server(name="%s-%d" % (tag, i)))
+            finished.append(True)
+            return
+        if sel.name_or_id != "bulk-*":
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "unknown selector " + sel.name_or_id)
+        pad = "x" * padding
+        for i in range(count):
+            s = compute_pb2.Server(id="id-%05d" % i, name="bulk-%05d" % i,
+                                   status=compute_pb2.SERVER_STATUS_ACTIVE,
+                                   metadata={"index": str(i)})
+            s.properties.fields["padding"].string_value = pad
+            s.properties.fields["index"].number_value = i
+            yield compute_pb2.ListServersResponse(server=s)
+
+
+class Image(image_pb2_grpc.ImageServiceServicer):
+    def __init__(self, state):
+        self.state = state
+
+    def UploadImage(self, request_iterator, context):
+        self.state.authorize(context)
+        first = next(request_iterator, None)
+        if first is None or first.WhichOneof("content") != "metadata":
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "first message must be metadata")
+        meta = first.metadata
+        digest, size = hashlib.sha256(), 0
+        for req in request_iterator:
+            if req.WhichOneof("content") != "chunk":
+                context.abort(grpc.StatusCode.INVALID_ARGUMENT, "metadata after the first message")
+            digest.update(req.chunk)
+            size += len(req.chunk)
+        if size != meta.size or digest.hexdigest() != meta.sha256:
+            context.abort(grpc.StatusCode.DATA_LOSS, "sha256 or size mismatch: got %d bytes sha256 %s"
+                          % (size, digest.hexdigest()))
+        return image_pb2.UploadImageResponse(image=image_pb2.Image(
+            id="img-" + meta.sha256[:16], name=meta.name, size=size))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--token", required=True)
+    args = ap.parse_args()
+    state = State(args.token)
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+    compute_pb2_grpc.add_ComputeServiceServicer_to_server(Compute(state), server)
+    image_pb2_grpc.add_ImageServiceServicer_to_server(Image(state), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    print("PORT=%d" % port, flush=True)
+    server.wait_for_termination()  # until the driver kills us
+
+
+if __name__ == "__main__":
+    main()
