@@ -83,4 +83,3 @@ type cases struct {
 func (c *cases) ctx() context.Context {
 	return metadata.AppendToOutgoingContext(context.Background(), "x-auth-token", c.token)
 }
-
