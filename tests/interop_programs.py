@@ -98,13 +98,21 @@ class Servers:
             s.stop()
 
 
+# One instance per pytest session even though several test modules import the
+# fixtures (each import is its own fixture definition): servers start once.
+_shared = {}
+
+
 @pytest.fixture(scope="session")
 def programs(tmp_path_factory):
-    return Programs(str(tmp_path_factory.mktemp("interop-bin")))
+    if "programs" not in _shared:
+        _shared["programs"] = Programs(str(tmp_path_factory.mktemp("interop-bin")))
+    return _shared["programs"]
 
 
 @pytest.fixture(scope="session")
 def servers(programs):
-    s = Servers(programs)
-    yield s
-    s.stop_all()
+    if "servers" not in _shared:
+        _shared["servers"] = Servers(programs)
+    yield _shared["servers"]
+    _shared["servers"].stop_all()  # idempotent; every definition's teardown may call it

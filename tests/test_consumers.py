@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
+
 import oaktree_testenv as te
 from interop_programs import INTEROP, TOKEN, programs, servers  # noqa: F401 (fixtures)
 

@@ -5,9 +5,13 @@ Each test id names the pair and the case, e.g. go-server/cpp-client/cancel, and
 a failure message carries the client's first difference."""
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
 
 from interop_programs import LANGUAGES, TOKEN, programs, servers  # noqa: F401 (fixtures)
 

@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
+
 import oaktree_testenv as te
 
 MAKE_VECTORS = os.path.join(te.SRCDIR, "tools", "make_vectors.py")
@@ -44,6 +46,27 @@ def test_every_message_type_has_a_vector():
             for n in os.listdir(te.VECTORS) if n.endswith(".json")}
     assert types, "no oaktree message types in the descriptor set"
     assert sorted(types - have) == [], "message types without a vector"
+
+
+def test_vectors_sweep_every_enum_value():
+    """Across the vectors of a type, each enum field takes every value."""
+    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
+    import make_vectors
+    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
+    fds, pool = make_vectors.load_pool(ds)
+    missing = []
+    for desc in make_vectors.message_types(fds, pool):
+        doc = json.load(open(os.path.join(te.VECTORS, desc.full_name + ".json"), encoding="utf-8"))
+        for f in desc.fields:
+            if f.enum_type is None:
+                continue
+            seen = set()
+            for v in doc["vectors"]:
+                value = v["json"].get(f.json_name, f.enum_type.values[0].name)  # unset = zero
+                seen.update(value if isinstance(value, list) else [value])
+            missing += ["%s.%s: %s" % (desc.full_name, f.name, n)
+                        for n in sorted({e.name for e in f.enum_type.values} - seen)]
+    assert not missing, "enum values no vector uses: %s" % missing
 
 
 def test_python():
@@ -96,6 +119,20 @@ def test_checker_catches_wrong_binary(vector_copy):
         [sys.executable, os.path.join(te.TESTS, "vector_check_py.py"), str(vector_copy)],
         env=_py_env())
     assert code != 0 and "oaktree.v1.Server %s: text->binary at byte" % name in out, out
+
+
+def test_cpp_and_go_catch_wrong_binary(vector_copy):
+    name = corrupt_binary(vector_copy / "oaktree.v1.Server.json")
+    want = "oaktree.v1.Server %s: text->binary at byte" % name
+    if os.environ.get("OAKTREE_CXX_BINDIR"):
+        code, out = language_failures(
+            [os.path.join(os.environ["OAKTREE_CXX_BINDIR"], "vector_check"), str(vector_copy)])
+        assert code != 0 and want in out, out
+    go = te.go_binary()
+    code, out = language_failures([go, "test", "-count=1", "./internal/vectors/"],
+                                  env=dict(os.environ, OAKTREE_VECTORS_DIR=str(vector_copy)),
+                                  cwd=os.path.join(te.SRCDIR, "golang"))
+    assert code != 0 and want in out, out
 
 
 def test_checker_catches_missing_and_extra_file(vector_copy):

@@ -35,7 +35,6 @@ from google.protobuf import message_factory
 from google.protobuf import text_format
 
 PACKAGE_PREFIX = "oaktree."
-MIN_SWEEP = 6          # at least as many sweep vectors as the longest edge table
 MAX_DEPTH = 4          # recursion guard for self-referencing types
 
 F = _d.FieldDescriptor
@@ -61,6 +60,8 @@ TIMESTAMPS = [(1700000000, 0), (-62135596800, 0), (253402300799, 999999999),
               (1, 500000000), (-1, 123000000), (0, 1000)]
 DURATIONS = [(1, 1), (315576000000, 999999999), (-315576000000, -999999999),
              (-2, -500000000), (0, 500000000), (3600, 0)]
+# At least as many sweep vectors as the longest table, so every entry appears.
+MIN_SWEEP = max(len(t) for t in list(TABLE.values()) + [TIMESTAMPS, DURATIONS])
 # Newer-schema fields: the four highest field numbers, one per wire type.
 UNKNOWN_NUMBERS = (536870911, 536870910, 536870909, 536870908)
 UNKNOWN_TAIL = (
