@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Check an installed oaktreemodel tree the way a C++ user meets it.
+
+Reads the descriptor set to know what must be there: for every proto its
+header <oaktree/v1/x.pb.h> and .proto, .grpc.pb.h for files that define a
+service, the shared library and lib/pkgconfig/oaktreemodel.pc. Then compiles
+the consumer program using nothing but `pkg-config --cflags --libs
+oaktreemodel` against that tree, and runs it.
+"""
+
+import argparse
+import glob
+import os
+import shlex
+import subprocess
+import sys
+
+from google.protobuf import descriptor_pb2
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", default="", help="DESTDIR the tree was installed into ('' = /)")
+    ap.add_argument("--includedir", required=True)
+    ap.add_argument("--libdir", required=True)
+    ap.add_argument("--descriptor-set", required=True)
+    ap.add_argument("--consumer", required=True, help="C++ source to build against the tree")
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--cxx", default=os.environ.get("CXX", "c++"))
+    args = ap.parse_args()
+
+    def staged(path):
+        return os.path.join(args.root, path.lstrip("/")) if args.root else path
+
+    inc, lib = staged(args.includedir), staged(args.libdir)
+    fds = descriptor_pb2.FileDescriptorSet()
+    with open(args.descriptor_set, "rb") as f:
+        fds.ParseFromString(f.read())
+    ours = [fd for fd in fds.file if fd.package == "oaktree.v1"]
+    expected = []
+    for fd in ours:
+        stem = fd.name[: -len(".proto")]
+        expected += [f"{inc}/{stem}.pb.h", f"{inc}/{fd.name}"]
+        if fd.service:
+            expected.append(f"{inc}/{stem}.grpc.pb.h")
+    expected.append(f"{lib}/pkgconfig/oaktreemodel.pc")
+    missing = [p for p in expected if not os.path.isfile(p)]
+    libs = glob.glob(f"{lib}/liboaktreemodel*.so*")
+    if not libs:
+        missing.append(f"{lib}/liboaktreemodel*.so")
+    if missing:
+        sys.exit("check_install_tree: missing from the installed tree:\n  " + "\n  ".join(missing))
+    print(f"check_install_tree: {len(expected)} files and {len(libs)} library file(s) present")
+
+    os.makedirs(args.workdir, exist_ok=True)
+    env = dict(os.environ, PKG_CONFIG_PATH=f"{lib}/pkgconfig")
+    flags = subprocess.run(["pkg-config", "--define-prefix", "--cflags", "--libs", "oaktreemodel"],
+                           env=env, check=True, capture_output=True, text=True).stdout
+    exe = os.path.join(args.workdir, "consumer")
+    cmd = shlex.split(args.cxx) + ["-o", exe, args.consumer] + shlex.split(flags)
+    print("+ " + " ".join(cmd))
+    subprocess.run(cmd, check=True)
+    run_env = dict(os.environ, LD_LIBRARY_PATH=lib)
+    subprocess.run([exe], check=True, env=run_env)
+    print("check_install_tree: consumer built with pkg-config only and ran")
+
+
+if __name__ == "__main__":
+    main()
