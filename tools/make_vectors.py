@@ -236,18 +236,26 @@ def zeros(msg, depth=0):
             vf = f.message_type.fields_by_name["value"]
             zero_key = {F.TYPE_STRING: "", F.TYPE_BOOL: False}.get(kf.type, 0)
             if vf.message_type is not None:
-                getattr(msg, f.name)[zero_key].SetInParent()
+                _zero_message(getattr(msg, f.name)[zero_key])
             else:
                 getattr(msg, f.name)[zero_key] = _zero(vf)
         elif f.is_repeated:
             if f.message_type is not None:
-                getattr(msg, f.name).add()
+                _zero_message(getattr(msg, f.name).add())
             else:
                 getattr(msg, f.name).append(_zero(f))
         elif f.message_type is not None:
-            getattr(msg, f.name).SetInParent()
+            _zero_message(getattr(msg, f.name))
         elif f.has_presence:
             setattr(msg, f.name, _zero(f))
+
+
+def _zero_message(sub):
+    """A present but empty message; a Value needs a kind to be valid JSON, so
+    its zero is null (an empty Value has no JSON form: Go refuses it)."""
+    sub.SetInParent()
+    if sub.DESCRIPTOR.full_name == "google.protobuf.Value":
+        sub.null_value = 0
 
 
 def _zero(f):
