@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
 from interop_programs import LANGUAGES, TOKEN, programs, servers  # noqa: F401 (fixtures)
 
 CASES = ["unary", "auth", "not-found", "deadline", "server-stream", "client-stream",
-         "upload-corrupt", "cancel"]
+         "upload-corrupt", "download", "cancel"]
 _results = {}  # (server, client) -> ({case: result line}, client output)
 
 

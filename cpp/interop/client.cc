@@ -154,6 +154,26 @@ class Cases {
                  StatusCode::DATA_LOSS);
   }
 
+  void Download() {
+    ClientContext ctx;
+    Auth(&ctx, 120000);
+    v1::DownloadImageRequest req;
+    req.set_name_or_id("pattern-" + std::to_string(interop::kDownloadSize));
+    auto reader = image_->DownloadImage(&ctx, req);
+    v1::DownloadImageResponse resp;
+    interop::Sha256 got;
+    size_t n = 0;
+    while (reader->Read(&resp)) {
+      got.Update(resp.chunk());
+      n += resp.chunk().size();
+    }
+    Check(reader->Finish());
+    Expect("bytes downloaded", interop::kDownloadSize, n);
+    interop::Sha256 want;
+    want.Update(interop::UploadData(interop::kDownloadSize));
+    Expect("sha256 of the download", want.HexDigest(), got.HexDigest());
+  }
+
   void Cancel() {
     const std::string tag = "cancel-cpp-" + std::to_string(
         std::chrono::steady_clock::now().time_since_epoch().count());
@@ -229,6 +249,7 @@ int main(int argc, char** argv) {
       {"server-stream", [&] { c.ServerStream(); }},
       {"client-stream", [&] { c.ClientStream(); }},
       {"upload-corrupt", [&] { c.UploadCorrupt(); }},
+      {"download", [&] { c.Download(); }},
       {"cancel", [&] { c.Cancel(); }},
   };
   bool failed = false, found = false;

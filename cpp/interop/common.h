@@ -20,6 +20,7 @@ constexpr int kStreamCount = 10000;
 constexpr int kPadding = 1024;
 constexpr size_t kUploadSize = 16 * 1024 * 1024 + 12345;
 constexpr size_t kChunk = 64 * 1024;
+constexpr size_t kDownloadSize = 5 * 1024 * 1024 + 7;
 constexpr const char* kAuthMessage = "missing or wrong x-auth-token";
 
 inline std::string CodeName(grpc::StatusCode c) {

@@ -148,6 +148,23 @@ class Image final : public v1::ImageService::Service {
     return Status::OK;
   }
 
+  Status DownloadImage(ServerContext* ctx, const v1::DownloadImageRequest* req,
+                       grpc::ServerWriter<v1::DownloadImageResponse>* writer) override {
+    if (Status st = s_->Authorize(ctx); !st.ok()) return st;
+    const std::string& name = req->name_or_id();
+    const std::string digits = StartsWith(name, "pattern-") ? name.substr(8) : "";
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+      return Status(StatusCode::NOT_FOUND, "no image matches " + name);
+    const size_t size = std::stoul(digits);
+    const std::string data = interop::UploadData(size);
+    v1::DownloadImageResponse resp;
+    for (size_t off = 0; off < size; off += interop::kChunk) {
+      resp.set_chunk(data.substr(off, interop::kChunk));
+      if (!writer->Write(resp)) return Status(StatusCode::CANCELLED, "client went away");
+    }
+    return Status::OK;
+  }
+
  private:
   State* s_;
 };

@@ -18,6 +18,7 @@ STREAM_COUNT = 10000
 PADDING = 1024
 UPLOAD_SIZE = 16 * 1024 * 1024 + 12345
 CHUNK = 64 * 1024
+DOWNLOAD_SIZE = 5 * 1024 * 1024 + 7
 AUTH_MESSAGE = "missing or wrong x-auth-token"
 
 
@@ -111,6 +112,18 @@ class Cases:
                 yield image_pb2.UploadImageRequest(chunk=data[off:off + CHUNK])
         return self.image.UploadImage(requests(), metadata=self.md, timeout=120)
 
+    def download(self):
+        size = DOWNLOAD_SIZE
+        digest, got = hashlib.sha256(), 0
+        for resp in self.image.DownloadImage(
+                image_pb2.DownloadImageRequest(name_or_id="pattern-%d" % size),
+                metadata=self.md, timeout=120):
+            digest.update(resp.chunk)
+            got += len(resp.chunk)
+        expect("bytes downloaded", size, got)
+        expect("sha256 of the download", hashlib.sha256(upload_data()[:size]).hexdigest(),
+               digest.hexdigest())
+
     def cancel(self):
         tag = "cancel-py-%d" % time.monotonic_ns()
         req = compute_pb2.ListServersRequest(selector=common_pb2.Selector(name_or_id=tag))
@@ -130,7 +143,7 @@ class Cases:
 
 
 CASES = ["unary", "auth", "not-found", "deadline", "server-stream", "client-stream",
-         "upload-corrupt", "cancel"]
+         "upload-corrupt", "download", "cancel"]
 
 
 def main():

@@ -15,6 +15,7 @@ from google.protobuf import struct_pb2  # noqa: F401  (Struct in requests)
 from oaktreemodel.v1 import compute_pb2, compute_pb2_grpc, image_pb2, image_pb2_grpc
 
 AUTH_MESSAGE = "missing or wrong x-auth-token"
+CHUNK = 64 * 1024
 
 
 class State:
@@ -109,6 +110,17 @@ class Image(image_pb2_grpc.ImageServiceServicer):
                           % (size, digest.hexdigest()))
         return image_pb2.UploadImageResponse(image=image_pb2.Image(
             id="img-" + meta.sha256[:16], name=meta.name, size=size))
+
+    def DownloadImage(self, request, context):
+        self.state.authorize(context)
+        name = request.name_or_id
+        if not (name.startswith("pattern-") and name[len("pattern-"):].isdigit()):
+            context.abort(grpc.StatusCode.NOT_FOUND, "no image matches " + name)
+        size = int(name[len("pattern-"):])
+        block = bytes(i % 251 for i in range(251)) * (CHUNK // 251 + 2)
+        for off in range(0, size, CHUNK):  # chunk at offset off starts at off % 251
+            n = min(CHUNK, size - off)
+            yield image_pb2.DownloadImageResponse(chunk=block[off % 251:off % 251 + n])
 
 
 def main():

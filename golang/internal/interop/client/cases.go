@@ -23,11 +23,12 @@ import (
 )
 
 const (
-	streamCount = 10000
-	padding     = 1024
-	uploadSize  = 16*1024*1024 + 12345
-	chunkSize   = 64 * 1024
-	authMessage = "missing or wrong x-auth-token"
+	streamCount  = 10000
+	padding      = 1024
+	uploadSize   = 16*1024*1024 + 12345
+	chunkSize    = 64 * 1024
+	downloadSize = 5*1024*1024 + 7
+	authMessage  = "missing or wrong x-auth-token"
 )
 
 func expect[T comparable](what string, want, got T) error {
@@ -197,6 +198,32 @@ func (c *cases) clientStream() error {
 func (c *cases) uploadCorrupt() error {
 	_, err := c.upload(uploadData(1024*1024), strings.Repeat("0", 64))
 	return expectStatus("upload with wrong sha256", err, codes.DataLoss, "")
+}
+
+func (c *cases) download() error {
+	ctx, cancel := context.WithTimeout(c.ctx(), 120*time.Second)
+	defer cancel()
+	stream, err := c.image.DownloadImage(ctx, &pb.DownloadImageRequest{NameOrId: fmt.Sprintf("pattern-%d", downloadSize)})
+	if err != nil {
+		return err
+	}
+	h, got := sha256.New(), 0
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("after %d bytes: %w", got, err)
+		}
+		h.Write(resp.GetChunk())
+		got += len(resp.GetChunk())
+	}
+	if e := expect("bytes downloaded", downloadSize, got); e != nil {
+		return e
+	}
+	want := sha256.Sum256(uploadData(downloadSize))
+	return expect("sha256 of the download", hex.EncodeToString(want[:]), hex.EncodeToString(h.Sum(nil)))
 }
 
 func (c *cases) cancel() error {

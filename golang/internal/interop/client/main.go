@@ -21,7 +21,7 @@ import (
 )
 
 var caseNames = []string{"unary", "auth", "not-found", "deadline", "server-stream",
-	"client-stream", "upload-corrupt", "cancel"}
+	"client-stream", "upload-corrupt", "download", "cancel"}
 
 type result struct {
 	Case  string `json:"case"`
@@ -48,7 +48,7 @@ func main() {
 	run := map[string]func() error{
 		"unary": c.unary, "auth": c.auth, "not-found": c.notFound, "deadline": c.deadline,
 		"server-stream": c.serverStream, "client-stream": c.clientStream,
-		"upload-corrupt": c.uploadCorrupt, "cancel": c.cancel,
+		"upload-corrupt": c.uploadCorrupt, "download": c.download, "cancel": c.cancel,
 	}
 	names := caseNames
 	if *which != "all" {

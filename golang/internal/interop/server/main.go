@@ -14,6 +14,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -155,6 +156,27 @@ func (im *image) UploadImage(stream grpc.ClientStreamingServer[pb.UploadImageReq
 	}
 	return stream.SendAndClose(&pb.UploadImageResponse{Image: &pb.Image{
 		Id: "img-" + sum[:16], Name: meta.GetName(), Size: size}})
+}
+
+func (im *image) DownloadImage(req *pb.DownloadImageRequest, stream grpc.ServerStreamingServer[pb.DownloadImageResponse]) error {
+	if err := im.authorize(stream.Context()); err != nil {
+		return err
+	}
+	size, err := strconv.Atoi(strings.TrimPrefix(req.GetNameOrId(), "pattern-"))
+	if !strings.HasPrefix(req.GetNameOrId(), "pattern-") || err != nil || size < 0 {
+		return status.Error(codes.NotFound, "no image matches "+req.GetNameOrId())
+	}
+	const chunk = 64 * 1024
+	for off := 0; off < size; off += chunk {
+		b := make([]byte, min(chunk, size-off))
+		for i := range b {
+			b[i] = byte((off + i) % 251)
+		}
+		if err := stream.Send(&pb.DownloadImageResponse{Chunk: b}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func main() {
