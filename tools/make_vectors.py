@@ -349,9 +349,17 @@ def first_difference(old, new):
         if name not in va:
             return "vector %s missing" % name
         for key in sorted(set(va[name]) | set(vb[name])):
-            if va[name].get(key) != vb[name].get(key):
-                return "vector %s field %s: checked in %s, expected %s" % (
-                    name, key, _short(va[name].get(key)), _short(vb[name].get(key)))
+            old_v, new_v = va[name].get(key), vb[name].get(key)
+            if old_v == new_v:
+                continue
+            if isinstance(old_v, str) and isinstance(new_v, str):
+                i = next((n for n, (x, y) in enumerate(zip(old_v, new_v)) if x != y),
+                         min(len(old_v), len(new_v)))
+                return "vector %s field %s differs at character %d: checked in %s, expected %s" % (
+                    name, key, i, _short(old_v[max(0, i - 20):i + 20]),
+                    _short(new_v[max(0, i - 20):i + 20]))
+            return "vector %s field %s: checked in %s, expected %s" % (
+                name, key, _short(old_v), _short(new_v))
     extra = sorted(set(va) - set(vb))
     if extra:
         return "unexpected vector %s" % extra[0]
