@@ -182,7 +182,7 @@ def main(argv=None):
         else:
             counts[tier]["missing"] += 1
             missing.append((tier, method))
-    for tier, method in missing:
+    for tier, method in sorted(missing, key=lambda tm: (tm[0] or 9, tm[1])):
         problems.append("shade method %s() (tier %s) is neither mapped nor excluded in %s/*.toml"
                         % (method, tier or "?", args.map_dir))
 
