@@ -179,6 +179,20 @@ def test_good_dict_converts_and_round_trips(converter):
     assert shade_convert.round_trip(msg) == []
 
 
+def test_empty_string_for_a_message_means_unset(converter):
+    msg, res = convert(converter, {"id": "x", "location": ""})
+    assert res.problems == [] and not msg.HasField("location")
+    _, res = convert(converter, {"id": "x", "location": "somewhere"})
+    assert "location" in res.problems[0]
+
+
+def test_int_id_becomes_text_but_other_ints_do_not(converter):
+    msg, res = convert(converter, {"id": 7})
+    assert res.problems == [] and msg.id == "7"
+    _, res = convert(converter, {"id": "x", "plain": 7})
+    assert "plain" in res.problems[0]
+
+
 def test_dropped_key_is_an_error(converter):
     _, res = convert(converter, {"id": "x", "surprise": 1}, "Bare")
     assert len(res.problems) == 1

@@ -58,20 +58,20 @@ RESOURCES = {
     # project resource needs its own name.
     "project": (["IdentityProject", "ProjectResource", "KeystoneProject"],
                 ["get_project", "list_projects"]),
-    "role": (["Role"], ["get_role", "list_roles"]),
-    "user": (["User"], ["get_user", "list_users"]),
-    "domain": (["Domain"], ["get_domain", "list_domains"]),
-    "group": (["Group"], ["get_group", "list_groups"]),
+    "role": (["IdentityRole", "Role"], ["get_role", "list_roles"]),
+    "user": (["IdentityUser", "User"], ["get_user", "list_users"]),
+    "domain": (["IdentityDomain", "Domain"], ["get_domain", "list_domains"]),
+    "group": (["IdentityGroup", "Group"], ["get_group", "list_groups"]),
     "role_assignment": (["RoleAssignment"], ["list_role_assignments"]),
     "flavor_access": (["FlavorAccess"], ["list_flavor_access"]),
-    "keystone_service": (["CatalogService", "KeystoneService", "ServiceEntry",
-                          "IdentityServiceEntry"], ["get_service", "list_services"]),
+    "keystone_service": (["IdentityCatalogService", "IdentityServiceEntry", "CatalogService",
+                          "KeystoneService"], ["get_service", "list_services"]),
     "stack": (["Stack"], ["get_stack", "list_stacks"]),
     "cluster_template": (["ClusterTemplate"],
                          ["get_cluster_template", "list_cluster_templates"]),
     "magnum_service": (["MagnumService"], ["list_magnum_services"]),
-    "zone": (["Zone", "DnsZone"], ["get_zone", "list_zones"]),
-    "recordset": (["Recordset", "RecordSet"], ["get_recordset", "list_recordsets"]),
+    "zone": (["DnsZone", "Zone"], ["get_zone", "list_zones"]),
+    "recordset": (["DnsRecordset", "Recordset", "RecordSet"], ["get_recordset", "list_recordsets"]),
 }
 PACKAGE = "oaktree.v1"
 
@@ -116,7 +116,9 @@ def check_records(records, pool, excluded, out=sys.stdout):
         full = pick_message(pool, kind)
         if full is None:
             methods = RESOURCES[kind][1]
-            wanted = " or ".join("%s.%s" % (PACKAGE, n) for n in RESOURCES[kind][0])
+            names = RESOURCES[kind][0]
+            wanted = "%s.%s" % (PACKAGE, names[0]) + (
+                " (or %s)" % ", ".join(names[1:]) if names[1:] else "")
             if all(m in excluded for m in methods):
                 rows.append((kind, fixture, wanted, "", "not served (excluded)"))
             else:

@@ -22,6 +22,8 @@ Two keys landing on the same field (or on two members of one oneof) is an
 error too: one value would be lost.
 
 Values:
+  * "" for a message field (not a wrapper/Value/Timestamp) is shade's way
+    of saying "none" (a boot-from-volume server's ``image`` is ""): unset.
   * None: leaves a field with presence (``optional`` scalar, message, oneof
     member) unset, and a repeated/map field empty; None for a plain proto3
     scalar is an error (the API could not tell None from the zero value).
@@ -36,7 +38,10 @@ Values:
     repeated one (the wrapper that proto maps need for list values, e.g.
     ``map<string, ServerAddresses>``).
   * scalars must already have the field's type: int for integers (no bool,
-    no float), int or float for float/double, bool for bool, str for string.
+    no float), int or float for float/double, bool for bool, str for string;
+    the one exception is an int for a string ID field (``id``, ``*_id``),
+    sent as decimal text: nova-network floating IPs and Magnum services have
+    integer IDs where every other OpenStack ID is a string.
 """
 
 import datetime
@@ -67,6 +72,8 @@ ALIASES = {
 _WRAPPERS = {"google.protobuf.%s" % n for n in (
     "DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value",
     "UInt32Value", "BoolValue", "StringValue", "BytesValue")}
+_STRINGISH = {"google.protobuf.StringValue", "google.protobuf.BytesValue",
+              "google.protobuf.Value", "google.protobuf.Timestamp"}
 _INT_TYPES = {FD.TYPE_INT32, FD.TYPE_INT64, FD.TYPE_UINT32, FD.TYPE_UINT64,
               FD.TYPE_SINT32, FD.TYPE_SINT64, FD.TYPE_FIXED32, FD.TYPE_FIXED64,
               FD.TYPE_SFIXED32, FD.TYPE_SFIXED64}
@@ -296,6 +303,9 @@ class Converter:
                             result.problem(sub, key, item, name, str(exc))
             return
         if field.type == FD.TYPE_MESSAGE:
+            if value == "" and field.has_presence \
+                    and field.message_type.full_name not in _STRINGISH:
+                return  # shade's "none" for a nested object (server.image)
             sub_msg = getattr(msg, name)
             self._fill_message(sub_msg, value, result, path, key, name)
             sub_msg.SetInParent()  # an empty dict still means "present"
@@ -350,6 +360,8 @@ class Converter:
             return self._enum(field, value, result, path, key, field_name)
         if t == FD.TYPE_STRING:
             ok = isinstance(value, str)
+            if _is_id_field(field) and isinstance(value, int) and not isinstance(value, bool):
+                value, ok = str(value), True
         elif t == FD.TYPE_BYTES:
             if isinstance(value, str):
                 value = value.encode("utf-8")
@@ -392,6 +404,10 @@ def _is_repeated(field):
     # protobuf >= 5 has is_repeated; label is the older spelling
     rep = getattr(field, "is_repeated", None)
     return rep if isinstance(rep, bool) else field.label == FD.LABEL_REPEATED
+
+
+def _is_id_field(field):
+    return field.name == "id" or field.name.endswith("_id")
 
 
 def _is_map(field):

@@ -264,6 +264,9 @@ def cases(cloud):
          lambda: n._normalize_server(server())),
         ("server", "fakes.make_fake_server", lambda: n._normalize_server(fake_server())),
         ("server", "RAW_SERVER_DICT + meta.add_server_interfaces", expanded_server),
+        ("server", "fakes.make_fake_server boot-from-volume (image '')",
+         lambda: n._normalize_server(fakes.make_fake_server(
+             "srv-2", "bfv-1", "BUILD", admin_pass="secret", image=""))),
         ("flavor", "test_normalize.RAW_FLAVOR_DICT",
          lambda: n._normalize_flavor(module_fixture("test_normalize.py", "RAW_FLAVOR_DICT"))),
         ("flavor", "fakes.make_fake_flavor",
@@ -282,6 +285,9 @@ def cases(cloud):
         ("security_group", "test_normalize.test_normalize_secgroups_strict (nova)",
          lambda: n._normalize_secgroup(function_fixture(
              "test_normalize.py", "test_normalize_secgroups_strict", "nova_secgroup"))),
+        ("security_group", "test_security_groups.nova_grp_dict",
+         lambda: n._normalize_secgroup(module_fixture("test_security_groups.py",
+                                                      "nova_grp_dict"))),
         ("security_group_rule", "test_security_groups.neutron_grp_dict rule",
          lambda: n._normalize_secgroup_rule(module_fixture(
              "test_security_groups.py", "neutron_grp_dict")["security_group_rules"][0])),
@@ -289,6 +295,9 @@ def cases(cloud):
          lambda: n._normalize_floating_ip(module_fixture(
              "test_floating_ip_neutron.py",
              "TestFloatingIP.mock_floating_ip_list_rep")["floatingips"][0])),
+        ("floating_ip", "test_floating_ip_nova.mock_floating_ip_list_rep (nova-network)",
+         lambda: n._normalize_floating_ip(module_fixture(
+             "test_floating_ip_nova.py", "TestFloatingIP.mock_floating_ip_list_rep")[0])),
         ("compute_limits", "test_limits.test_get_compute_limits",
          lambda: n._normalize_compute_limits(json_fixture(
              "test_limits.py", "test_get_compute_limits", "limits")["limits"])),
