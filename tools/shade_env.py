@@ -13,6 +13,7 @@ requirements file (and of the Python version); a changed pin rebuilds it.
 pip installing those pinned packages is the only network access of the checks.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -52,23 +53,43 @@ def venv_python(venv_dir):
     return os.path.join(venv_dir, "bin", "python")
 
 
+def _is_current(venv_dir, wanted):
+    try:
+        with open(os.path.join(venv_dir, MARKER)) as f:
+            return f.read().strip() == wanted and os.access(venv_python(venv_dir), os.X_OK)
+    except OSError:
+        return False
+
+
 def ensure_venv(venv_dir=DEFAULT_VENV, requirements=REQUIREMENTS, log=sys.stderr):
-    """Return the venv's python, creating or refreshing the venv if needed."""
+    """Return the venv's python, creating or refreshing the venv if needed.
+
+    A lock file beside the venv serializes builders, so ``make -j`` running
+    both shade checks at once builds the venv once and neither sees it half made.
+    """
     venv_dir = os.path.abspath(venv_dir)
     wanted = _requirements_hash(requirements)
-    marker = os.path.join(venv_dir, MARKER)
-    python = venv_python(venv_dir)
-    try:
-        with open(marker) as f:
-            if f.read().strip() == wanted and os.access(python, os.X_OK):
-                return python
-    except OSError:
-        pass
+    if _is_current(venv_dir, wanted):
+        return venv_python(venv_dir)
+    os.makedirs(os.path.dirname(venv_dir), exist_ok=True)
+    with open(venv_dir + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _is_current(venv_dir, wanted):  # another process may have built it
+            _build(venv_dir, requirements, wanted, log)
+    return venv_python(venv_dir)
+
+
+def _build(venv_dir, requirements, wanted, log):
     print("shade_env: building %s from %s (one-off; needs PyPI)"
           % (venv_dir, os.path.relpath(requirements)), file=log)
     if os.path.exists(venv_dir):
         shutil.rmtree(venv_dir)
-    venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    try:
+        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ShadeEnvError("cannot create a virtualenv at %s with %s: %s (on Debian "
+                            "install python3-venv)" % (venv_dir, sys.executable, exc))
+    python = venv_python(venv_dir)
     cmd = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
            "-r", requirements]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -76,9 +97,8 @@ def ensure_venv(venv_dir=DEFAULT_VENV, requirements=REQUIREMENTS, log=sys.stderr
         raise ShadeEnvError("pip install -r %s failed (rc %d):\n%s"
                             % (requirements, proc.returncode, proc.stdout[-4000:]))
     # Written last: an interrupted build leaves no marker and is redone.
-    with open(marker, "w") as f:
+    with open(os.path.join(venv_dir, MARKER), "w") as f:
         f.write(wanted + "\n")
-    return python
 
 
 def run_introspect(command, venv_dir=DEFAULT_VENV, args=()):
