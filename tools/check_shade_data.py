@@ -98,10 +98,10 @@ def pick_message(pool, kind):
     return None
 
 
-def check_records(records, pool, excluded, out=sys.stdout):
+def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
     """Convert every record; print the table; return the list of failures."""
     converter = shade_convert.Converter(pool)
-    failures, rows = [], []
+    failures, rows, notes = [], [], []
     for rec in records:
         kind, fixture = rec["kind"], rec["fixture"]
         if kind not in RESOURCES:
@@ -133,11 +133,16 @@ def check_records(records, pool, excluded, out=sys.stdout):
         counts = "%d/%d" % (len(result.typed), len(result.properties))
         rows.append((kind, fixture, full, counts, "ok" if not problems else
                      "FAIL (%d)" % len(problems)))
+        if verbose and result.properties:
+            notes.append("%s (%s): into properties: %s"
+                         % (kind, fixture, ", ".join(sorted(result.properties))))
         failures += ["%s (%s): %s" % (kind, fixture, p) for p in problems]
 
     widths = [max(len(str(r[i])) for r in rows + [HEADER]) for i in range(5)]
     for row in [HEADER] + rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
+    for note in notes:
+        print("  " + note, file=out)
     return failures
 
 
@@ -155,6 +160,8 @@ def main(argv=None):
                         help="use this saved `shade_introspect.py normalize` output "
                              "instead of running shade (for tests and debugging)")
     parser.add_argument("--save-json", help="also write shade's normalized output here")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also list the keys that went into `properties`")
     shade_env.add_argument(parser)
     args = parser.parse_args(argv)
 
@@ -174,7 +181,8 @@ def main(argv=None):
 
     print("shade data: %d normalized fixtures -> oaktree messages "
           "(typed/props = top-level keys in typed fields / in `properties`)" % len(records))
-    failures = check_records(records, pool, excluded_methods(args.map_dir))
+    failures = check_records(records, pool, excluded_methods(args.map_dir),
+                             verbose=args.verbose)
     if failures:
         print("\ncheck_shade_data: FAILED, %d problem(s):" % len(failures), file=sys.stderr)
         for failure in failures:
