@@ -232,6 +232,47 @@ KEYSTONE_SERVICE = {"id": "s1", "name": "nova", "type": "compute",
                     "description": "Compute", "enabled": True}
 FLAVOR_ACCESS = {"flavor_id": fakes.FLAVOR_ID, "tenant_id": PROJECT_ID}
 VOLUME_TYPE_ACCESS = {"volume_type_id": "voltype01", "project_id": PROJECT_ID}
+# Full REST shapes for raw resources whose shade fixtures carry only a few
+# keys (synthetic: the documented API bodies of Cinder v2/v3, Designate v2,
+# Nova 2.64 and Neutron; values made up). They make the check see every key
+# a real cloud sends, not only the ones shade's tests needed.
+CINDER_BACKUP = {
+    "id": "6ff16bdf-44d5-4bf9-b0f3-687549c76414", "name": "backup-1",
+    "description": "nightly", "status": "available", "availability_zone": "nova",
+    "container": "volumebackups", "size": 10, "object_count": 2,
+    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "snapshot_id": None,
+    "is_incremental": False, "has_dependent_backups": False, "fail_reason": None,
+    "created_at": "2017-03-23T23:57:12.000000", "updated_at": "2017-03-23T23:59:01.000000",
+    "data_timestamp": "2017-03-23T23:57:12.000000",
+    "os-backup-project-attr:project_id": PROJECT_ID, "user_id": "u1",
+    "metadata": {"purpose": "test"},
+    "links": [{"href": "https://volume.example.com/v2/backups/6ff1", "rel": "self"}]}
+CINDER_SNAPSHOT = {
+    "id": "snap-2", "name": "snap", "description": "before upgrade",
+    "status": "available", "size": 10, "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
+    "created_at": "2017-03-23T23:57:12.000000", "updated_at": None,
+    "metadata": {"k": "v"}, "os-extended-snapshot-attributes:progress": "100%",
+    "os-extended-snapshot-attributes:project_id": PROJECT_ID, "user_id": "u1"}
+DESIGNATE_ZONE = {
+    "id": "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3", "name": "example.org.",
+    "email": "joe@example.org", "ttl": 7200, "serial": 1404757531, "status": "ACTIVE",
+    "action": "CREATE", "type": "PRIMARY", "masters": [], "pool_id": "572ba08c",
+    "project_id": PROJECT_ID, "description": "This is an example zone.",
+    "created_at": "2014-07-07T18:25:31.275934", "updated_at": None, "version": 1,
+    "transferred_at": None, "attributes": {"tier": "gold"},
+    "links": {"self": "https://dns.example.com/v2/zones/a86dba58"}}
+DESIGNATE_RECORDSET = {
+    "id": "f7b10e9b-0cae-4a91-b162-562bc6096648", "name": "example.org.",
+    "type": "A", "records": ["10.1.0.2"], "ttl": 3600, "status": "PENDING",
+    "action": "CREATE", "zone_id": "2150b1bf-dee2-4221-9d85-11f7886fb15f",
+    "zone_name": "example.com.", "project_id": PROJECT_ID, "description": "An A record",
+    "created_at": "2014-10-24T19:59:44.000000", "updated_at": None, "version": 1,
+    "links": {"self": "https://dns.example.com/v2/zones/2150/recordsets/f7b1"}}
+NOVA_SERVER_GROUP_264 = {
+    "id": "5bbcc3c4-1da2-4437-a48a-66f15b1b13f9", "name": "test",
+    "policy": "anti-affinity", "rules": {"max_server_per_host": 3},
+    "members": [], "project_id": PROJECT_ID, "user_id": "u1"}
+
 # Placeholders in shade's fixtures that no real cloud returns; replaced so
 # the conversion tests the API, not the fixture's shortcut.
 FIXTURE_PATCHES = {"created_at": ("fake-date", _FIXED_TIME)}
@@ -358,6 +399,18 @@ def cases(cloud):
          lambda: module_fixture("test_router.py", "TestRouter.mock_router_rep")),
         ("server_group", "fakes.make_fake_server_group (raw)",
          lambda: fakes.make_fake_server_group("sg-1", "group", ["affinity"])),
+        ("server_group", "synthetic (Nova 2.64 server group, raw)",
+         lambda: dict(NOVA_SERVER_GROUP_264)),
+        ("volume_snapshot", "synthetic (Cinder v2 snapshot detail, raw)",
+         lambda: dict(CINDER_SNAPSHOT)),
+        ("volume_backup", "synthetic (Cinder backup detail)",
+         lambda: n._normalize_volume_backup(dict(CINDER_BACKUP))),
+        ("zone", "synthetic (Designate v2 zone, raw)", lambda: dict(DESIGNATE_ZONE)),
+        ("recordset", "synthetic (Designate v2 recordset, raw)",
+         lambda: dict(DESIGNATE_RECORDSET)),
+        ("port", "test_port.mock_neutron_port_list_rep (raw)",
+         lambda: module_fixture("test_port.py",
+                                "TestPort.mock_neutron_port_list_rep")["ports"][0]),
         ("zone", "test_zone.new_zone_dict (raw)",
          lambda: module_fixture("test_zone.py", "new_zone_dict")),
         ("recordset", "test_recordset.new_recordset (raw)",
