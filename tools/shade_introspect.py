@@ -272,6 +272,23 @@ NOVA_SERVER_GROUP_264 = {
     "id": "5bbcc3c4-1da2-4437-a48a-66f15b1b13f9", "name": "test",
     "policy": "anti-affinity", "rules": {"max_server_per_host": 3},
     "members": [], "project_id": PROJECT_ID, "user_id": "u1"}
+CINDER_ATTACHMENT = {
+    "server_id": "f4fda93b-06e0-4743-8117-bc8bcecd651b",
+    "attachment_id": "3b8b6631-1cf7-4fd7-9afb-c01e541a073c", "host_name": None,
+    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "device": "/dev/vdb",
+    "id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
+    "attached_at": "2017-03-23T23:58:00.000000"}
+CINDER_QUOTA_SET = {
+    "id": PROJECT_ID, "gigabytes": 1000, "snapshots": 10, "volumes": 20,
+    "backups": 10, "backup_gigabytes": 1000, "per_volume_gigabytes": -1, "groups": 10,
+    "gigabytes_lvmdriver-1": -1, "snapshots_lvmdriver-1": -1, "volumes_lvmdriver-1": -1}
+CINDER_LIMITS = {
+    "rate": [],
+    "absolute": {"maxTotalVolumes": 10, "maxTotalSnapshots": 10,
+                 "maxTotalVolumeGigabytes": 1000, "maxTotalBackups": 10,
+                 "maxTotalBackupGigabytes": 1000, "totalVolumesUsed": 1,
+                 "totalGigabytesUsed": 10, "totalSnapshotsUsed": 0,
+                 "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0}}
 
 # Placeholders in shade's fixtures that no real cloud returns; replaced so
 # the conversion tests the API, not the fixture's shortcut.
@@ -411,6 +428,27 @@ def cases(cloud):
         ("port", "test_port.mock_neutron_port_list_rep (raw)",
          lambda: module_fixture("test_port.py",
                                 "TestPort.mock_neutron_port_list_rep")["ports"][0]),
+        ("volume_attachment", "synthetic (Cinder volume attachment)",
+         lambda: n._normalize_volume_attachment(dict(CINDER_ATTACHMENT))),
+        ("volume_quotas", "test_quotas.test_cinder_get_quotas (raw)",
+         lambda: json_fixture("test_quotas.py", "test_cinder_get_quotas",
+                              "snapshots")),
+        ("volume_quotas", "synthetic (Cinder os-quota-sets, raw)",
+         lambda: dict(CINDER_QUOTA_SET)),
+        ("volume_limits", "synthetic (Cinder limits, raw)", lambda: dict(CINDER_LIMITS)),
+        ("network_quotas", "test_quotas.test_neutron_get_quotas (raw)",
+         lambda: function_fixture("test_quotas.py", "test_neutron_get_quotas", "quota")),
+        ("network_quota_details", "test_quotas.test_neutron_get_quotas_details (raw)",
+         lambda: function_fixture("test_quotas.py", "test_neutron_get_quotas_details",
+                                  "quota_details")),
+        ("router_interface", "test_router.mock_router_interface_rep (raw)",
+         lambda: module_fixture("test_router.py", "TestRouter.mock_router_interface_rep")),
+        ("floating_ip_pool", "test_floating_ip_pool.pools (raw)",
+         lambda: module_fixture("test_floating_ip_pool.py", "TestFloatingIPPool.pools")[0]),
+        ("object_container", "test_object.test_list_containers (raw)",
+         lambda: json_fixture("test_object.py", "test_list_containers", "count")),
+        ("object", "test_object.test_list_objects (raw)",
+         lambda: json_fixture("test_object.py", "test_list_objects", "hash")),
         ("zone", "test_zone.new_zone_dict (raw)",
          lambda: module_fixture("test_zone.py", "new_zone_dict")),
         ("recordset", "test_recordset.new_recordset (raw)",
