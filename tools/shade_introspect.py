@@ -311,8 +311,12 @@ def _patch(data):
 def cases(cloud):
     """(kind, fixture label, thunk) for every normalized/raw resource we check."""
     n = cloud
-    server = lambda: module_fixture("test_normalize.py", "RAW_SERVER_DICT")  # noqa
-    fake_server = lambda: fakes.make_fake_server("srv-1", "web-1", "ACTIVE")  # noqa
+
+    def server():
+        return module_fixture("test_normalize.py", "RAW_SERVER_DICT")
+
+    def fake_server():
+        return fakes.make_fake_server("srv-1", "web-1", "ACTIVE")
 
     def expanded_server():
         return meta.add_server_interfaces(n, n._normalize_server(server()))
