@@ -42,9 +42,13 @@ def add_argument(parser):
 
 
 def _requirements_hash(requirements):
+    """Hash of the pins (comments and blank lines ignored) and the Python version."""
     digest = hashlib.sha256()
-    with open(requirements, "rb") as f:
-        digest.update(f.read())
+    with open(requirements) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                digest.update(line.encode() + b"\n")
     digest.update(("python %d.%d" % sys.version_info[:2]).encode())
     return digest.hexdigest()
 

@@ -232,6 +232,64 @@ KEYSTONE_SERVICE = {"id": "s1", "name": "nova", "type": "compute",
                     "description": "Compute", "enabled": True}
 FLAVOR_ACCESS = {"flavor_id": fakes.FLAVOR_ID, "tenant_id": PROJECT_ID}
 VOLUME_TYPE_ACCESS = {"volume_type_id": "voltype01", "project_id": PROJECT_ID}
+# Full REST shapes for raw resources whose shade fixtures carry only a few
+# keys (synthetic: the documented API bodies of Cinder v2/v3, Designate v2,
+# Nova 2.64 and Neutron; values made up). They make the check see every key
+# a real cloud sends, not only the ones shade's tests needed.
+CINDER_BACKUP = {
+    "id": "6ff16bdf-44d5-4bf9-b0f3-687549c76414", "name": "backup-1",
+    "description": "nightly", "status": "available", "availability_zone": "nova",
+    "container": "volumebackups", "size": 10, "object_count": 2,
+    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "snapshot_id": None,
+    "is_incremental": False, "has_dependent_backups": False, "fail_reason": None,
+    "created_at": "2017-03-23T23:57:12.000000", "updated_at": "2017-03-23T23:59:01.000000",
+    "data_timestamp": "2017-03-23T23:57:12.000000",
+    "os-backup-project-attr:project_id": PROJECT_ID, "user_id": "u1",
+    "metadata": {"purpose": "test"},
+    "links": [{"href": "https://volume.example.com/v2/backups/6ff1", "rel": "self"}]}
+CINDER_SNAPSHOT = {
+    "id": "snap-2", "name": "snap", "description": "before upgrade",
+    "status": "available", "size": 10, "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
+    "created_at": "2017-03-23T23:57:12.000000", "updated_at": None,
+    "metadata": {"k": "v"}, "os-extended-snapshot-attributes:progress": "100%",
+    "os-extended-snapshot-attributes:project_id": PROJECT_ID, "user_id": "u1"}
+DESIGNATE_ZONE = {
+    "id": "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3", "name": "example.org.",
+    "email": "joe@example.org", "ttl": 7200, "serial": 1404757531, "status": "ACTIVE",
+    "action": "CREATE", "type": "PRIMARY", "masters": [], "pool_id": "572ba08c",
+    "project_id": PROJECT_ID, "description": "This is an example zone.",
+    "created_at": "2014-07-07T18:25:31.275934", "updated_at": None, "version": 1,
+    "transferred_at": None, "attributes": {"tier": "gold"},
+    "links": {"self": "https://dns.example.com/v2/zones/a86dba58"}}
+DESIGNATE_RECORDSET = {
+    "id": "f7b10e9b-0cae-4a91-b162-562bc6096648", "name": "example.org.",
+    "type": "A", "records": ["10.1.0.2"], "ttl": 3600, "status": "PENDING",
+    "action": "CREATE", "zone_id": "2150b1bf-dee2-4221-9d85-11f7886fb15f",
+    "zone_name": "example.com.", "project_id": PROJECT_ID, "description": "An A record",
+    "created_at": "2014-10-24T19:59:44.000000", "updated_at": None, "version": 1,
+    "links": {"self": "https://dns.example.com/v2/zones/2150/recordsets/f7b1"}}
+NOVA_SERVER_GROUP_264 = {
+    "id": "5bbcc3c4-1da2-4437-a48a-66f15b1b13f9", "name": "test",
+    "policy": "anti-affinity", "rules": {"max_server_per_host": 3},
+    "members": [], "project_id": PROJECT_ID, "user_id": "u1"}
+CINDER_ATTACHMENT = {
+    "server_id": "f4fda93b-06e0-4743-8117-bc8bcecd651b",
+    "attachment_id": "3b8b6631-1cf7-4fd7-9afb-c01e541a073c", "host_name": None,
+    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "device": "/dev/vdb",
+    "id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
+    "attached_at": "2017-03-23T23:58:00.000000"}
+CINDER_QUOTA_SET = {
+    "id": PROJECT_ID, "gigabytes": 1000, "snapshots": 10, "volumes": 20,
+    "backups": 10, "backup_gigabytes": 1000, "per_volume_gigabytes": -1, "groups": 10,
+    "gigabytes_lvmdriver-1": -1, "snapshots_lvmdriver-1": -1, "volumes_lvmdriver-1": -1}
+CINDER_LIMITS = {
+    "rate": [],
+    "absolute": {"maxTotalVolumes": 10, "maxTotalSnapshots": 10,
+                 "maxTotalVolumeGigabytes": 1000, "maxTotalBackups": 10,
+                 "maxTotalBackupGigabytes": 1000, "totalVolumesUsed": 1,
+                 "totalGigabytesUsed": 10, "totalSnapshotsUsed": 0,
+                 "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0}}
+
 # Placeholders in shade's fixtures that no real cloud returns; replaced so
 # the conversion tests the API, not the fixture's shortcut.
 FIXTURE_PATCHES = {"created_at": ("fake-date", _FIXED_TIME)}
@@ -253,8 +311,12 @@ def _patch(data):
 def cases(cloud):
     """(kind, fixture label, thunk) for every normalized/raw resource we check."""
     n = cloud
-    server = lambda: module_fixture("test_normalize.py", "RAW_SERVER_DICT")  # noqa
-    fake_server = lambda: fakes.make_fake_server("srv-1", "web-1", "ACTIVE")  # noqa
+
+    def server():
+        return module_fixture("test_normalize.py", "RAW_SERVER_DICT")
+
+    def fake_server():
+        return fakes.make_fake_server("srv-1", "web-1", "ACTIVE")
 
     def expanded_server():
         return meta.add_server_interfaces(n, n._normalize_server(server()))
@@ -358,6 +420,39 @@ def cases(cloud):
          lambda: module_fixture("test_router.py", "TestRouter.mock_router_rep")),
         ("server_group", "fakes.make_fake_server_group (raw)",
          lambda: fakes.make_fake_server_group("sg-1", "group", ["affinity"])),
+        ("server_group", "synthetic (Nova 2.64 server group, raw)",
+         lambda: dict(NOVA_SERVER_GROUP_264)),
+        ("volume_snapshot", "synthetic (Cinder v2 snapshot detail, raw)",
+         lambda: dict(CINDER_SNAPSHOT)),
+        ("volume_backup", "synthetic (Cinder backup detail)",
+         lambda: n._normalize_volume_backup(dict(CINDER_BACKUP))),
+        ("zone", "synthetic (Designate v2 zone, raw)", lambda: dict(DESIGNATE_ZONE)),
+        ("recordset", "synthetic (Designate v2 recordset, raw)",
+         lambda: dict(DESIGNATE_RECORDSET)),
+        ("port", "test_port.mock_neutron_port_list_rep (raw)",
+         lambda: module_fixture("test_port.py",
+                                "TestPort.mock_neutron_port_list_rep")["ports"][0]),
+        ("volume_attachment", "synthetic (Cinder volume attachment)",
+         lambda: n._normalize_volume_attachment(dict(CINDER_ATTACHMENT))),
+        ("volume_quotas", "test_quotas.test_cinder_get_quotas (raw)",
+         lambda: json_fixture("test_quotas.py", "test_cinder_get_quotas",
+                              "snapshots")),
+        ("volume_quotas", "synthetic (Cinder os-quota-sets, raw)",
+         lambda: dict(CINDER_QUOTA_SET)),
+        ("volume_limits", "synthetic (Cinder limits, raw)", lambda: dict(CINDER_LIMITS)),
+        ("network_quotas", "test_quotas.test_neutron_get_quotas (raw)",
+         lambda: function_fixture("test_quotas.py", "test_neutron_get_quotas", "quota")),
+        ("network_quota_details", "test_quotas.test_neutron_get_quotas_details (raw)",
+         lambda: function_fixture("test_quotas.py", "test_neutron_get_quotas_details",
+                                  "quota_details")),
+        ("router_interface", "test_router.mock_router_interface_rep (raw)",
+         lambda: module_fixture("test_router.py", "TestRouter.mock_router_interface_rep")),
+        ("floating_ip_pool", "test_floating_ip_pool.pools (raw)",
+         lambda: module_fixture("test_floating_ip_pool.py", "TestFloatingIPPool.pools")[0]),
+        ("object_container", "test_object.test_list_containers (raw)",
+         lambda: json_fixture("test_object.py", "test_list_containers", "count")),
+        ("object", "test_object.test_list_objects (raw)",
+         lambda: json_fixture("test_object.py", "test_list_objects", "hash")),
         ("zone", "test_zone.new_zone_dict (raw)",
          lambda: module_fixture("test_zone.py", "new_zone_dict")),
         ("recordset", "test_recordset.new_recordset (raw)",
