@@ -11,6 +11,7 @@ oaktreemodel` against that tree, and runs it.
 import argparse
 import glob
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -53,8 +54,19 @@ def main():
     print(f"check_install_tree: {len(expected)} files and {len(libs)} library file(s) present")
 
     os.makedirs(args.workdir, exist_ok=True)
-    env = dict(os.environ, PKG_CONFIG_PATH=f"{lib}/pkgconfig")
-    flags = subprocess.run(["pkg-config", "--define-prefix", "--cflags", "--libs", "oaktreemodel"],
+    pcdir = f"{lib}/pkgconfig"
+    if args.root:
+        # A DESTDIR staging tree: point only our .pc at it (pkg-config's
+        # --define-prefix would also move the system protobuf/grpc++ paths).
+        pcdir = os.path.join(args.workdir, "pkgconfig")
+        os.makedirs(pcdir, exist_ok=True)
+        with open(f"{lib}/pkgconfig/oaktreemodel.pc") as f:
+            pc = f.read()
+        pc = re.sub(r"^prefix=(.*)$", lambda m: "prefix=" + staged(m.group(1)), pc, count=1, flags=re.M)
+        with open(os.path.join(pcdir, "oaktreemodel.pc"), "w") as f:
+            f.write(pc)
+    env = dict(os.environ, PKG_CONFIG_PATH=pcdir)
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "oaktreemodel"],
                            env=env, check=True, capture_output=True, text=True).stdout
     exe = os.path.join(args.workdir, "consumer")
     cmd = shlex.split(args.cxx) + ["-o", exe, args.consumer] + shlex.split(flags)

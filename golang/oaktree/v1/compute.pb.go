@@ -12,6 +12,7 @@ package oaktreev1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -96,25 +97,85 @@ const (
 	ServerStatus_SERVER_STATUS_SHUTOFF ServerStatus = 4
 	// Deleted.
 	ServerStatus_SERVER_STATUS_DELETED ServerStatus = 5
+	// Being hard-rebooted (power cycled).
+	ServerStatus_SERVER_STATUS_HARD_REBOOT ServerStatus = 6
+	// Its administrator password is being changed.
+	ServerStatus_SERVER_STATUS_PASSWORD ServerStatus = 7
+	// Paused: kept in memory, not scheduled on a CPU.
+	ServerStatus_SERVER_STATUS_PAUSED ServerStatus = 8
+	// Being soft-rebooted.
+	ServerStatus_SERVER_STATUS_REBOOT ServerStatus = 9
+	// Being rebuilt from an image.
+	ServerStatus_SERVER_STATUS_REBUILD ServerStatus = 10
+	// In rescue mode.
+	ServerStatus_SERVER_STATUS_RESCUE ServerStatus = 11
+	// Being resized or migrated.
+	ServerStatus_SERVER_STATUS_RESIZE ServerStatus = 12
+	// A resize is being reverted.
+	ServerStatus_SERVER_STATUS_REVERT_RESIZE ServerStatus = 13
+	// Soft-deleted: deleted but still restorable for a while.
+	ServerStatus_SERVER_STATUS_SOFT_DELETED ServerStatus = 14
+	// Suspended to disk.
+	ServerStatus_SERVER_STATUS_SUSPENDED ServerStatus = 15
+	// Nova does not know the state (e.g. the compute host is down).
+	ServerStatus_SERVER_STATUS_UNKNOWN ServerStatus = 16
+	// A resize finished and waits to be confirmed or reverted.
+	ServerStatus_SERVER_STATUS_VERIFY_RESIZE ServerStatus = 17
+	// Shelved: stopped, its image kept, still on its host.
+	ServerStatus_SERVER_STATUS_SHELVED ServerStatus = 18
+	// Shelved and removed from its host.
+	ServerStatus_SERVER_STATUS_SHELVED_OFFLOADED ServerStatus = 19
+	// Being live-migrated.
+	ServerStatus_SERVER_STATUS_MIGRATING ServerStatus = 20
 )
 
 // Enum value maps for ServerStatus.
 var (
 	ServerStatus_name = map[int32]string{
-		0: "SERVER_STATUS_UNSPECIFIED",
-		1: "SERVER_STATUS_ACTIVE",
-		2: "SERVER_STATUS_BUILD",
-		3: "SERVER_STATUS_ERROR",
-		4: "SERVER_STATUS_SHUTOFF",
-		5: "SERVER_STATUS_DELETED",
+		0:  "SERVER_STATUS_UNSPECIFIED",
+		1:  "SERVER_STATUS_ACTIVE",
+		2:  "SERVER_STATUS_BUILD",
+		3:  "SERVER_STATUS_ERROR",
+		4:  "SERVER_STATUS_SHUTOFF",
+		5:  "SERVER_STATUS_DELETED",
+		6:  "SERVER_STATUS_HARD_REBOOT",
+		7:  "SERVER_STATUS_PASSWORD",
+		8:  "SERVER_STATUS_PAUSED",
+		9:  "SERVER_STATUS_REBOOT",
+		10: "SERVER_STATUS_REBUILD",
+		11: "SERVER_STATUS_RESCUE",
+		12: "SERVER_STATUS_RESIZE",
+		13: "SERVER_STATUS_REVERT_RESIZE",
+		14: "SERVER_STATUS_SOFT_DELETED",
+		15: "SERVER_STATUS_SUSPENDED",
+		16: "SERVER_STATUS_UNKNOWN",
+		17: "SERVER_STATUS_VERIFY_RESIZE",
+		18: "SERVER_STATUS_SHELVED",
+		19: "SERVER_STATUS_SHELVED_OFFLOADED",
+		20: "SERVER_STATUS_MIGRATING",
 	}
 	ServerStatus_value = map[string]int32{
-		"SERVER_STATUS_UNSPECIFIED": 0,
-		"SERVER_STATUS_ACTIVE":      1,
-		"SERVER_STATUS_BUILD":       2,
-		"SERVER_STATUS_ERROR":       3,
-		"SERVER_STATUS_SHUTOFF":     4,
-		"SERVER_STATUS_DELETED":     5,
+		"SERVER_STATUS_UNSPECIFIED":       0,
+		"SERVER_STATUS_ACTIVE":            1,
+		"SERVER_STATUS_BUILD":             2,
+		"SERVER_STATUS_ERROR":             3,
+		"SERVER_STATUS_SHUTOFF":           4,
+		"SERVER_STATUS_DELETED":           5,
+		"SERVER_STATUS_HARD_REBOOT":       6,
+		"SERVER_STATUS_PASSWORD":          7,
+		"SERVER_STATUS_PAUSED":            8,
+		"SERVER_STATUS_REBOOT":            9,
+		"SERVER_STATUS_REBUILD":           10,
+		"SERVER_STATUS_RESCUE":            11,
+		"SERVER_STATUS_RESIZE":            12,
+		"SERVER_STATUS_REVERT_RESIZE":     13,
+		"SERVER_STATUS_SOFT_DELETED":      14,
+		"SERVER_STATUS_SUSPENDED":         15,
+		"SERVER_STATUS_UNKNOWN":           16,
+		"SERVER_STATUS_VERIFY_RESIZE":     17,
+		"SERVER_STATUS_SHELVED":           18,
+		"SERVER_STATUS_SHELVED_OFFLOADED": 19,
+		"SERVER_STATUS_MIGRATING":         20,
 	}
 )
 
@@ -145,10 +206,182 @@ func (ServerStatus) EnumDescriptor() ([]byte, []int) {
 	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{1}
 }
 
-// Server is a Nova instance as shade normalizes it.
+// ServerDiskConfig says how Nova sized the root disk's partition.
+type ServerDiskConfig int32
+
+const (
+	// The cloud did not say (or, in a request, use the cloud's default).
+	ServerDiskConfig_SERVER_DISK_CONFIG_UNSPECIFIED ServerDiskConfig = 0
+	// The root partition was grown to fill the disk ("AUTO").
+	ServerDiskConfig_SERVER_DISK_CONFIG_AUTO ServerDiskConfig = 1
+	// The image's partition table was kept as is ("MANUAL").
+	ServerDiskConfig_SERVER_DISK_CONFIG_MANUAL ServerDiskConfig = 2
+)
+
+// Enum value maps for ServerDiskConfig.
+var (
+	ServerDiskConfig_name = map[int32]string{
+		0: "SERVER_DISK_CONFIG_UNSPECIFIED",
+		1: "SERVER_DISK_CONFIG_AUTO",
+		2: "SERVER_DISK_CONFIG_MANUAL",
+	}
+	ServerDiskConfig_value = map[string]int32{
+		"SERVER_DISK_CONFIG_UNSPECIFIED": 0,
+		"SERVER_DISK_CONFIG_AUTO":        1,
+		"SERVER_DISK_CONFIG_MANUAL":      2,
+	}
+)
+
+func (x ServerDiskConfig) Enum() *ServerDiskConfig {
+	p := new(ServerDiskConfig)
+	*p = x
+	return p
+}
+
+func (x ServerDiskConfig) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ServerDiskConfig) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_compute_proto_enumTypes[2].Descriptor()
+}
+
+func (ServerDiskConfig) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_compute_proto_enumTypes[2]
+}
+
+func (x ServerDiskConfig) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ServerDiskConfig.Descriptor instead.
+func (ServerDiskConfig) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{2}
+}
+
+// KeypairType is the kind of a keypair.
+type KeypairType int32
+
+const (
+	// The cloud did not say.
+	KeypairType_KEYPAIR_TYPE_UNSPECIFIED KeypairType = 0
+	// An SSH keypair ("ssh").
+	KeypairType_KEYPAIR_TYPE_SSH KeypairType = 1
+	// An X.509 certificate keypair ("x509").
+	KeypairType_KEYPAIR_TYPE_X509 KeypairType = 2
+)
+
+// Enum value maps for KeypairType.
+var (
+	KeypairType_name = map[int32]string{
+		0: "KEYPAIR_TYPE_UNSPECIFIED",
+		1: "KEYPAIR_TYPE_SSH",
+		2: "KEYPAIR_TYPE_X509",
+	}
+	KeypairType_value = map[string]int32{
+		"KEYPAIR_TYPE_UNSPECIFIED": 0,
+		"KEYPAIR_TYPE_SSH":         1,
+		"KEYPAIR_TYPE_X509":        2,
+	}
+)
+
+func (x KeypairType) Enum() *KeypairType {
+	p := new(KeypairType)
+	*p = x
+	return p
+}
+
+func (x KeypairType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KeypairType) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_compute_proto_enumTypes[3].Descriptor()
+}
+
+func (KeypairType) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_compute_proto_enumTypes[3]
+}
+
+func (x KeypairType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KeypairType.Descriptor instead.
+func (KeypairType) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{3}
+}
+
+// ServerGroupPolicy is a server group scheduling policy.
+type ServerGroupPolicy int32
+
+const (
+	// The cloud did not say, or a policy this version does not know.
+	ServerGroupPolicy_SERVER_GROUP_POLICY_UNSPECIFIED ServerGroupPolicy = 0
+	// Members must run on the same host ("affinity").
+	ServerGroupPolicy_SERVER_GROUP_POLICY_AFFINITY ServerGroupPolicy = 1
+	// Members must run on different hosts ("anti-affinity").
+	ServerGroupPolicy_SERVER_GROUP_POLICY_ANTI_AFFINITY ServerGroupPolicy = 2
+	// Members should run on the same host when possible ("soft-affinity").
+	ServerGroupPolicy_SERVER_GROUP_POLICY_SOFT_AFFINITY ServerGroupPolicy = 3
+	// Members should run on different hosts when possible
+	// ("soft-anti-affinity").
+	ServerGroupPolicy_SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY ServerGroupPolicy = 4
+)
+
+// Enum value maps for ServerGroupPolicy.
+var (
+	ServerGroupPolicy_name = map[int32]string{
+		0: "SERVER_GROUP_POLICY_UNSPECIFIED",
+		1: "SERVER_GROUP_POLICY_AFFINITY",
+		2: "SERVER_GROUP_POLICY_ANTI_AFFINITY",
+		3: "SERVER_GROUP_POLICY_SOFT_AFFINITY",
+		4: "SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY",
+	}
+	ServerGroupPolicy_value = map[string]int32{
+		"SERVER_GROUP_POLICY_UNSPECIFIED":        0,
+		"SERVER_GROUP_POLICY_AFFINITY":           1,
+		"SERVER_GROUP_POLICY_ANTI_AFFINITY":      2,
+		"SERVER_GROUP_POLICY_SOFT_AFFINITY":      3,
+		"SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY": 4,
+	}
+)
+
+func (x ServerGroupPolicy) Enum() *ServerGroupPolicy {
+	p := new(ServerGroupPolicy)
+	*p = x
+	return p
+}
+
+func (x ServerGroupPolicy) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ServerGroupPolicy) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_compute_proto_enumTypes[4].Descriptor()
+}
+
+func (ServerGroupPolicy) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_compute_proto_enumTypes[4]
+}
+
+func (x ServerGroupPolicy) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ServerGroupPolicy.Descriptor instead.
+func (ServerGroupPolicy) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{4}
+}
+
+// Server is a Nova instance as shade normalizes it. Fields are named after
+// shade's normalized keys (accessIPv4 becomes access_ipv4, adminPass becomes
+// admin_pass). The network-derived fields (public_v4, private_v4, public_v6,
+// interface_ip) are filled unless the request asked for `bare` servers.
 type Server struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Where the server lives; `zone` is its availability zone.
+	// Where the server lives; `zone` is its availability zone and
+	// `project.id` its owning project.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
 	// Server ID (a UUID).
 	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
@@ -159,14 +392,83 @@ type Server struct {
 	// Key-value metadata set by the user (Nova server metadata).
 	Metadata map[string]string `protobuf:"bytes,5,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Everything the cloud returned that has no typed field here, with JSON
-	// types kept.
+	// types kept (e.g. OS-EXT-SRV-ATTR:* for admins, description, locked,
+	// tags, fault, host_status).
 	Properties *structpb.Struct `protobuf:"bytes,6,opt,name=properties,proto3" json:"properties,omitempty"`
 	// When the server was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// Build progress in percent (0-100). Unset when the cloud does not say.
 	Progress *int32 `protobuf:"varint,8,opt,name=progress,proto3,oneof" json:"progress,omitempty"`
 	// Addresses per network name, in the order Nova lists them.
-	Addresses     map[string]*ServerAddresses `protobuf:"bytes,9,rep,name=addresses,proto3" json:"addresses,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Addresses map[string]*ServerAddresses `protobuf:"bytes,9,rep,name=addresses,proto3" json:"addresses,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The flavor the server was booted with. Unset when the cloud did not say.
+	Flavor *ServerFlavor `protobuf:"bytes,10,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	// The image the server was booted from. Unset when the server booted from
+	// a volume (shade then reports an empty string).
+	Image *ServerImage `protobuf:"bytes,11,opt,name=image,proto3" json:"image,omitempty"`
+	// Volumes attached to the server, in Nova's order.
+	Volumes []*ServerVolume `protobuf:"bytes,12,rep,name=volumes,proto3" json:"volumes,omitempty"`
+	// Whether the server was booted with a config drive.
+	HasConfigDrive bool `protobuf:"varint,13,opt,name=has_config_drive,json=hasConfigDrive,proto3" json:"has_config_drive,omitempty"`
+	// Opaque ID of the compute host, hashed per project: two servers of a
+	// project with the same host_id run on the same host. Unset when unknown.
+	HostId *string `protobuf:"bytes,14,opt,name=host_id,json=hostId,proto3,oneof" json:"host_id,omitempty"`
+	// How Nova partitioned the root disk. Unspecified when the cloud did not
+	// say.
+	DiskConfig ServerDiskConfig `protobuf:"varint,15,opt,name=disk_config,json=diskConfig,proto3,enum=oaktree.v1.ServerDiskConfig" json:"disk_config,omitempty"`
+	// Hypervisor power state as Nova's integer code: 0 NOSTATE, 1 RUNNING,
+	// 3 PAUSED, 4 SHUTDOWN, 6 CRASHED, 7 SUSPENDED. Unset when the cloud did
+	// not say.
+	PowerState *int32 `protobuf:"varint,16,opt,name=power_state,json=powerState,proto3,oneof" json:"power_state,omitempty"`
+	// Task in progress (e.g. "spawning", "rebooting", "deleting"), an
+	// open-ended Nova value. Unset when no task runs.
+	TaskState *string `protobuf:"bytes,17,opt,name=task_state,json=taskState,proto3,oneof" json:"task_state,omitempty"`
+	// Nova's VM state (e.g. "active", "building", "stopped", "error",
+	// "shelved_offloaded"), an open-ended Nova value. Unset when the cloud did
+	// not say.
+	VmState *string `protobuf:"bytes,18,opt,name=vm_state,json=vmState,proto3,oneof" json:"vm_state,omitempty"`
+	// When the server was last launched (booted). Unset before the first boot.
+	LaunchedAt *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=launched_at,json=launchedAt,proto3" json:"launched_at,omitempty"`
+	// When the server was terminated. Unset while it exists.
+	TerminatedAt *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=terminated_at,json=terminatedAt,proto3" json:"terminated_at,omitempty"`
+	// Security groups the server belongs to. Only `name` is filled unless the
+	// request was `detailed`.
+	SecurityGroups []*ServerSecurityGroup `protobuf:"bytes,21,rep,name=security_groups,json=securityGroups,proto3" json:"security_groups,omitempty"`
+	// Access IPv4 address set by the user or, after shade's interface
+	// expansion, the server's public IPv4 address. Empty when none.
+	AccessIpv4 string `protobuf:"bytes,22,opt,name=access_ipv4,json=accessIpv4,proto3" json:"access_ipv4,omitempty"`
+	// Access IPv6 address set by the user or, after shade's interface
+	// expansion, the server's public IPv6 address. Empty when none.
+	AccessIpv6 string `protobuf:"bytes,23,opt,name=access_ipv6,json=accessIpv6,proto3" json:"access_ipv6,omitempty"`
+	// Administrator password Nova generated. Only in the response of
+	// CreateServer (and RebuildServer); unset everywhere else.
+	AdminPass *string `protobuf:"bytes,24,opt,name=admin_pass,json=adminPass,proto3,oneof" json:"admin_pass,omitempty"`
+	// When the server was created: the same instant as `created_at`; shade
+	// emits both keys.
+	Created *timestamppb.Timestamp `protobuf:"bytes,25,opt,name=created,proto3" json:"created,omitempty"`
+	// When the server record last changed.
+	Updated *timestamppb.Timestamp `protobuf:"bytes,26,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Name of the keypair injected at boot. Unset when none.
+	KeyName *string `protobuf:"bytes,27,opt,name=key_name,json=keyName,proto3,oneof" json:"key_name,omitempty"`
+	// IP addresses per network name, without the address details of
+	// `addresses`. Empty when the cloud reported none.
+	Networks map[string]*ServerNetworkIps `protobuf:"bytes,28,rep,name=networks,proto3" json:"networks,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Private (fixed, non-routable) IPv4 address. Unset for `bare` servers;
+	// empty when the server has none.
+	PrivateV4 *string `protobuf:"bytes,29,opt,name=private_v4,json=privateV4,proto3,oneof" json:"private_v4,omitempty"`
+	// Publicly reachable IPv4 address (floating or on an external network).
+	// Unset for `bare` servers; empty when the server has none.
+	PublicV4 *string `protobuf:"bytes,30,opt,name=public_v4,json=publicV4,proto3,oneof" json:"public_v4,omitempty"`
+	// Publicly reachable IPv6 address. Unset for `bare` servers; empty when
+	// the server has none.
+	PublicV6 *string `protobuf:"bytes,31,opt,name=public_v6,json=publicV6,proto3,oneof" json:"public_v6,omitempty"`
+	// ID of the user who created the server.
+	UserId string `protobuf:"bytes,32,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// The address a client should use to reach the server: public_v4, else
+	// public_v6, else private_v4. Note: shade prefers IPv6 only when the host
+	// running the oaktree server has IPv6 connectivity, so the choice reflects
+	// that host, not the client. Empty when the server has no address.
+	InterfaceIp   string `protobuf:"bytes,33,opt,name=interface_ip,json=interfaceIp,proto3" json:"interface_ip,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -264,6 +566,174 @@ func (x *Server) GetAddresses() map[string]*ServerAddresses {
 	return nil
 }
 
+func (x *Server) GetFlavor() *ServerFlavor {
+	if x != nil {
+		return x.Flavor
+	}
+	return nil
+}
+
+func (x *Server) GetImage() *ServerImage {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+func (x *Server) GetVolumes() []*ServerVolume {
+	if x != nil {
+		return x.Volumes
+	}
+	return nil
+}
+
+func (x *Server) GetHasConfigDrive() bool {
+	if x != nil {
+		return x.HasConfigDrive
+	}
+	return false
+}
+
+func (x *Server) GetHostId() string {
+	if x != nil && x.HostId != nil {
+		return *x.HostId
+	}
+	return ""
+}
+
+func (x *Server) GetDiskConfig() ServerDiskConfig {
+	if x != nil {
+		return x.DiskConfig
+	}
+	return ServerDiskConfig_SERVER_DISK_CONFIG_UNSPECIFIED
+}
+
+func (x *Server) GetPowerState() int32 {
+	if x != nil && x.PowerState != nil {
+		return *x.PowerState
+	}
+	return 0
+}
+
+func (x *Server) GetTaskState() string {
+	if x != nil && x.TaskState != nil {
+		return *x.TaskState
+	}
+	return ""
+}
+
+func (x *Server) GetVmState() string {
+	if x != nil && x.VmState != nil {
+		return *x.VmState
+	}
+	return ""
+}
+
+func (x *Server) GetLaunchedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LaunchedAt
+	}
+	return nil
+}
+
+func (x *Server) GetTerminatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TerminatedAt
+	}
+	return nil
+}
+
+func (x *Server) GetSecurityGroups() []*ServerSecurityGroup {
+	if x != nil {
+		return x.SecurityGroups
+	}
+	return nil
+}
+
+func (x *Server) GetAccessIpv4() string {
+	if x != nil {
+		return x.AccessIpv4
+	}
+	return ""
+}
+
+func (x *Server) GetAccessIpv6() string {
+	if x != nil {
+		return x.AccessIpv6
+	}
+	return ""
+}
+
+func (x *Server) GetAdminPass() string {
+	if x != nil && x.AdminPass != nil {
+		return *x.AdminPass
+	}
+	return ""
+}
+
+func (x *Server) GetCreated() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Created
+	}
+	return nil
+}
+
+func (x *Server) GetUpdated() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Updated
+	}
+	return nil
+}
+
+func (x *Server) GetKeyName() string {
+	if x != nil && x.KeyName != nil {
+		return *x.KeyName
+	}
+	return ""
+}
+
+func (x *Server) GetNetworks() map[string]*ServerNetworkIps {
+	if x != nil {
+		return x.Networks
+	}
+	return nil
+}
+
+func (x *Server) GetPrivateV4() string {
+	if x != nil && x.PrivateV4 != nil {
+		return *x.PrivateV4
+	}
+	return ""
+}
+
+func (x *Server) GetPublicV4() string {
+	if x != nil && x.PublicV4 != nil {
+		return *x.PublicV4
+	}
+	return ""
+}
+
+func (x *Server) GetPublicV6() string {
+	if x != nil && x.PublicV6 != nil {
+		return *x.PublicV6
+	}
+	return ""
+}
+
+func (x *Server) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Server) GetInterfaceIp() string {
+	if x != nil {
+		return x.InterfaceIp
+	}
+	return ""
+}
+
 // ServerAddresses is the list of addresses a server has on one network.
 type ServerAddresses struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -317,9 +787,10 @@ type ServerAddress struct {
 	Addr string `protobuf:"bytes,1,opt,name=addr,proto3" json:"addr,omitempty"`
 	// IP version: 4 or 6.
 	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
-	// Whether the address is fixed or floating.
+	// Whether the address is fixed or floating (Nova's OS-EXT-IPS:type).
 	Type AddressType `protobuf:"varint,3,opt,name=type,proto3,enum=oaktree.v1.AddressType" json:"type,omitempty"`
-	// MAC address of the port that holds the address. Unset when unknown.
+	// MAC address of the port that holds the address (Nova's
+	// OS-EXT-IPS-MAC:mac_addr). Unset when unknown.
 	MacAddr       *string `protobuf:"bytes,4,opt,name=mac_addr,json=macAddr,proto3,oneof" json:"mac_addr,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -383,20 +854,526 @@ func (x *ServerAddress) GetMacAddr() string {
 	return ""
 }
 
+// ServerNetworkIps is the list of IP addresses a server has on one network.
+type ServerNetworkIps struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The addresses in text form, in Nova's order.
+	Ips           []string `protobuf:"bytes,1,rep,name=ips,proto3" json:"ips,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerNetworkIps) Reset() {
+	*x = ServerNetworkIps{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerNetworkIps) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerNetworkIps) ProtoMessage() {}
+
+func (x *ServerNetworkIps) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerNetworkIps.ProtoReflect.Descriptor instead.
+func (*ServerNetworkIps) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ServerNetworkIps) GetIps() []string {
+	if x != nil {
+		return x.Ips
+	}
+	return nil
+}
+
+// ServerFlavor describes the flavor a server runs with. Older clouds give
+// only `id` (and shade adds `name` for detailed requests); newer Nova
+// microversions embed the flavor's values instead of its ID.
+type ServerFlavor struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Flavor ID. Unset when Nova embedded the flavor without its ID.
+	Id *string `protobuf:"bytes,1,opt,name=id,proto3,oneof" json:"id,omitempty"`
+	// Flavor name. Unset when unknown.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// Name of the flavor at boot time (embedded flavors). Unset otherwise.
+	OriginalName *string `protobuf:"bytes,3,opt,name=original_name,json=originalName,proto3,oneof" json:"original_name,omitempty"`
+	// RAM in MiB (embedded flavors). Unset otherwise.
+	Ram *int64 `protobuf:"varint,4,opt,name=ram,proto3,oneof" json:"ram,omitempty"`
+	// Number of virtual CPUs (embedded flavors). Unset otherwise.
+	Vcpus *int32 `protobuf:"varint,5,opt,name=vcpus,proto3,oneof" json:"vcpus,omitempty"`
+	// Root disk size in GiB (embedded flavors). Unset otherwise.
+	Disk *int64 `protobuf:"varint,6,opt,name=disk,proto3,oneof" json:"disk,omitempty"`
+	// Ephemeral disk size in GiB (embedded flavors). Unset otherwise.
+	Ephemeral *int64 `protobuf:"varint,7,opt,name=ephemeral,proto3,oneof" json:"ephemeral,omitempty"`
+	// Swap size in MiB (embedded flavors). Unset otherwise.
+	Swap *int64 `protobuf:"varint,8,opt,name=swap,proto3,oneof" json:"swap,omitempty"`
+	// Extra specs of the flavor (embedded flavors). Empty otherwise.
+	ExtraSpecs map[string]string `protobuf:"bytes,9,rep,name=extra_specs,json=extraSpecs,proto3" json:"extra_specs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Any other key of the flavor, with JSON types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,10,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerFlavor) Reset() {
+	*x = ServerFlavor{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerFlavor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerFlavor) ProtoMessage() {}
+
+func (x *ServerFlavor) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerFlavor.ProtoReflect.Descriptor instead.
+func (*ServerFlavor) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ServerFlavor) GetId() string {
+	if x != nil && x.Id != nil {
+		return *x.Id
+	}
+	return ""
+}
+
+func (x *ServerFlavor) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *ServerFlavor) GetOriginalName() string {
+	if x != nil && x.OriginalName != nil {
+		return *x.OriginalName
+	}
+	return ""
+}
+
+func (x *ServerFlavor) GetRam() int64 {
+	if x != nil && x.Ram != nil {
+		return *x.Ram
+	}
+	return 0
+}
+
+func (x *ServerFlavor) GetVcpus() int32 {
+	if x != nil && x.Vcpus != nil {
+		return *x.Vcpus
+	}
+	return 0
+}
+
+func (x *ServerFlavor) GetDisk() int64 {
+	if x != nil && x.Disk != nil {
+		return *x.Disk
+	}
+	return 0
+}
+
+func (x *ServerFlavor) GetEphemeral() int64 {
+	if x != nil && x.Ephemeral != nil {
+		return *x.Ephemeral
+	}
+	return 0
+}
+
+func (x *ServerFlavor) GetSwap() int64 {
+	if x != nil && x.Swap != nil {
+		return *x.Swap
+	}
+	return 0
+}
+
+func (x *ServerFlavor) GetExtraSpecs() map[string]string {
+	if x != nil {
+		return x.ExtraSpecs
+	}
+	return nil
+}
+
+func (x *ServerFlavor) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// ServerImage identifies the image a server was booted from.
+type ServerImage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Image ID (a UUID).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Image name, when the request was `detailed`; unset otherwise.
+	Name *string `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// Any other key of the image reference, with JSON types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,3,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerImage) Reset() {
+	*x = ServerImage{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerImage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerImage) ProtoMessage() {}
+
+func (x *ServerImage) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerImage.ProtoReflect.Descriptor instead.
+func (*ServerImage) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ServerImage) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ServerImage) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *ServerImage) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// ServerVolume is a volume attached to a server, as Nova lists it. Use
+// BlockStorageService.ListServerVolumes for the full volumes.
+type ServerVolume struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Volume ID (a UUID).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Whether the volume is deleted with the server. Unset when the cloud did
+	// not say.
+	DeleteOnTermination *bool `protobuf:"varint,2,opt,name=delete_on_termination,json=deleteOnTermination,proto3,oneof" json:"delete_on_termination,omitempty"`
+	// Any other key (for `detailed` requests: the volume's normalized keys),
+	// with JSON types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,3,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerVolume) Reset() {
+	*x = ServerVolume{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerVolume) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerVolume) ProtoMessage() {}
+
+func (x *ServerVolume) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerVolume.ProtoReflect.Descriptor instead.
+func (*ServerVolume) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ServerVolume) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ServerVolume) GetDeleteOnTermination() bool {
+	if x != nil && x.DeleteOnTermination != nil {
+		return *x.DeleteOnTermination
+	}
+	return false
+}
+
+func (x *ServerVolume) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// ServerSecurityGroup is a security group a server belongs to. Nova names
+// only the group; `detailed` requests and ListServerSecurityGroups fill the
+// rest. NetworkService gives the typed security group rules.
+type ServerSecurityGroup struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the group lives. Unset when only the name is known.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Security group ID. Empty when only the name is known.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// Security group name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Description. Empty when none or unknown.
+	Description string `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	// The group's rules as shade normalizes them (direction, ethertype,
+	// port_range_min, port_range_max, protocol, remote_ip_prefix,
+	// remote_group_id, security_group_id, ...), JSON types kept. Empty when
+	// only the name is known.
+	SecurityGroupRules []*structpb.Struct `protobuf:"bytes,5,rep,name=security_group_rules,json=securityGroupRules,proto3" json:"security_group_rules,omitempty"`
+	// Any other key, with JSON types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,6,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerSecurityGroup) Reset() {
+	*x = ServerSecurityGroup{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerSecurityGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerSecurityGroup) ProtoMessage() {}
+
+func (x *ServerSecurityGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerSecurityGroup.ProtoReflect.Descriptor instead.
+func (*ServerSecurityGroup) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ServerSecurityGroup) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ServerSecurityGroup) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ServerSecurityGroup) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ServerSecurityGroup) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ServerSecurityGroup) GetSecurityGroupRules() []*structpb.Struct {
+	if x != nil {
+		return x.SecurityGroupRules
+	}
+	return nil
+}
+
+func (x *ServerSecurityGroup) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// ServerNic asks for one network interface of a new server (shade's `nics`
+// entries). Set exactly one of `net_id`, `net_name` or `port_id`.
+type ServerNic struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// ID of the network to attach ("net-id"). Empty when not used.
+	NetId string `protobuf:"bytes,1,opt,name=net_id,json=netId,proto3" json:"net_id,omitempty"`
+	// Name of the network to attach; the server resolves it to an ID
+	// ("net-name"). Empty when not used.
+	NetName string `protobuf:"bytes,2,opt,name=net_name,json=netName,proto3" json:"net_name,omitempty"`
+	// ID of an existing port to attach ("port-id"). Empty when not used.
+	PortId string `protobuf:"bytes,3,opt,name=port_id,json=portId,proto3" json:"port_id,omitempty"`
+	// Fixed IPv4 address to request on the network ("v4-fixed-ip"). Empty for
+	// any.
+	V4FixedIp string `protobuf:"bytes,4,opt,name=v4_fixed_ip,json=v4FixedIp,proto3" json:"v4_fixed_ip,omitempty"`
+	// Fixed IPv6 address to request on the network ("v6-fixed-ip"). Empty for
+	// any.
+	V6FixedIp string `protobuf:"bytes,5,opt,name=v6_fixed_ip,json=v6FixedIp,proto3" json:"v6_fixed_ip,omitempty"`
+	// Fixed address of either version ("fixed_ip"). Empty for any. At most one
+	// of v4_fixed_ip, v6_fixed_ip and fixed_ip may be set.
+	FixedIp       string `protobuf:"bytes,6,opt,name=fixed_ip,json=fixedIp,proto3" json:"fixed_ip,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerNic) Reset() {
+	*x = ServerNic{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerNic) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerNic) ProtoMessage() {}
+
+func (x *ServerNic) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerNic.ProtoReflect.Descriptor instead.
+func (*ServerNic) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ServerNic) GetNetId() string {
+	if x != nil {
+		return x.NetId
+	}
+	return ""
+}
+
+func (x *ServerNic) GetNetName() string {
+	if x != nil {
+		return x.NetName
+	}
+	return ""
+}
+
+func (x *ServerNic) GetPortId() string {
+	if x != nil {
+		return x.PortId
+	}
+	return ""
+}
+
+func (x *ServerNic) GetV4FixedIp() string {
+	if x != nil {
+		return x.V4FixedIp
+	}
+	return ""
+}
+
+func (x *ServerNic) GetV6FixedIp() string {
+	if x != nil {
+		return x.V6FixedIp
+	}
+	return ""
+}
+
+func (x *ServerNic) GetFixedIp() string {
+	if x != nil {
+		return x.FixedIp
+	}
+	return ""
+}
+
 // GetServerRequest selects one server.
 type GetServerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look. Unset fields mean the server's defaults.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
 	// ID or name of the server; a glob is allowed but must match one server.
-	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Fill flavor names, full security groups and volume details (shade's
+	// `detailed`). Costs extra API calls.
+	Detailed bool `protobuf:"varint,3,opt,name=detailed,proto3" json:"detailed,omitempty"`
+	// Skip the network expansion that fills public_v4, private_v4, public_v6
+	// and interface_ip (shade's `bare`); faster.
+	Bare bool `protobuf:"varint,4,opt,name=bare,proto3" json:"bare,omitempty"`
+	// Search the servers of every project (admin only; shade's all_projects).
+	AllProjects   bool `protobuf:"varint,5,opt,name=all_projects,json=allProjects,proto3" json:"all_projects,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetServerRequest) Reset() {
 	*x = GetServerRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[3]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -408,7 +1385,7 @@ func (x *GetServerRequest) String() string {
 func (*GetServerRequest) ProtoMessage() {}
 
 func (x *GetServerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[3]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -421,7 +1398,7 @@ func (x *GetServerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerRequest.ProtoReflect.Descriptor instead.
 func (*GetServerRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{3}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetServerRequest) GetLocation() *Location {
@@ -438,6 +1415,27 @@ func (x *GetServerRequest) GetNameOrId() string {
 	return ""
 }
 
+func (x *GetServerRequest) GetDetailed() bool {
+	if x != nil {
+		return x.Detailed
+	}
+	return false
+}
+
+func (x *GetServerRequest) GetBare() bool {
+	if x != nil {
+		return x.Bare
+	}
+	return false
+}
+
+func (x *GetServerRequest) GetAllProjects() bool {
+	if x != nil {
+		return x.AllProjects
+	}
+	return false
+}
+
 // GetServerResponse carries the server found.
 type GetServerResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -449,7 +1447,7 @@ type GetServerResponse struct {
 
 func (x *GetServerResponse) Reset() {
 	*x = GetServerResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[4]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +1459,7 @@ func (x *GetServerResponse) String() string {
 func (*GetServerResponse) ProtoMessage() {}
 
 func (x *GetServerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[4]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +1472,7 @@ func (x *GetServerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerResponse.ProtoReflect.Descriptor instead.
 func (*GetServerResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{4}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetServerResponse) GetServer() *Server {
@@ -490,14 +1488,22 @@ type ListServersRequest struct {
 	// Scope: unset fields widen the search to every cloud, region or project.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
 	// Which servers to return. Unset returns every server in scope.
-	Selector      *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	Selector *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	// Fill flavor names, full security groups and volume details (shade's
+	// `detailed`). Costs extra API calls.
+	Detailed bool `protobuf:"varint,3,opt,name=detailed,proto3" json:"detailed,omitempty"`
+	// Skip the network expansion that fills public_v4, private_v4, public_v6
+	// and interface_ip (shade's `bare`); faster.
+	Bare bool `protobuf:"varint,4,opt,name=bare,proto3" json:"bare,omitempty"`
+	// List the servers of every project (admin only; shade's all_projects).
+	AllProjects   bool `protobuf:"varint,5,opt,name=all_projects,json=allProjects,proto3" json:"all_projects,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListServersRequest) Reset() {
 	*x = ListServersRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[5]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +1515,7 @@ func (x *ListServersRequest) String() string {
 func (*ListServersRequest) ProtoMessage() {}
 
 func (x *ListServersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[5]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +1528,7 @@ func (x *ListServersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServersRequest.ProtoReflect.Descriptor instead.
 func (*ListServersRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{5}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListServersRequest) GetLocation() *Location {
@@ -539,6 +1545,27 @@ func (x *ListServersRequest) GetSelector() *Selector {
 	return nil
 }
 
+func (x *ListServersRequest) GetDetailed() bool {
+	if x != nil {
+		return x.Detailed
+	}
+	return false
+}
+
+func (x *ListServersRequest) GetBare() bool {
+	if x != nil {
+		return x.Bare
+	}
+	return false
+}
+
+func (x *ListServersRequest) GetAllProjects() bool {
+	if x != nil {
+		return x.AllProjects
+	}
+	return false
+}
+
 // ListServersResponse is one message of the ListServers stream.
 type ListServersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -550,7 +1577,7 @@ type ListServersResponse struct {
 
 func (x *ListServersResponse) Reset() {
 	*x = ListServersResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[6]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -562,7 +1589,7 @@ func (x *ListServersResponse) String() string {
 func (*ListServersResponse) ProtoMessage() {}
 
 func (x *ListServersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[6]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -575,7 +1602,7 @@ func (x *ListServersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServersResponse.ProtoReflect.Descriptor instead.
 func (*ListServersResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{6}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListServersResponse) GetServer() *Server {
@@ -585,12 +1612,3481 @@ func (x *ListServersResponse) GetServer() *Server {
 	return nil
 }
 
+// CreateServerRequest describes the server to boot. Not offered from
+// shade's arguments: return_raw, min_count, max_count and reservation_id
+// (oaktree always returns one normalized server), the legacy
+// block_device_mapping v1 (use block_device_mapping_v2), and `files`
+// (personality injection: deprecated by Nova 2.57, and shade 1.33 passes it
+// to Nova unconverted; use userdata or a config drive).
+type CreateServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to boot. `location.zone` is the availability zone (shade's
+	// availability_zone); unset lets Nova choose.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the new server.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Name or ID of the image to boot from. Empty when booting from
+	// `boot_volume` or a `block_device_mapping_v2`.
+	Image string `protobuf:"bytes,3,opt,name=image,proto3" json:"image,omitempty"`
+	// Name or ID of the flavor.
+	Flavor string `protobuf:"bytes,4,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	// Names or IDs of networks to attach, each with a port. Empty uses
+	// `nics`, else the cloud's configured default network, else Nova's
+	// choice.
+	Network []string `protobuf:"bytes,5,rep,name=network,proto3" json:"network,omitempty"`
+	// Network interfaces in detail; used instead of `network` when set.
+	Nics []*ServerNic `protobuf:"bytes,6,rep,name=nics,proto3" json:"nics,omitempty"`
+	// Name of the keypair to inject. Empty for none.
+	KeyName string `protobuf:"bytes,7,opt,name=key_name,json=keyName,proto3" json:"key_name,omitempty"`
+	// Names or IDs of security groups for the server. Empty gives the
+	// project's "default" group.
+	SecurityGroups []string `protobuf:"bytes,8,rep,name=security_groups,json=securityGroups,proto3" json:"security_groups,omitempty"`
+	// Metadata to set on the server (shade's `meta`).
+	Meta map[string]string `protobuf:"bytes,9,rep,name=meta,proto3" json:"meta,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// User data for cloud-init and similar, as raw bytes (the server
+	// base64-encodes it). Empty for none.
+	Userdata []byte `protobuf:"bytes,10,opt,name=userdata,proto3" json:"userdata,omitempty"`
+	// Whether to attach a config drive. Unset uses the cloud's default.
+	ConfigDrive *bool `protobuf:"varint,11,opt,name=config_drive,json=configDrive,proto3,oneof" json:"config_drive,omitempty"`
+	// Name or ID of the server group to boot into (shade's `group`); becomes
+	// the scheduler hint "group". Empty for none.
+	Group string `protobuf:"bytes,12,opt,name=group,proto3" json:"group,omitempty"`
+	// Extra scheduler hints, JSON types kept (e.g. {"same_host": [id]}).
+	SchedulerHints *structpb.Struct `protobuf:"bytes,13,opt,name=scheduler_hints,json=schedulerHints,proto3" json:"scheduler_hints,omitempty"`
+	// Create a new boot volume from `image` and boot from it.
+	BootFromVolume bool `protobuf:"varint,14,opt,name=boot_from_volume,json=bootFromVolume,proto3" json:"boot_from_volume,omitempty"`
+	// Size of the new boot volume in GiB when `boot_from_volume` is set.
+	// Unset uses shade's default, 50.
+	VolumeSize *int32 `protobuf:"varint,15,opt,name=volume_size,json=volumeSize,proto3,oneof" json:"volume_size,omitempty"`
+	// Name or ID of an existing bootable volume to boot from (shade's
+	// boot_volume / root_volume). Empty for none.
+	BootVolume string `protobuf:"bytes,16,opt,name=boot_volume,json=bootVolume,proto3" json:"boot_volume,omitempty"`
+	// Delete the boot volume when the server is deleted.
+	TerminateVolume bool `protobuf:"varint,17,opt,name=terminate_volume,json=terminateVolume,proto3" json:"terminate_volume,omitempty"`
+	// Names or IDs of further volumes to attach once the server exists.
+	Volumes []string `protobuf:"bytes,18,rep,name=volumes,proto3" json:"volumes,omitempty"`
+	// Block device mappings exactly as Nova's block_device_mapping_v2 takes
+	// them, JSON types kept; overrides the boot-volume fields.
+	BlockDeviceMappingV2 []*structpb.Struct `protobuf:"bytes,19,rep,name=block_device_mapping_v2,json=blockDeviceMappingV2,proto3" json:"block_device_mapping_v2,omitempty"`
+	// Administrator password to set. Unset lets Nova generate one (returned
+	// in `server.admin_pass`).
+	AdminPass *string `protobuf:"bytes,20,opt,name=admin_pass,json=adminPass,proto3,oneof" json:"admin_pass,omitempty"`
+	// How to partition the root disk. Unspecified uses the image's setting.
+	DiskConfig ServerDiskConfig `protobuf:"varint,21,opt,name=disk_config,json=diskConfig,proto3,enum=oaktree.v1.ServerDiskConfig" json:"disk_config,omitempty"`
+	// Public reachability to arrange once the server is ACTIVE (requires
+	// `wait`): shade's auto_ip, ips, ip_pool, reuse_ips and nat_destination.
+	IpOptions *ServerIpOptions `protobuf:"bytes,22,opt,name=ip_options,json=ipOptions,proto3" json:"ip_options,omitempty"`
+	// Wait until the server is ACTIVE (and has its IPs) before returning.
+	// shade's default is false.
+	Wait bool `protobuf:"varint,23,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 180 seconds (shade's
+	// default).
+	Timeout       *durationpb.Duration `protobuf:"bytes,24,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServerRequest) Reset() {
+	*x = CreateServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServerRequest) ProtoMessage() {}
+
+func (x *CreateServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServerRequest.ProtoReflect.Descriptor instead.
+func (*CreateServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CreateServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetFlavor() string {
+	if x != nil {
+		return x.Flavor
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetNetwork() []string {
+	if x != nil {
+		return x.Network
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetNics() []*ServerNic {
+	if x != nil {
+		return x.Nics
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetKeyName() string {
+	if x != nil {
+		return x.KeyName
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetSecurityGroups() []string {
+	if x != nil {
+		return x.SecurityGroups
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetMeta() map[string]string {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetUserdata() []byte {
+	if x != nil {
+		return x.Userdata
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetConfigDrive() bool {
+	if x != nil && x.ConfigDrive != nil {
+		return *x.ConfigDrive
+	}
+	return false
+}
+
+func (x *CreateServerRequest) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetSchedulerHints() *structpb.Struct {
+	if x != nil {
+		return x.SchedulerHints
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetBootFromVolume() bool {
+	if x != nil {
+		return x.BootFromVolume
+	}
+	return false
+}
+
+func (x *CreateServerRequest) GetVolumeSize() int32 {
+	if x != nil && x.VolumeSize != nil {
+		return *x.VolumeSize
+	}
+	return 0
+}
+
+func (x *CreateServerRequest) GetBootVolume() string {
+	if x != nil {
+		return x.BootVolume
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetTerminateVolume() bool {
+	if x != nil {
+		return x.TerminateVolume
+	}
+	return false
+}
+
+func (x *CreateServerRequest) GetVolumes() []string {
+	if x != nil {
+		return x.Volumes
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetBlockDeviceMappingV2() []*structpb.Struct {
+	if x != nil {
+		return x.BlockDeviceMappingV2
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetAdminPass() string {
+	if x != nil && x.AdminPass != nil {
+		return *x.AdminPass
+	}
+	return ""
+}
+
+func (x *CreateServerRequest) GetDiskConfig() ServerDiskConfig {
+	if x != nil {
+		return x.DiskConfig
+	}
+	return ServerDiskConfig_SERVER_DISK_CONFIG_UNSPECIFIED
+}
+
+func (x *CreateServerRequest) GetIpOptions() *ServerIpOptions {
+	if x != nil {
+		return x.IpOptions
+	}
+	return nil
+}
+
+func (x *CreateServerRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *CreateServerRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// ServerIpOptions says how to give a server a publicly reachable address.
+type ServerIpOptions struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Attach a floating IP when the server has no public address and the
+	// cloud uses floating IPs. Unset means true (shade's default); ignored
+	// when `ips` or `ip_pool` is set.
+	AutoIp *bool `protobuf:"varint,1,opt,name=auto_ip,json=autoIp,proto3,oneof" json:"auto_ip,omitempty"`
+	// Existing floating IP addresses to attach.
+	Ips []string `protobuf:"bytes,2,rep,name=ips,proto3" json:"ips,omitempty"`
+	// Name or ID of the external network to take a floating IP from. Empty
+	// uses the cloud's default.
+	IpPool string `protobuf:"bytes,3,opt,name=ip_pool,json=ipPool,proto3" json:"ip_pool,omitempty"`
+	// Reuse an unattached floating IP of the project before creating a new
+	// one. Unset means true (shade's default).
+	Reuse *bool `protobuf:"varint,4,opt,name=reuse,proto3,oneof" json:"reuse,omitempty"`
+	// Name or ID of the server network whose fixed address the floating IP
+	// points at. Empty lets the server choose.
+	NatDestination string `protobuf:"bytes,5,opt,name=nat_destination,json=natDestination,proto3" json:"nat_destination,omitempty"`
+	// The server's fixed address to attach the floating IP to. Empty lets the
+	// server choose.
+	FixedAddress  string `protobuf:"bytes,6,opt,name=fixed_address,json=fixedAddress,proto3" json:"fixed_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerIpOptions) Reset() {
+	*x = ServerIpOptions{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerIpOptions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerIpOptions) ProtoMessage() {}
+
+func (x *ServerIpOptions) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerIpOptions.ProtoReflect.Descriptor instead.
+func (*ServerIpOptions) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ServerIpOptions) GetAutoIp() bool {
+	if x != nil && x.AutoIp != nil {
+		return *x.AutoIp
+	}
+	return false
+}
+
+func (x *ServerIpOptions) GetIps() []string {
+	if x != nil {
+		return x.Ips
+	}
+	return nil
+}
+
+func (x *ServerIpOptions) GetIpPool() string {
+	if x != nil {
+		return x.IpPool
+	}
+	return ""
+}
+
+func (x *ServerIpOptions) GetReuse() bool {
+	if x != nil && x.Reuse != nil {
+		return *x.Reuse
+	}
+	return false
+}
+
+func (x *ServerIpOptions) GetNatDestination() string {
+	if x != nil {
+		return x.NatDestination
+	}
+	return ""
+}
+
+func (x *ServerIpOptions) GetFixedAddress() string {
+	if x != nil {
+		return x.FixedAddress
+	}
+	return ""
+}
+
+// CreateServerResponse carries the new server.
+type CreateServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server: ACTIVE with its addresses when `wait` was set, otherwise as
+	// Nova reported it right after the create call (usually BUILD).
+	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServerResponse) Reset() {
+	*x = CreateServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServerResponse) ProtoMessage() {}
+
+func (x *CreateServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServerResponse.ProtoReflect.Descriptor instead.
+func (*CreateServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *CreateServerResponse) GetServer() *Server {
+	if x != nil {
+		return x.Server
+	}
+	return nil
+}
+
+// UpdateServerRequest names a server and the attributes to change.
+type UpdateServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// New name. Unset keeps the current one.
+	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	// New description (Nova microversion 2.19 or later). Unset keeps the
+	// current one.
+	Description   *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateServerRequest) Reset() {
+	*x = UpdateServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateServerRequest) ProtoMessage() {}
+
+func (x *UpdateServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateServerRequest.ProtoReflect.Descriptor instead.
+func (*UpdateServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *UpdateServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *UpdateServerRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *UpdateServerRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateServerRequest) GetDescription() string {
+	if x != nil && x.Description != nil {
+		return *x.Description
+	}
+	return ""
+}
+
+// UpdateServerResponse carries the updated server.
+type UpdateServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server after the change.
+	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateServerResponse) Reset() {
+	*x = UpdateServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateServerResponse) ProtoMessage() {}
+
+func (x *UpdateServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateServerResponse.ProtoReflect.Descriptor instead.
+func (*UpdateServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UpdateServerResponse) GetServer() *Server {
+	if x != nil {
+		return x.Server
+	}
+	return nil
+}
+
+// RebuildServerRequest names a server and the image to rebuild it from.
+type RebuildServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Name or ID of the image to rebuild from.
+	Image string `protobuf:"bytes,3,opt,name=image,proto3" json:"image,omitempty"`
+	// Administrator password to set. Unset lets Nova generate one.
+	AdminPass *string `protobuf:"bytes,4,opt,name=admin_pass,json=adminPass,proto3,oneof" json:"admin_pass,omitempty"`
+	// Wait until the server is ACTIVE again before returning.
+	Wait bool `protobuf:"varint,5,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 180 seconds.
+	Timeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebuildServerRequest) Reset() {
+	*x = RebuildServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebuildServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebuildServerRequest) ProtoMessage() {}
+
+func (x *RebuildServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebuildServerRequest.ProtoReflect.Descriptor instead.
+func (*RebuildServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RebuildServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *RebuildServerRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *RebuildServerRequest) GetImage() string {
+	if x != nil {
+		return x.Image
+	}
+	return ""
+}
+
+func (x *RebuildServerRequest) GetAdminPass() string {
+	if x != nil && x.AdminPass != nil {
+		return *x.AdminPass
+	}
+	return ""
+}
+
+func (x *RebuildServerRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *RebuildServerRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// RebuildServerResponse carries the rebuilt server.
+type RebuildServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server: ACTIVE when `wait` was set, otherwise usually REBUILD.
+	// `admin_pass` holds the new password when Nova generated one.
+	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RebuildServerResponse) Reset() {
+	*x = RebuildServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RebuildServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RebuildServerResponse) ProtoMessage() {}
+
+func (x *RebuildServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RebuildServerResponse.ProtoReflect.Descriptor instead.
+func (*RebuildServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RebuildServerResponse) GetServer() *Server {
+	if x != nil {
+		return x.Server
+	}
+	return nil
+}
+
+// DeleteServerRequest names the server to delete.
+type DeleteServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Also delete the floating IPs attached to the server.
+	DeleteIps bool `protobuf:"varint,3,opt,name=delete_ips,json=deleteIps,proto3" json:"delete_ips,omitempty"`
+	// How many times to retry deleting each floating IP. Unset means 1.
+	DeleteIpRetry *int32 `protobuf:"varint,4,opt,name=delete_ip_retry,json=deleteIpRetry,proto3,oneof" json:"delete_ip_retry,omitempty"`
+	// Wait until the server is gone before returning.
+	Wait bool `protobuf:"varint,5,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 180 seconds.
+	Timeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerRequest) Reset() {
+	*x = DeleteServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerRequest) ProtoMessage() {}
+
+func (x *DeleteServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerRequest.ProtoReflect.Descriptor instead.
+func (*DeleteServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DeleteServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteServerRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *DeleteServerRequest) GetDeleteIps() bool {
+	if x != nil {
+		return x.DeleteIps
+	}
+	return false
+}
+
+func (x *DeleteServerRequest) GetDeleteIpRetry() int32 {
+	if x != nil && x.DeleteIpRetry != nil {
+		return *x.DeleteIpRetry
+	}
+	return 0
+}
+
+func (x *DeleteServerRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *DeleteServerRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// DeleteServerResponse says whether a server was deleted.
+type DeleteServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when a server was found and deleted; false when none matched.
+	Deleted       bool `protobuf:"varint,1,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerResponse) Reset() {
+	*x = DeleteServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerResponse) ProtoMessage() {}
+
+func (x *DeleteServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerResponse.ProtoReflect.Descriptor instead.
+func (*DeleteServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *DeleteServerResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// WatchServerRequest names the server to watch and when to stop.
+type WatchServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Statuses that end the watch. Empty means ACTIVE, as in shade's
+	// wait_for_server; ERROR then ends it with ABORTED. The watch also ends
+	// when the server disappears.
+	UntilStatus []ServerStatus `protobuf:"varint,3,rep,packed,name=until_status,json=untilStatus,proto3,enum=oaktree.v1.ServerStatus" json:"until_status,omitempty"`
+	// Give up after this long. Unset means 180 seconds (shade's default);
+	// the gRPC deadline also ends the watch.
+	Timeout *durationpb.Duration `protobuf:"bytes,4,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Skip the network expansion (public_v4, ...) in the reported servers.
+	Bare          bool `protobuf:"varint,5,opt,name=bare,proto3" json:"bare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchServerRequest) Reset() {
+	*x = WatchServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchServerRequest) ProtoMessage() {}
+
+func (x *WatchServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchServerRequest.ProtoReflect.Descriptor instead.
+func (*WatchServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *WatchServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *WatchServerRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *WatchServerRequest) GetUntilStatus() []ServerStatus {
+	if x != nil {
+		return x.UntilStatus
+	}
+	return nil
+}
+
+func (x *WatchServerRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+func (x *WatchServerRequest) GetBare() bool {
+	if x != nil {
+		return x.Bare
+	}
+	return false
+}
+
+// WatchServerResponse is one observed state of the watched server.
+type WatchServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server as last seen.
+	Server *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	// True in the last message when the server disappeared (deleted); `server`
+	// is then its last known state.
+	Deleted       bool `protobuf:"varint,2,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchServerResponse) Reset() {
+	*x = WatchServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchServerResponse) ProtoMessage() {}
+
+func (x *WatchServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchServerResponse.ProtoReflect.Descriptor instead.
+func (*WatchServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *WatchServerResponse) GetServer() *Server {
+	if x != nil {
+		return x.Server
+	}
+	return nil
+}
+
+func (x *WatchServerResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// GetServerConsoleRequest names the server whose console log to read.
+type GetServerConsoleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Number of lines to return, counted from the end. Unset returns the
+	// whole log.
+	Length        *int32 `protobuf:"varint,3,opt,name=length,proto3,oneof" json:"length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServerConsoleRequest) Reset() {
+	*x = GetServerConsoleRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServerConsoleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServerConsoleRequest) ProtoMessage() {}
+
+func (x *GetServerConsoleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServerConsoleRequest.ProtoReflect.Descriptor instead.
+func (*GetServerConsoleRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetServerConsoleRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetServerConsoleRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *GetServerConsoleRequest) GetLength() int32 {
+	if x != nil && x.Length != nil {
+		return *x.Length
+	}
+	return 0
+}
+
+// GetServerConsoleResponse carries the console log.
+type GetServerConsoleResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The console output as text. Empty when the cloud provides none.
+	Output        string `protobuf:"bytes,1,opt,name=output,proto3" json:"output,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServerConsoleResponse) Reset() {
+	*x = GetServerConsoleResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServerConsoleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServerConsoleResponse) ProtoMessage() {}
+
+func (x *GetServerConsoleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServerConsoleResponse.ProtoReflect.Descriptor instead.
+func (*GetServerConsoleResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetServerConsoleResponse) GetOutput() string {
+	if x != nil {
+		return x.Output
+	}
+	return ""
+}
+
+// SetServerMetadataRequest names a server and the metadata to set.
+type SetServerMetadataRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Keys and values to set; other keys are kept.
+	Metadata      map[string]string `protobuf:"bytes,3,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetServerMetadataRequest) Reset() {
+	*x = SetServerMetadataRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetServerMetadataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetServerMetadataRequest) ProtoMessage() {}
+
+func (x *SetServerMetadataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetServerMetadataRequest.ProtoReflect.Descriptor instead.
+func (*SetServerMetadataRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *SetServerMetadataRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *SetServerMetadataRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *SetServerMetadataRequest) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+// SetServerMetadataResponse acknowledges SetServerMetadata; shade returns
+// nothing. Read the result with GetServer.
+type SetServerMetadataResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetServerMetadataResponse) Reset() {
+	*x = SetServerMetadataResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetServerMetadataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetServerMetadataResponse) ProtoMessage() {}
+
+func (x *SetServerMetadataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetServerMetadataResponse.ProtoReflect.Descriptor instead.
+func (*SetServerMetadataResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{27}
+}
+
+// DeleteServerMetadataRequest names a server and the metadata keys to
+// remove.
+type DeleteServerMetadataRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Keys to remove.
+	MetadataKeys  []string `protobuf:"bytes,3,rep,name=metadata_keys,json=metadataKeys,proto3" json:"metadata_keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerMetadataRequest) Reset() {
+	*x = DeleteServerMetadataRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerMetadataRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerMetadataRequest) ProtoMessage() {}
+
+func (x *DeleteServerMetadataRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerMetadataRequest.ProtoReflect.Descriptor instead.
+func (*DeleteServerMetadataRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DeleteServerMetadataRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteServerMetadataRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *DeleteServerMetadataRequest) GetMetadataKeys() []string {
+	if x != nil {
+		return x.MetadataKeys
+	}
+	return nil
+}
+
+// DeleteServerMetadataResponse acknowledges DeleteServerMetadata; shade
+// returns nothing.
+type DeleteServerMetadataResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerMetadataResponse) Reset() {
+	*x = DeleteServerMetadataResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerMetadataResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerMetadataResponse) ProtoMessage() {}
+
+func (x *DeleteServerMetadataResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerMetadataResponse.ProtoReflect.Descriptor instead.
+func (*DeleteServerMetadataResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{29}
+}
+
+// ListServerSecurityGroupsRequest names the server whose security groups to
+// list.
+type ListServerSecurityGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServerSecurityGroupsRequest) Reset() {
+	*x = ListServerSecurityGroupsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServerSecurityGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServerSecurityGroupsRequest) ProtoMessage() {}
+
+func (x *ListServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
+func (*ListServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListServerSecurityGroupsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListServerSecurityGroupsRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+// ListServerSecurityGroupsResponse is one message of the
+// ListServerSecurityGroups stream.
+type ListServerSecurityGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One security group of the server, fully filled.
+	SecurityGroup *ServerSecurityGroup `protobuf:"bytes,1,opt,name=security_group,json=securityGroup,proto3" json:"security_group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServerSecurityGroupsResponse) Reset() {
+	*x = ListServerSecurityGroupsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServerSecurityGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServerSecurityGroupsResponse) ProtoMessage() {}
+
+func (x *ListServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
+func (*ListServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ListServerSecurityGroupsResponse) GetSecurityGroup() *ServerSecurityGroup {
+	if x != nil {
+		return x.SecurityGroup
+	}
+	return nil
+}
+
+// AddServerSecurityGroupsRequest names a server and the groups to add it to.
+type AddServerSecurityGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Names or IDs of the security groups.
+	SecurityGroups []string `protobuf:"bytes,3,rep,name=security_groups,json=securityGroups,proto3" json:"security_groups,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AddServerSecurityGroupsRequest) Reset() {
+	*x = AddServerSecurityGroupsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddServerSecurityGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddServerSecurityGroupsRequest) ProtoMessage() {}
+
+func (x *AddServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
+func (*AddServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *AddServerSecurityGroupsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *AddServerSecurityGroupsRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *AddServerSecurityGroupsRequest) GetSecurityGroups() []string {
+	if x != nil {
+		return x.SecurityGroups
+	}
+	return nil
+}
+
+// AddServerSecurityGroupsResponse acknowledges AddServerSecurityGroups.
+type AddServerSecurityGroupsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddServerSecurityGroupsResponse) Reset() {
+	*x = AddServerSecurityGroupsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddServerSecurityGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddServerSecurityGroupsResponse) ProtoMessage() {}
+
+func (x *AddServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
+func (*AddServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{33}
+}
+
+// RemoveServerSecurityGroupsRequest names a server and the groups to remove
+// it from.
+type RemoveServerSecurityGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Names or IDs of the security groups.
+	SecurityGroups []string `protobuf:"bytes,3,rep,name=security_groups,json=securityGroups,proto3" json:"security_groups,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RemoveServerSecurityGroupsRequest) Reset() {
+	*x = RemoveServerSecurityGroupsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveServerSecurityGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveServerSecurityGroupsRequest) ProtoMessage() {}
+
+func (x *RemoveServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
+func (*RemoveServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RemoveServerSecurityGroupsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *RemoveServerSecurityGroupsRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *RemoveServerSecurityGroupsRequest) GetSecurityGroups() []string {
+	if x != nil {
+		return x.SecurityGroups
+	}
+	return nil
+}
+
+// RemoveServerSecurityGroupsResponse acknowledges
+// RemoveServerSecurityGroups.
+type RemoveServerSecurityGroupsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveServerSecurityGroupsResponse) Reset() {
+	*x = RemoveServerSecurityGroupsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveServerSecurityGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveServerSecurityGroupsResponse) ProtoMessage() {}
+
+func (x *RemoveServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
+func (*RemoveServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{35}
+}
+
+// AddIpsToServerRequest names a server and how to make it reachable.
+type AddIpsToServerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Which floating IPs to attach, or how to find one.
+	IpOptions *ServerIpOptions `protobuf:"bytes,3,opt,name=ip_options,json=ipOptions,proto3" json:"ip_options,omitempty"`
+	// Wait until the floating IP is attached and shows in the server's
+	// addresses.
+	Wait bool `protobuf:"varint,4,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 60 seconds (shade's
+	// default).
+	Timeout       *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddIpsToServerRequest) Reset() {
+	*x = AddIpsToServerRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddIpsToServerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddIpsToServerRequest) ProtoMessage() {}
+
+func (x *AddIpsToServerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddIpsToServerRequest.ProtoReflect.Descriptor instead.
+func (*AddIpsToServerRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *AddIpsToServerRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *AddIpsToServerRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *AddIpsToServerRequest) GetIpOptions() *ServerIpOptions {
+	if x != nil {
+		return x.IpOptions
+	}
+	return nil
+}
+
+func (x *AddIpsToServerRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *AddIpsToServerRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// AddIpsToServerResponse carries the server with its new addresses.
+type AddIpsToServerResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server after the change.
+	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddIpsToServerResponse) Reset() {
+	*x = AddIpsToServerResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddIpsToServerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddIpsToServerResponse) ProtoMessage() {}
+
+func (x *AddIpsToServerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddIpsToServerResponse.ProtoReflect.Descriptor instead.
+func (*AddIpsToServerResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *AddIpsToServerResponse) GetServer() *Server {
+	if x != nil {
+		return x.Server
+	}
+	return nil
+}
+
+// Flavor is a Nova flavor (hardware profile) as shade normalizes it.
+type Flavor struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the flavor is defined (cloud and region; flavors have no zone).
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Flavor ID (often not a UUID, e.g. "1" or "m1.small").
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// Flavor name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Whether every project may use the flavor.
+	IsPublic bool `protobuf:"varint,4,opt,name=is_public,json=isPublic,proto3" json:"is_public,omitempty"`
+	// Whether the operator disabled the flavor for new servers.
+	IsDisabled bool `protobuf:"varint,5,opt,name=is_disabled,json=isDisabled,proto3" json:"is_disabled,omitempty"`
+	// RAM in MiB.
+	Ram int64 `protobuf:"varint,6,opt,name=ram,proto3" json:"ram,omitempty"`
+	// Number of virtual CPUs.
+	Vcpus int32 `protobuf:"varint,7,opt,name=vcpus,proto3" json:"vcpus,omitempty"`
+	// Root disk size in GiB; 0 means the image's size (or boot from volume).
+	Disk int64 `protobuf:"varint,8,opt,name=disk,proto3" json:"disk,omitempty"`
+	// Ephemeral disk size in GiB; 0 for none.
+	Ephemeral int64 `protobuf:"varint,9,opt,name=ephemeral,proto3" json:"ephemeral,omitempty"`
+	// Swap size in MiB; 0 for none.
+	Swap int64 `protobuf:"varint,10,opt,name=swap,proto3" json:"swap,omitempty"`
+	// Network bandwidth factor relative to the base (1.0).
+	RxtxFactor float64 `protobuf:"fixed64,11,opt,name=rxtx_factor,json=rxtxFactor,proto3" json:"rxtx_factor,omitempty"`
+	// Operator-set extra specs (scheduling and hardware hints). Empty when
+	// none or when the request skipped them (`get_extra` false).
+	ExtraSpecs map[string]string `protobuf:"bytes,12,rep,name=extra_specs,json=extraSpecs,proto3" json:"extra_specs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Everything the cloud returned that has no typed field here, with JSON
+	// types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,13,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Flavor) Reset() {
+	*x = Flavor{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Flavor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Flavor) ProtoMessage() {}
+
+func (x *Flavor) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Flavor.ProtoReflect.Descriptor instead.
+func (*Flavor) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *Flavor) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *Flavor) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Flavor) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Flavor) GetIsPublic() bool {
+	if x != nil {
+		return x.IsPublic
+	}
+	return false
+}
+
+func (x *Flavor) GetIsDisabled() bool {
+	if x != nil {
+		return x.IsDisabled
+	}
+	return false
+}
+
+func (x *Flavor) GetRam() int64 {
+	if x != nil {
+		return x.Ram
+	}
+	return 0
+}
+
+func (x *Flavor) GetVcpus() int32 {
+	if x != nil {
+		return x.Vcpus
+	}
+	return 0
+}
+
+func (x *Flavor) GetDisk() int64 {
+	if x != nil {
+		return x.Disk
+	}
+	return 0
+}
+
+func (x *Flavor) GetEphemeral() int64 {
+	if x != nil {
+		return x.Ephemeral
+	}
+	return 0
+}
+
+func (x *Flavor) GetSwap() int64 {
+	if x != nil {
+		return x.Swap
+	}
+	return 0
+}
+
+func (x *Flavor) GetRxtxFactor() float64 {
+	if x != nil {
+		return x.RxtxFactor
+	}
+	return 0
+}
+
+func (x *Flavor) GetExtraSpecs() map[string]string {
+	if x != nil {
+		return x.ExtraSpecs
+	}
+	return nil
+}
+
+func (x *Flavor) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// GetFlavorRequest selects one flavor.
+type GetFlavorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to look.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the flavor; a glob must match one flavor.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Fetch extra specs. Unset means true (shade's default for get_flavor).
+	GetExtra      *bool `protobuf:"varint,3,opt,name=get_extra,json=getExtra,proto3,oneof" json:"get_extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFlavorRequest) Reset() {
+	*x = GetFlavorRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFlavorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlavorRequest) ProtoMessage() {}
+
+func (x *GetFlavorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlavorRequest.ProtoReflect.Descriptor instead.
+func (*GetFlavorRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetFlavorRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetFlavorRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *GetFlavorRequest) GetGetExtra() bool {
+	if x != nil && x.GetExtra != nil {
+		return *x.GetExtra
+	}
+	return false
+}
+
+// GetFlavorResponse carries the flavor found.
+type GetFlavorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The flavor.
+	Flavor        *Flavor `protobuf:"bytes,1,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFlavorResponse) Reset() {
+	*x = GetFlavorResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFlavorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlavorResponse) ProtoMessage() {}
+
+func (x *GetFlavorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlavorResponse.ProtoReflect.Descriptor instead.
+func (*GetFlavorResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetFlavorResponse) GetFlavor() *Flavor {
+	if x != nil {
+		return x.Flavor
+	}
+	return nil
+}
+
+// ListFlavorsRequest selects the flavors to stream.
+type ListFlavorsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope: unset fields widen the search to every cloud and region.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Which flavors to return. Unset returns every flavor in scope.
+	Selector *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	// Fetch extra specs (one more call per flavor). Unset uses the cloud's
+	// configured default (shade's get_extra=None).
+	GetExtra      *bool `protobuf:"varint,3,opt,name=get_extra,json=getExtra,proto3,oneof" json:"get_extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFlavorsRequest) Reset() {
+	*x = ListFlavorsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFlavorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFlavorsRequest) ProtoMessage() {}
+
+func (x *ListFlavorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFlavorsRequest.ProtoReflect.Descriptor instead.
+func (*ListFlavorsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListFlavorsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListFlavorsRequest) GetSelector() *Selector {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+func (x *ListFlavorsRequest) GetGetExtra() bool {
+	if x != nil && x.GetExtra != nil {
+		return *x.GetExtra
+	}
+	return false
+}
+
+// ListFlavorsResponse is one message of the ListFlavors stream.
+type ListFlavorsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One flavor of the result.
+	Flavor        *Flavor `protobuf:"bytes,1,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFlavorsResponse) Reset() {
+	*x = ListFlavorsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFlavorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFlavorsResponse) ProtoMessage() {}
+
+func (x *ListFlavorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFlavorsResponse.ProtoReflect.Descriptor instead.
+func (*ListFlavorsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ListFlavorsResponse) GetFlavor() *Flavor {
+	if x != nil {
+		return x.Flavor
+	}
+	return nil
+}
+
+// GetFlavorByRamRequest asks for the smallest flavor with enough RAM.
+type GetFlavorByRamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to look.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Minimum RAM in MiB.
+	Ram int64 `protobuf:"varint,2,opt,name=ram,proto3" json:"ram,omitempty"`
+	// Only consider flavors whose name contains this string. Empty considers
+	// every flavor.
+	Include string `protobuf:"bytes,3,opt,name=include,proto3" json:"include,omitempty"`
+	// Fetch extra specs. Unset means true (shade's default).
+	GetExtra      *bool `protobuf:"varint,4,opt,name=get_extra,json=getExtra,proto3,oneof" json:"get_extra,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFlavorByRamRequest) Reset() {
+	*x = GetFlavorByRamRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFlavorByRamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlavorByRamRequest) ProtoMessage() {}
+
+func (x *GetFlavorByRamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlavorByRamRequest.ProtoReflect.Descriptor instead.
+func (*GetFlavorByRamRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetFlavorByRamRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetFlavorByRamRequest) GetRam() int64 {
+	if x != nil {
+		return x.Ram
+	}
+	return 0
+}
+
+func (x *GetFlavorByRamRequest) GetInclude() string {
+	if x != nil {
+		return x.Include
+	}
+	return ""
+}
+
+func (x *GetFlavorByRamRequest) GetGetExtra() bool {
+	if x != nil && x.GetExtra != nil {
+		return *x.GetExtra
+	}
+	return false
+}
+
+// GetFlavorByRamResponse carries the flavor chosen.
+type GetFlavorByRamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The flavor with the least RAM that satisfies the request.
+	Flavor        *Flavor `protobuf:"bytes,1,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetFlavorByRamResponse) Reset() {
+	*x = GetFlavorByRamResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetFlavorByRamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetFlavorByRamResponse) ProtoMessage() {}
+
+func (x *GetFlavorByRamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetFlavorByRamResponse.ProtoReflect.Descriptor instead.
+func (*GetFlavorByRamResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetFlavorByRamResponse) GetFlavor() *Flavor {
+	if x != nil {
+		return x.Flavor
+	}
+	return nil
+}
+
+// Keypair is a Nova SSH or X.509 keypair as shade normalizes it.
+type Keypair struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the keypair lives (keypairs belong to a user, not a project).
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Keypair ID; Nova uses the name as ID.
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// Keypair name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Public key in OpenSSH (or PEM for x509) form.
+	PublicKey string `protobuf:"bytes,4,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// Fingerprint of the public key as Nova computes it.
+	Fingerprint string `protobuf:"bytes,5,opt,name=fingerprint,proto3" json:"fingerprint,omitempty"`
+	// Key type. Unspecified when the cloud did not say (shade then assumes
+	// ssh).
+	Type KeypairType `protobuf:"varint,6,opt,name=type,proto3,enum=oaktree.v1.KeypairType" json:"type,omitempty"`
+	// ID of the owning user. Unset when the cloud did not say.
+	UserId *string `protobuf:"bytes,7,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
+	// Private key, only in the response of CreateKeypair when Nova generated
+	// the keypair; unset everywhere else. Store it: it cannot be fetched again.
+	PrivateKey *string `protobuf:"bytes,8,opt,name=private_key,json=privateKey,proto3,oneof" json:"private_key,omitempty"`
+	// When the keypair was created. Caution: when Nova does not report it,
+	// shade fills in the time the keypair was read, so on such clouds this is
+	// not the creation time.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Everything the cloud returned that has no typed field here, with JSON
+	// types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,10,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Keypair) Reset() {
+	*x = Keypair{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Keypair) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Keypair) ProtoMessage() {}
+
+func (x *Keypair) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Keypair.ProtoReflect.Descriptor instead.
+func (*Keypair) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *Keypair) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *Keypair) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Keypair) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Keypair) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+func (x *Keypair) GetFingerprint() string {
+	if x != nil {
+		return x.Fingerprint
+	}
+	return ""
+}
+
+func (x *Keypair) GetType() KeypairType {
+	if x != nil {
+		return x.Type
+	}
+	return KeypairType_KEYPAIR_TYPE_UNSPECIFIED
+}
+
+func (x *Keypair) GetUserId() string {
+	if x != nil && x.UserId != nil {
+		return *x.UserId
+	}
+	return ""
+}
+
+func (x *Keypair) GetPrivateKey() string {
+	if x != nil && x.PrivateKey != nil {
+		return *x.PrivateKey
+	}
+	return ""
+}
+
+func (x *Keypair) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Keypair) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// GetKeypairRequest selects one keypair.
+type GetKeypairRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to look.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the keypair (its ID); a glob must match one keypair.
+	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetKeypairRequest) Reset() {
+	*x = GetKeypairRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetKeypairRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetKeypairRequest) ProtoMessage() {}
+
+func (x *GetKeypairRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetKeypairRequest.ProtoReflect.Descriptor instead.
+func (*GetKeypairRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetKeypairRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetKeypairRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+// GetKeypairResponse carries the keypair found.
+type GetKeypairResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The keypair.
+	Keypair       *Keypair `protobuf:"bytes,1,opt,name=keypair,proto3" json:"keypair,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetKeypairResponse) Reset() {
+	*x = GetKeypairResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetKeypairResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetKeypairResponse) ProtoMessage() {}
+
+func (x *GetKeypairResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetKeypairResponse.ProtoReflect.Descriptor instead.
+func (*GetKeypairResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GetKeypairResponse) GetKeypair() *Keypair {
+	if x != nil {
+		return x.Keypair
+	}
+	return nil
+}
+
+// ListKeypairsRequest selects the keypairs to stream.
+type ListKeypairsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope: unset fields widen the search to every cloud and region.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Which keypairs to return. Unset returns every keypair in scope.
+	Selector      *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListKeypairsRequest) Reset() {
+	*x = ListKeypairsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListKeypairsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListKeypairsRequest) ProtoMessage() {}
+
+func (x *ListKeypairsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListKeypairsRequest.ProtoReflect.Descriptor instead.
+func (*ListKeypairsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ListKeypairsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListKeypairsRequest) GetSelector() *Selector {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+// ListKeypairsResponse is one message of the ListKeypairs stream.
+type ListKeypairsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One keypair of the result.
+	Keypair       *Keypair `protobuf:"bytes,1,opt,name=keypair,proto3" json:"keypair,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListKeypairsResponse) Reset() {
+	*x = ListKeypairsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListKeypairsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListKeypairsResponse) ProtoMessage() {}
+
+func (x *ListKeypairsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListKeypairsResponse.ProtoReflect.Descriptor instead.
+func (*ListKeypairsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListKeypairsResponse) GetKeypair() *Keypair {
+	if x != nil {
+		return x.Keypair
+	}
+	return nil
+}
+
+// CreateKeypairRequest describes the keypair to create.
+type CreateKeypairRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to create it.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the keypair.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Public key to import. Empty has Nova generate the keypair; the private
+	// key is then in the response.
+	PublicKey     string `protobuf:"bytes,3,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateKeypairRequest) Reset() {
+	*x = CreateKeypairRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateKeypairRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateKeypairRequest) ProtoMessage() {}
+
+func (x *CreateKeypairRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateKeypairRequest.ProtoReflect.Descriptor instead.
+func (*CreateKeypairRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *CreateKeypairRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *CreateKeypairRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateKeypairRequest) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+// CreateKeypairResponse carries the new keypair.
+type CreateKeypairResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The keypair; `private_key` is set when Nova generated it.
+	Keypair       *Keypair `protobuf:"bytes,1,opt,name=keypair,proto3" json:"keypair,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateKeypairResponse) Reset() {
+	*x = CreateKeypairResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateKeypairResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateKeypairResponse) ProtoMessage() {}
+
+func (x *CreateKeypairResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateKeypairResponse.ProtoReflect.Descriptor instead.
+func (*CreateKeypairResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *CreateKeypairResponse) GetKeypair() *Keypair {
+	if x != nil {
+		return x.Keypair
+	}
+	return nil
+}
+
+// DeleteKeypairRequest names the keypair to delete.
+type DeleteKeypairRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the keypair lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the keypair (exact, no glob).
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteKeypairRequest) Reset() {
+	*x = DeleteKeypairRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteKeypairRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteKeypairRequest) ProtoMessage() {}
+
+func (x *DeleteKeypairRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteKeypairRequest.ProtoReflect.Descriptor instead.
+func (*DeleteKeypairRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *DeleteKeypairRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteKeypairRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// DeleteKeypairResponse says whether a keypair was deleted.
+type DeleteKeypairResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when the keypair existed and was deleted; false when none had that
+	// name.
+	Deleted       bool `protobuf:"varint,1,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteKeypairResponse) Reset() {
+	*x = DeleteKeypairResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteKeypairResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteKeypairResponse) ProtoMessage() {}
+
+func (x *DeleteKeypairResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteKeypairResponse.ProtoReflect.Descriptor instead.
+func (*DeleteKeypairResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *DeleteKeypairResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// ServerGroup is a Nova server group: a set of servers scheduled by a
+// policy. shade returns it raw; fields follow Nova's keys.
+type ServerGroup struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the group lives; `project.id` is its project.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Server group ID (a UUID).
+	Id string `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	// Server group name.
+	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	// Scheduling policies (Nova before 2.64 allows a list; later exactly one).
+	Policies []ServerGroupPolicy `protobuf:"varint,4,rep,packed,name=policies,proto3,enum=oaktree.v1.ServerGroupPolicy" json:"policies,omitempty"`
+	// IDs of the servers in the group.
+	Members []string `protobuf:"bytes,5,rep,name=members,proto3" json:"members,omitempty"`
+	// Group metadata (always empty on current Nova).
+	Metadata map[string]string `protobuf:"bytes,6,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The single policy (Nova 2.64 and later). Unspecified on older clouds;
+	// read `policies` there.
+	Policy ServerGroupPolicy `protobuf:"varint,7,opt,name=policy,proto3,enum=oaktree.v1.ServerGroupPolicy" json:"policy,omitempty"`
+	// Policy rules (Nova 2.64 and later), e.g. {"max_server_per_host": 2}.
+	// Empty when none.
+	Rules *structpb.Struct `protobuf:"bytes,8,opt,name=rules,proto3" json:"rules,omitempty"`
+	// ID of the owning project (Nova 2.13 and later). Unset otherwise.
+	ProjectId *string `protobuf:"bytes,9,opt,name=project_id,json=projectId,proto3,oneof" json:"project_id,omitempty"`
+	// ID of the owning user (Nova 2.13 and later). Unset otherwise.
+	UserId *string `protobuf:"bytes,10,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
+	// Everything the cloud returned that has no typed field here, with JSON
+	// types kept.
+	Properties    *structpb.Struct `protobuf:"bytes,11,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ServerGroup) Reset() {
+	*x = ServerGroup{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ServerGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ServerGroup) ProtoMessage() {}
+
+func (x *ServerGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ServerGroup.ProtoReflect.Descriptor instead.
+func (*ServerGroup) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *ServerGroup) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ServerGroup) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ServerGroup) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ServerGroup) GetPolicies() []ServerGroupPolicy {
+	if x != nil {
+		return x.Policies
+	}
+	return nil
+}
+
+func (x *ServerGroup) GetMembers() []string {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *ServerGroup) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *ServerGroup) GetPolicy() ServerGroupPolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return ServerGroupPolicy_SERVER_GROUP_POLICY_UNSPECIFIED
+}
+
+func (x *ServerGroup) GetRules() *structpb.Struct {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *ServerGroup) GetProjectId() string {
+	if x != nil && x.ProjectId != nil {
+		return *x.ProjectId
+	}
+	return ""
+}
+
+func (x *ServerGroup) GetUserId() string {
+	if x != nil && x.UserId != nil {
+		return *x.UserId
+	}
+	return ""
+}
+
+func (x *ServerGroup) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// GetServerGroupRequest selects one server group.
+type GetServerGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to look.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server group; a glob must match one group.
+	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServerGroupRequest) Reset() {
+	*x = GetServerGroupRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServerGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServerGroupRequest) ProtoMessage() {}
+
+func (x *GetServerGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServerGroupRequest.ProtoReflect.Descriptor instead.
+func (*GetServerGroupRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *GetServerGroupRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetServerGroupRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+// GetServerGroupResponse carries the server group found.
+type GetServerGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server group.
+	ServerGroup   *ServerGroup `protobuf:"bytes,1,opt,name=server_group,json=serverGroup,proto3" json:"server_group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetServerGroupResponse) Reset() {
+	*x = GetServerGroupResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetServerGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetServerGroupResponse) ProtoMessage() {}
+
+func (x *GetServerGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetServerGroupResponse.ProtoReflect.Descriptor instead.
+func (*GetServerGroupResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *GetServerGroupResponse) GetServerGroup() *ServerGroup {
+	if x != nil {
+		return x.ServerGroup
+	}
+	return nil
+}
+
+// ListServerGroupsRequest selects the server groups to stream.
+type ListServerGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope: unset fields widen the search to every cloud, region or project.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Which server groups to return. Unset returns every group in scope.
+	Selector      *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServerGroupsRequest) Reset() {
+	*x = ListServerGroupsRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServerGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServerGroupsRequest) ProtoMessage() {}
+
+func (x *ListServerGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServerGroupsRequest.ProtoReflect.Descriptor instead.
+func (*ListServerGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ListServerGroupsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListServerGroupsRequest) GetSelector() *Selector {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+// ListServerGroupsResponse is one message of the ListServerGroups stream.
+type ListServerGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One server group of the result.
+	ServerGroup   *ServerGroup `protobuf:"bytes,1,opt,name=server_group,json=serverGroup,proto3" json:"server_group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListServerGroupsResponse) Reset() {
+	*x = ListServerGroupsResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListServerGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListServerGroupsResponse) ProtoMessage() {}
+
+func (x *ListServerGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListServerGroupsResponse.ProtoReflect.Descriptor instead.
+func (*ListServerGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *ListServerGroupsResponse) GetServerGroup() *ServerGroup {
+	if x != nil {
+		return x.ServerGroup
+	}
+	return nil
+}
+
+// CreateServerGroupRequest describes the server group to create.
+type CreateServerGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to create it.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the group.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Scheduling policies; at least one (Nova 2.64 and later take exactly
+	// one).
+	Policies      []ServerGroupPolicy `protobuf:"varint,3,rep,packed,name=policies,proto3,enum=oaktree.v1.ServerGroupPolicy" json:"policies,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServerGroupRequest) Reset() {
+	*x = CreateServerGroupRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServerGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServerGroupRequest) ProtoMessage() {}
+
+func (x *CreateServerGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServerGroupRequest.ProtoReflect.Descriptor instead.
+func (*CreateServerGroupRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *CreateServerGroupRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *CreateServerGroupRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateServerGroupRequest) GetPolicies() []ServerGroupPolicy {
+	if x != nil {
+		return x.Policies
+	}
+	return nil
+}
+
+// CreateServerGroupResponse carries the new server group.
+type CreateServerGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The server group.
+	ServerGroup   *ServerGroup `protobuf:"bytes,1,opt,name=server_group,json=serverGroup,proto3" json:"server_group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateServerGroupResponse) Reset() {
+	*x = CreateServerGroupResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServerGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServerGroupResponse) ProtoMessage() {}
+
+func (x *CreateServerGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServerGroupResponse.ProtoReflect.Descriptor instead.
+func (*CreateServerGroupResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *CreateServerGroupResponse) GetServerGroup() *ServerGroup {
+	if x != nil {
+		return x.ServerGroup
+	}
+	return nil
+}
+
+// DeleteServerGroupRequest names the server group to delete.
+type DeleteServerGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the group lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the server group.
+	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerGroupRequest) Reset() {
+	*x = DeleteServerGroupRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerGroupRequest) ProtoMessage() {}
+
+func (x *DeleteServerGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerGroupRequest.ProtoReflect.Descriptor instead.
+func (*DeleteServerGroupRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *DeleteServerGroupRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteServerGroupRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+// DeleteServerGroupResponse says whether a server group was deleted.
+type DeleteServerGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when a group was found and deleted; false when none matched.
+	Deleted       bool `protobuf:"varint,1,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServerGroupResponse) Reset() {
+	*x = DeleteServerGroupResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServerGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServerGroupResponse) ProtoMessage() {}
+
+func (x *DeleteServerGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServerGroupResponse.ProtoReflect.Descriptor instead.
+func (*DeleteServerGroupResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *DeleteServerGroupResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// AvailabilityZone is a compute availability zone of a cloud region.
+type AvailabilityZone struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cloud and region the zone belongs to; `zone` repeats the name.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Zone name, as CreateServerRequest.location.zone takes it.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Whether Nova reports the zone as available for new servers.
+	Available     bool `protobuf:"varint,3,opt,name=available,proto3" json:"available,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AvailabilityZone) Reset() {
+	*x = AvailabilityZone{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AvailabilityZone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AvailabilityZone) ProtoMessage() {}
+
+func (x *AvailabilityZone) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AvailabilityZone.ProtoReflect.Descriptor instead.
+func (*AvailabilityZone) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *AvailabilityZone) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *AvailabilityZone) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AvailabilityZone) GetAvailable() bool {
+	if x != nil {
+		return x.Available
+	}
+	return false
+}
+
+// ListAvailabilityZonesRequest selects the zones to stream.
+type ListAvailabilityZonesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope: unset fields widen the listing to every cloud and region.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Also return zones Nova reports as unavailable (shade's `unavailable`).
+	Unavailable   bool `protobuf:"varint,2,opt,name=unavailable,proto3" json:"unavailable,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAvailabilityZonesRequest) Reset() {
+	*x = ListAvailabilityZonesRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAvailabilityZonesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAvailabilityZonesRequest) ProtoMessage() {}
+
+func (x *ListAvailabilityZonesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAvailabilityZonesRequest.ProtoReflect.Descriptor instead.
+func (*ListAvailabilityZonesRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ListAvailabilityZonesRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListAvailabilityZonesRequest) GetUnavailable() bool {
+	if x != nil {
+		return x.Unavailable
+	}
+	return false
+}
+
+// ListAvailabilityZonesResponse is one message of the ListAvailabilityZones
+// stream.
+type ListAvailabilityZonesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One availability zone.
+	AvailabilityZone *AvailabilityZone `protobuf:"bytes,1,opt,name=availability_zone,json=availabilityZone,proto3" json:"availability_zone,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ListAvailabilityZonesResponse) Reset() {
+	*x = ListAvailabilityZonesResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAvailabilityZonesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAvailabilityZonesResponse) ProtoMessage() {}
+
+func (x *ListAvailabilityZonesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAvailabilityZonesResponse.ProtoReflect.Descriptor instead.
+func (*ListAvailabilityZonesResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *ListAvailabilityZonesResponse) GetAvailabilityZone() *AvailabilityZone {
+	if x != nil {
+		return x.AvailabilityZone
+	}
+	return nil
+}
+
 var File_oaktree_v1_compute_proto protoreflect.FileDescriptor
 
 const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"\x18oaktree/v1/compute.proto\x12\n" +
-	"oaktree.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xc9\x04\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xc5\x0e\n" +
 	"\x06Server\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -603,14 +5099,62 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1f\n" +
 	"\bprogress\x18\b \x01(\x05H\x00R\bprogress\x88\x01\x01\x12?\n" +
-	"\taddresses\x18\t \x03(\v2!.oaktree.v1.Server.AddressesEntryR\taddresses\x1a;\n" +
+	"\taddresses\x18\t \x03(\v2!.oaktree.v1.Server.AddressesEntryR\taddresses\x120\n" +
+	"\x06flavor\x18\n" +
+	" \x01(\v2\x18.oaktree.v1.ServerFlavorR\x06flavor\x12-\n" +
+	"\x05image\x18\v \x01(\v2\x17.oaktree.v1.ServerImageR\x05image\x122\n" +
+	"\avolumes\x18\f \x03(\v2\x18.oaktree.v1.ServerVolumeR\avolumes\x12(\n" +
+	"\x10has_config_drive\x18\r \x01(\bR\x0ehasConfigDrive\x12\x1c\n" +
+	"\ahost_id\x18\x0e \x01(\tH\x01R\x06hostId\x88\x01\x01\x12=\n" +
+	"\vdisk_config\x18\x0f \x01(\x0e2\x1c.oaktree.v1.ServerDiskConfigR\n" +
+	"diskConfig\x12$\n" +
+	"\vpower_state\x18\x10 \x01(\x05H\x02R\n" +
+	"powerState\x88\x01\x01\x12\"\n" +
+	"\n" +
+	"task_state\x18\x11 \x01(\tH\x03R\ttaskState\x88\x01\x01\x12\x1e\n" +
+	"\bvm_state\x18\x12 \x01(\tH\x04R\avmState\x88\x01\x01\x12;\n" +
+	"\vlaunched_at\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"launchedAt\x12?\n" +
+	"\rterminated_at\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\fterminatedAt\x12H\n" +
+	"\x0fsecurity_groups\x18\x15 \x03(\v2\x1f.oaktree.v1.ServerSecurityGroupR\x0esecurityGroups\x12\x1f\n" +
+	"\vaccess_ipv4\x18\x16 \x01(\tR\n" +
+	"accessIpv4\x12\x1f\n" +
+	"\vaccess_ipv6\x18\x17 \x01(\tR\n" +
+	"accessIpv6\x12\"\n" +
+	"\n" +
+	"admin_pass\x18\x18 \x01(\tH\x05R\tadminPass\x88\x01\x01\x124\n" +
+	"\acreated\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\acreated\x124\n" +
+	"\aupdated\x18\x1a \x01(\v2\x1a.google.protobuf.TimestampR\aupdated\x12\x1e\n" +
+	"\bkey_name\x18\x1b \x01(\tH\x06R\akeyName\x88\x01\x01\x12<\n" +
+	"\bnetworks\x18\x1c \x03(\v2 .oaktree.v1.Server.NetworksEntryR\bnetworks\x12\"\n" +
+	"\n" +
+	"private_v4\x18\x1d \x01(\tH\aR\tprivateV4\x88\x01\x01\x12 \n" +
+	"\tpublic_v4\x18\x1e \x01(\tH\bR\bpublicV4\x88\x01\x01\x12 \n" +
+	"\tpublic_v6\x18\x1f \x01(\tH\tR\bpublicV6\x88\x01\x01\x12\x17\n" +
+	"\auser_id\x18  \x01(\tR\x06userId\x12!\n" +
+	"\finterface_ip\x18! \x01(\tR\vinterfaceIp\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aY\n" +
 	"\x0eAddressesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
-	"\x05value\x18\x02 \x01(\v2\x1b.oaktree.v1.ServerAddressesR\x05value:\x028\x01B\v\n" +
-	"\t_progress\"J\n" +
+	"\x05value\x18\x02 \x01(\v2\x1b.oaktree.v1.ServerAddressesR\x05value:\x028\x01\x1aY\n" +
+	"\rNetworksEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x122\n" +
+	"\x05value\x18\x02 \x01(\v2\x1c.oaktree.v1.ServerNetworkIpsR\x05value:\x028\x01B\v\n" +
+	"\t_progressB\n" +
+	"\n" +
+	"\b_host_idB\x0e\n" +
+	"\f_power_stateB\r\n" +
+	"\v_task_stateB\v\n" +
+	"\t_vm_stateB\r\n" +
+	"\v_admin_passB\v\n" +
+	"\t_key_nameB\r\n" +
+	"\v_private_v4B\f\n" +
+	"\n" +
+	"_public_v4B\f\n" +
+	"\n" +
+	"_public_v6\"J\n" +
 	"\x0fServerAddresses\x127\n" +
 	"\taddresses\x18\x01 \x03(\v2\x19.oaktree.v1.ServerAddressR\taddresses\"\x97\x01\n" +
 	"\rServerAddress\x12\x12\n" +
@@ -618,32 +5162,442 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12+\n" +
 	"\x04type\x18\x03 \x01(\x0e2\x17.oaktree.v1.AddressTypeR\x04type\x12\x1e\n" +
 	"\bmac_addr\x18\x04 \x01(\tH\x00R\amacAddr\x88\x01\x01B\v\n" +
-	"\t_mac_addr\"b\n" +
+	"\t_mac_addr\"$\n" +
+	"\x10ServerNetworkIps\x12\x10\n" +
+	"\x03ips\x18\x01 \x03(\tR\x03ips\"\x84\x04\n" +
+	"\fServerFlavor\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tH\x00R\x02id\x88\x01\x01\x12\x17\n" +
+	"\x04name\x18\x02 \x01(\tH\x01R\x04name\x88\x01\x01\x12(\n" +
+	"\roriginal_name\x18\x03 \x01(\tH\x02R\foriginalName\x88\x01\x01\x12\x15\n" +
+	"\x03ram\x18\x04 \x01(\x03H\x03R\x03ram\x88\x01\x01\x12\x19\n" +
+	"\x05vcpus\x18\x05 \x01(\x05H\x04R\x05vcpus\x88\x01\x01\x12\x17\n" +
+	"\x04disk\x18\x06 \x01(\x03H\x05R\x04disk\x88\x01\x01\x12!\n" +
+	"\tephemeral\x18\a \x01(\x03H\x06R\tephemeral\x88\x01\x01\x12\x17\n" +
+	"\x04swap\x18\b \x01(\x03H\aR\x04swap\x88\x01\x01\x12I\n" +
+	"\vextra_specs\x18\t \x03(\v2(.oaktree.v1.ServerFlavor.ExtraSpecsEntryR\n" +
+	"extraSpecs\x127\n" +
+	"\n" +
+	"properties\x18\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\x1a=\n" +
+	"\x0fExtraSpecsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x05\n" +
+	"\x03_idB\a\n" +
+	"\x05_nameB\x10\n" +
+	"\x0e_original_nameB\x06\n" +
+	"\x04_ramB\b\n" +
+	"\x06_vcpusB\a\n" +
+	"\x05_diskB\f\n" +
+	"\n" +
+	"_ephemeralB\a\n" +
+	"\x05_swap\"x\n" +
+	"\vServerImage\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\x04name\x18\x02 \x01(\tH\x00R\x04name\x88\x01\x01\x127\n" +
+	"\n" +
+	"properties\x18\x03 \x01(\v2\x17.google.protobuf.StructR\n" +
+	"propertiesB\a\n" +
+	"\x05_name\"\xaa\x01\n" +
+	"\fServerVolume\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x127\n" +
+	"\x15delete_on_termination\x18\x02 \x01(\bH\x00R\x13deleteOnTermination\x88\x01\x01\x127\n" +
+	"\n" +
+	"properties\x18\x03 \x01(\v2\x17.google.protobuf.StructR\n" +
+	"propertiesB\x18\n" +
+	"\x16_delete_on_termination\"\x91\x02\n" +
+	"\x13ServerSecurityGroup\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12I\n" +
+	"\x14security_group_rules\x18\x05 \x03(\v2\x17.google.protobuf.StructR\x12securityGroupRules\x127\n" +
+	"\n" +
+	"properties\x18\x06 \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\"\xb1\x01\n" +
+	"\tServerNic\x12\x15\n" +
+	"\x06net_id\x18\x01 \x01(\tR\x05netId\x12\x19\n" +
+	"\bnet_name\x18\x02 \x01(\tR\anetName\x12\x17\n" +
+	"\aport_id\x18\x03 \x01(\tR\x06portId\x12\x1e\n" +
+	"\vv4_fixed_ip\x18\x04 \x01(\tR\tv4FixedIp\x12\x1e\n" +
+	"\vv6_fixed_ip\x18\x05 \x01(\tR\tv6FixedIp\x12\x19\n" +
+	"\bfixed_ip\x18\x06 \x01(\tR\afixedIp\"\xb5\x01\n" +
 	"\x10GetServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"?\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x1a\n" +
+	"\bdetailed\x18\x03 \x01(\bR\bdetailed\x12\x12\n" +
+	"\x04bare\x18\x04 \x01(\bR\x04bare\x12!\n" +
+	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"?\n" +
 	"\x11GetServerResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"x\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xcb\x01\n" +
 	"\x12ListServersRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"A\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x1a\n" +
+	"\bdetailed\x18\x03 \x01(\bR\bdetailed\x12\x12\n" +
+	"\x04bare\x18\x04 \x01(\bR\x04bare\x12!\n" +
+	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"A\n" +
 	"\x13ListServersResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server*^\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xc4\b\n" +
+	"\x13CreateServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
+	"\x05image\x18\x03 \x01(\tR\x05image\x12\x16\n" +
+	"\x06flavor\x18\x04 \x01(\tR\x06flavor\x12\x18\n" +
+	"\anetwork\x18\x05 \x03(\tR\anetwork\x12)\n" +
+	"\x04nics\x18\x06 \x03(\v2\x15.oaktree.v1.ServerNicR\x04nics\x12\x19\n" +
+	"\bkey_name\x18\a \x01(\tR\akeyName\x12'\n" +
+	"\x0fsecurity_groups\x18\b \x03(\tR\x0esecurityGroups\x12=\n" +
+	"\x04meta\x18\t \x03(\v2).oaktree.v1.CreateServerRequest.MetaEntryR\x04meta\x12\x1a\n" +
+	"\buserdata\x18\n" +
+	" \x01(\fR\buserdata\x12&\n" +
+	"\fconfig_drive\x18\v \x01(\bH\x00R\vconfigDrive\x88\x01\x01\x12\x14\n" +
+	"\x05group\x18\f \x01(\tR\x05group\x12@\n" +
+	"\x0fscheduler_hints\x18\r \x01(\v2\x17.google.protobuf.StructR\x0eschedulerHints\x12(\n" +
+	"\x10boot_from_volume\x18\x0e \x01(\bR\x0ebootFromVolume\x12$\n" +
+	"\vvolume_size\x18\x0f \x01(\x05H\x01R\n" +
+	"volumeSize\x88\x01\x01\x12\x1f\n" +
+	"\vboot_volume\x18\x10 \x01(\tR\n" +
+	"bootVolume\x12)\n" +
+	"\x10terminate_volume\x18\x11 \x01(\bR\x0fterminateVolume\x12\x18\n" +
+	"\avolumes\x18\x12 \x03(\tR\avolumes\x12N\n" +
+	"\x17block_device_mapping_v2\x18\x13 \x03(\v2\x17.google.protobuf.StructR\x14blockDeviceMappingV2\x12\"\n" +
+	"\n" +
+	"admin_pass\x18\x14 \x01(\tH\x02R\tadminPass\x88\x01\x01\x12=\n" +
+	"\vdisk_config\x18\x15 \x01(\x0e2\x1c.oaktree.v1.ServerDiskConfigR\n" +
+	"diskConfig\x12:\n" +
+	"\n" +
+	"ip_options\x18\x16 \x01(\v2\x1b.oaktree.v1.ServerIpOptionsR\tipOptions\x12\x12\n" +
+	"\x04wait\x18\x17 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x18 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a7\n" +
+	"\tMetaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0f\n" +
+	"\r_config_driveB\x0e\n" +
+	"\f_volume_sizeB\r\n" +
+	"\v_admin_pass\"\xd9\x01\n" +
+	"\x0fServerIpOptions\x12\x1c\n" +
+	"\aauto_ip\x18\x01 \x01(\bH\x00R\x06autoIp\x88\x01\x01\x12\x10\n" +
+	"\x03ips\x18\x02 \x03(\tR\x03ips\x12\x17\n" +
+	"\aip_pool\x18\x03 \x01(\tR\x06ipPool\x12\x19\n" +
+	"\x05reuse\x18\x04 \x01(\bH\x01R\x05reuse\x88\x01\x01\x12'\n" +
+	"\x0fnat_destination\x18\x05 \x01(\tR\x0enatDestination\x12#\n" +
+	"\rfixed_address\x18\x06 \x01(\tR\ffixedAddressB\n" +
+	"\n" +
+	"\b_auto_ipB\b\n" +
+	"\x06_reuse\"B\n" +
+	"\x14CreateServerResponse\x12*\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xbe\x01\n" +
+	"\x13UpdateServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
+	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12%\n" +
+	"\vdescription\x18\x04 \x01(\tH\x01R\vdescription\x88\x01\x01B\a\n" +
+	"\x05_nameB\x0e\n" +
+	"\f_description\"B\n" +
+	"\x14UpdateServerResponse\x12*\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xf8\x01\n" +
+	"\x14RebuildServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x14\n" +
+	"\x05image\x18\x03 \x01(\tR\x05image\x12\"\n" +
+	"\n" +
+	"admin_pass\x18\x04 \x01(\tH\x00R\tadminPass\x88\x01\x01\x12\x12\n" +
+	"\x04wait\x18\x05 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\r\n" +
+	"\v_admin_pass\"C\n" +
+	"\x15RebuildServerResponse\x12*\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\x8e\x02\n" +
+	"\x13DeleteServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x1d\n" +
+	"\n" +
+	"delete_ips\x18\x03 \x01(\bR\tdeleteIps\x12+\n" +
+	"\x0fdelete_ip_retry\x18\x04 \x01(\x05H\x00R\rdeleteIpRetry\x88\x01\x01\x12\x12\n" +
+	"\x04wait\x18\x05 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\x12\n" +
+	"\x10_delete_ip_retry\"0\n" +
+	"\x14DeleteServerResponse\x12\x18\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xea\x01\n" +
+	"\x12WatchServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12;\n" +
+	"\funtil_status\x18\x03 \x03(\x0e2\x18.oaktree.v1.ServerStatusR\vuntilStatus\x123\n" +
+	"\atimeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x12\n" +
+	"\x04bare\x18\x05 \x01(\bR\x04bare\"[\n" +
+	"\x13WatchServerResponse\x12*\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\x12\x18\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted\"\x91\x01\n" +
+	"\x17GetServerConsoleRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x1b\n" +
+	"\x06length\x18\x03 \x01(\x05H\x00R\x06length\x88\x01\x01B\t\n" +
+	"\a_length\"2\n" +
+	"\x18GetServerConsoleResponse\x12\x16\n" +
+	"\x06output\x18\x01 \x01(\tR\x06output\"\xf7\x01\n" +
+	"\x18SetServerMetadataRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12N\n" +
+	"\bmetadata\x18\x03 \x03(\v22.oaktree.v1.SetServerMetadataRequest.MetadataEntryR\bmetadata\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x1b\n" +
+	"\x19SetServerMetadataResponse\"\x92\x01\n" +
+	"\x1bDeleteServerMetadataRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12#\n" +
+	"\rmetadata_keys\x18\x03 \x03(\tR\fmetadataKeys\"\x1e\n" +
+	"\x1cDeleteServerMetadataResponse\"q\n" +
+	"\x1fListServerSecurityGroupsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"j\n" +
+	" ListServerSecurityGroupsResponse\x12F\n" +
+	"\x0esecurity_group\x18\x01 \x01(\v2\x1f.oaktree.v1.ServerSecurityGroupR\rsecurityGroup\"\x99\x01\n" +
+	"\x1eAddServerSecurityGroupsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12'\n" +
+	"\x0fsecurity_groups\x18\x03 \x03(\tR\x0esecurityGroups\"!\n" +
+	"\x1fAddServerSecurityGroupsResponse\"\x9c\x01\n" +
+	"!RemoveServerSecurityGroupsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12'\n" +
+	"\x0fsecurity_groups\x18\x03 \x03(\tR\x0esecurityGroups\"$\n" +
+	"\"RemoveServerSecurityGroupsResponse\"\xec\x01\n" +
+	"\x15AddIpsToServerRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12:\n" +
+	"\n" +
+	"ip_options\x18\x03 \x01(\v2\x1b.oaktree.v1.ServerIpOptionsR\tipOptions\x12\x12\n" +
+	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"D\n" +
+	"\x16AddIpsToServerResponse\x12*\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xe8\x03\n" +
+	"\x06Flavor\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1b\n" +
+	"\tis_public\x18\x04 \x01(\bR\bisPublic\x12\x1f\n" +
+	"\vis_disabled\x18\x05 \x01(\bR\n" +
+	"isDisabled\x12\x10\n" +
+	"\x03ram\x18\x06 \x01(\x03R\x03ram\x12\x14\n" +
+	"\x05vcpus\x18\a \x01(\x05R\x05vcpus\x12\x12\n" +
+	"\x04disk\x18\b \x01(\x03R\x04disk\x12\x1c\n" +
+	"\tephemeral\x18\t \x01(\x03R\tephemeral\x12\x12\n" +
+	"\x04swap\x18\n" +
+	" \x01(\x03R\x04swap\x12\x1f\n" +
+	"\vrxtx_factor\x18\v \x01(\x01R\n" +
+	"rxtxFactor\x12C\n" +
+	"\vextra_specs\x18\f \x03(\v2\".oaktree.v1.Flavor.ExtraSpecsEntryR\n" +
+	"extraSpecs\x127\n" +
+	"\n" +
+	"properties\x18\r \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\x1a=\n" +
+	"\x0fExtraSpecsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x01\n" +
+	"\x10GetFlavorRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12 \n" +
+	"\tget_extra\x18\x03 \x01(\bH\x00R\bgetExtra\x88\x01\x01B\f\n" +
+	"\n" +
+	"_get_extra\"?\n" +
+	"\x11GetFlavorResponse\x12*\n" +
+	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xa8\x01\n" +
+	"\x12ListFlavorsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
+	"\tget_extra\x18\x03 \x01(\bH\x00R\bgetExtra\x88\x01\x01B\f\n" +
+	"\n" +
+	"_get_extra\"A\n" +
+	"\x13ListFlavorsResponse\x12*\n" +
+	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xa5\x01\n" +
+	"\x15GetFlavorByRamRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x10\n" +
+	"\x03ram\x18\x02 \x01(\x03R\x03ram\x12\x18\n" +
+	"\ainclude\x18\x03 \x01(\tR\ainclude\x12 \n" +
+	"\tget_extra\x18\x04 \x01(\bH\x00R\bgetExtra\x88\x01\x01B\f\n" +
+	"\n" +
+	"_get_extra\"D\n" +
+	"\x16GetFlavorByRamResponse\x12*\n" +
+	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xa1\x03\n" +
+	"\aKeypair\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x04 \x01(\tR\tpublicKey\x12 \n" +
+	"\vfingerprint\x18\x05 \x01(\tR\vfingerprint\x12+\n" +
+	"\x04type\x18\x06 \x01(\x0e2\x17.oaktree.v1.KeypairTypeR\x04type\x12\x1c\n" +
+	"\auser_id\x18\a \x01(\tH\x00R\x06userId\x88\x01\x01\x12$\n" +
+	"\vprivate_key\x18\b \x01(\tH\x01R\n" +
+	"privateKey\x88\x01\x01\x129\n" +
+	"\n" +
+	"created_at\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x127\n" +
+	"\n" +
+	"properties\x18\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\n" +
+	"propertiesB\n" +
+	"\n" +
+	"\b_user_idB\x0e\n" +
+	"\f_private_key\"c\n" +
+	"\x11GetKeypairRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"C\n" +
+	"\x12GetKeypairResponse\x12-\n" +
+	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"y\n" +
+	"\x13ListKeypairsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"E\n" +
+	"\x14ListKeypairsResponse\x12-\n" +
+	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"{\n" +
+	"\x14CreateKeypairRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x03 \x01(\tR\tpublicKey\"F\n" +
+	"\x15CreateKeypairResponse\x12-\n" +
+	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"\\\n" +
+	"\x14DeleteKeypairRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"1\n" +
+	"\x15DeleteKeypairResponse\x12\x18\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xb4\x04\n" +
+	"\vServerGroup\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x129\n" +
+	"\bpolicies\x18\x04 \x03(\x0e2\x1d.oaktree.v1.ServerGroupPolicyR\bpolicies\x12\x18\n" +
+	"\amembers\x18\x05 \x03(\tR\amembers\x12A\n" +
+	"\bmetadata\x18\x06 \x03(\v2%.oaktree.v1.ServerGroup.MetadataEntryR\bmetadata\x125\n" +
+	"\x06policy\x18\a \x01(\x0e2\x1d.oaktree.v1.ServerGroupPolicyR\x06policy\x12-\n" +
+	"\x05rules\x18\b \x01(\v2\x17.google.protobuf.StructR\x05rules\x12\"\n" +
+	"\n" +
+	"project_id\x18\t \x01(\tH\x00R\tprojectId\x88\x01\x01\x12\x1c\n" +
+	"\auser_id\x18\n" +
+	" \x01(\tH\x01R\x06userId\x88\x01\x01\x127\n" +
+	"\n" +
+	"properties\x18\v \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
+	"\v_project_idB\n" +
+	"\n" +
+	"\b_user_id\"g\n" +
+	"\x15GetServerGroupRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"T\n" +
+	"\x16GetServerGroupResponse\x12:\n" +
+	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"}\n" +
+	"\x17ListServerGroupsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"V\n" +
+	"\x18ListServerGroupsResponse\x12:\n" +
+	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"\x9b\x01\n" +
+	"\x18CreateServerGroupRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x129\n" +
+	"\bpolicies\x18\x03 \x03(\x0e2\x1d.oaktree.v1.ServerGroupPolicyR\bpolicies\"W\n" +
+	"\x19CreateServerGroupResponse\x12:\n" +
+	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"j\n" +
+	"\x18DeleteServerGroupRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"5\n" +
+	"\x19DeleteServerGroupResponse\x12\x18\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"v\n" +
+	"\x10AvailabilityZone\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1c\n" +
+	"\tavailable\x18\x03 \x01(\bR\tavailable\"r\n" +
+	"\x1cListAvailabilityZonesRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12 \n" +
+	"\vunavailable\x18\x02 \x01(\bR\vunavailable\"j\n" +
+	"\x1dListAvailabilityZonesResponse\x12I\n" +
+	"\x11availability_zone\x18\x01 \x01(\v2\x1c.oaktree.v1.AvailabilityZoneR\x10availabilityZone*^\n" +
 	"\vAddressType\x12\x1c\n" +
 	"\x18ADDRESS_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ADDRESS_TYPE_FIXED\x10\x01\x12\x19\n" +
-	"\x15ADDRESS_TYPE_FLOATING\x10\x02*\xaf\x01\n" +
+	"\x15ADDRESS_TYPE_FLOATING\x10\x02*\xe4\x04\n" +
 	"\fServerStatus\x12\x1d\n" +
 	"\x19SERVER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SERVER_STATUS_ACTIVE\x10\x01\x12\x17\n" +
 	"\x13SERVER_STATUS_BUILD\x10\x02\x12\x17\n" +
 	"\x13SERVER_STATUS_ERROR\x10\x03\x12\x19\n" +
 	"\x15SERVER_STATUS_SHUTOFF\x10\x04\x12\x19\n" +
-	"\x15SERVER_STATUS_DELETED\x10\x052\xac\x01\n" +
+	"\x15SERVER_STATUS_DELETED\x10\x05\x12\x1d\n" +
+	"\x19SERVER_STATUS_HARD_REBOOT\x10\x06\x12\x1a\n" +
+	"\x16SERVER_STATUS_PASSWORD\x10\a\x12\x18\n" +
+	"\x14SERVER_STATUS_PAUSED\x10\b\x12\x18\n" +
+	"\x14SERVER_STATUS_REBOOT\x10\t\x12\x19\n" +
+	"\x15SERVER_STATUS_REBUILD\x10\n" +
+	"\x12\x18\n" +
+	"\x14SERVER_STATUS_RESCUE\x10\v\x12\x18\n" +
+	"\x14SERVER_STATUS_RESIZE\x10\f\x12\x1f\n" +
+	"\x1bSERVER_STATUS_REVERT_RESIZE\x10\r\x12\x1e\n" +
+	"\x1aSERVER_STATUS_SOFT_DELETED\x10\x0e\x12\x1b\n" +
+	"\x17SERVER_STATUS_SUSPENDED\x10\x0f\x12\x19\n" +
+	"\x15SERVER_STATUS_UNKNOWN\x10\x10\x12\x1f\n" +
+	"\x1bSERVER_STATUS_VERIFY_RESIZE\x10\x11\x12\x19\n" +
+	"\x15SERVER_STATUS_SHELVED\x10\x12\x12#\n" +
+	"\x1fSERVER_STATUS_SHELVED_OFFLOADED\x10\x13\x12\x1b\n" +
+	"\x17SERVER_STATUS_MIGRATING\x10\x14*r\n" +
+	"\x10ServerDiskConfig\x12\"\n" +
+	"\x1eSERVER_DISK_CONFIG_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17SERVER_DISK_CONFIG_AUTO\x10\x01\x12\x1d\n" +
+	"\x19SERVER_DISK_CONFIG_MANUAL\x10\x02*X\n" +
+	"\vKeypairType\x12\x1c\n" +
+	"\x18KEYPAIR_TYPE_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10KEYPAIR_TYPE_SSH\x10\x01\x12\x15\n" +
+	"\x11KEYPAIR_TYPE_X509\x10\x02*\xd4\x01\n" +
+	"\x11ServerGroupPolicy\x12#\n" +
+	"\x1fSERVER_GROUP_POLICY_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cSERVER_GROUP_POLICY_AFFINITY\x10\x01\x12%\n" +
+	"!SERVER_GROUP_POLICY_ANTI_AFFINITY\x10\x02\x12%\n" +
+	"!SERVER_GROUP_POLICY_SOFT_AFFINITY\x10\x03\x12*\n" +
+	"&SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY\x10\x042\xed\x12\n" +
 	"\x0eComputeService\x12H\n" +
 	"\tGetServer\x12\x1c.oaktree.v1.GetServerRequest\x1a\x1d.oaktree.v1.GetServerResponse\x12P\n" +
-	"\vListServers\x12\x1e.oaktree.v1.ListServersRequest\x1a\x1f.oaktree.v1.ListServersResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\vListServers\x12\x1e.oaktree.v1.ListServersRequest\x1a\x1f.oaktree.v1.ListServersResponse0\x01\x12Q\n" +
+	"\fCreateServer\x12\x1f.oaktree.v1.CreateServerRequest\x1a .oaktree.v1.CreateServerResponse\x12Q\n" +
+	"\fUpdateServer\x12\x1f.oaktree.v1.UpdateServerRequest\x1a .oaktree.v1.UpdateServerResponse\x12T\n" +
+	"\rRebuildServer\x12 .oaktree.v1.RebuildServerRequest\x1a!.oaktree.v1.RebuildServerResponse\x12Q\n" +
+	"\fDeleteServer\x12\x1f.oaktree.v1.DeleteServerRequest\x1a .oaktree.v1.DeleteServerResponse\x12P\n" +
+	"\vWatchServer\x12\x1e.oaktree.v1.WatchServerRequest\x1a\x1f.oaktree.v1.WatchServerResponse0\x01\x12]\n" +
+	"\x10GetServerConsole\x12#.oaktree.v1.GetServerConsoleRequest\x1a$.oaktree.v1.GetServerConsoleResponse\x12`\n" +
+	"\x11SetServerMetadata\x12$.oaktree.v1.SetServerMetadataRequest\x1a%.oaktree.v1.SetServerMetadataResponse\x12i\n" +
+	"\x14DeleteServerMetadata\x12'.oaktree.v1.DeleteServerMetadataRequest\x1a(.oaktree.v1.DeleteServerMetadataResponse\x12w\n" +
+	"\x18ListServerSecurityGroups\x12+.oaktree.v1.ListServerSecurityGroupsRequest\x1a,.oaktree.v1.ListServerSecurityGroupsResponse0\x01\x12r\n" +
+	"\x17AddServerSecurityGroups\x12*.oaktree.v1.AddServerSecurityGroupsRequest\x1a+.oaktree.v1.AddServerSecurityGroupsResponse\x12{\n" +
+	"\x1aRemoveServerSecurityGroups\x12-.oaktree.v1.RemoveServerSecurityGroupsRequest\x1a..oaktree.v1.RemoveServerSecurityGroupsResponse\x12W\n" +
+	"\x0eAddIpsToServer\x12!.oaktree.v1.AddIpsToServerRequest\x1a\".oaktree.v1.AddIpsToServerResponse\x12H\n" +
+	"\tGetFlavor\x12\x1c.oaktree.v1.GetFlavorRequest\x1a\x1d.oaktree.v1.GetFlavorResponse\x12P\n" +
+	"\vListFlavors\x12\x1e.oaktree.v1.ListFlavorsRequest\x1a\x1f.oaktree.v1.ListFlavorsResponse0\x01\x12W\n" +
+	"\x0eGetFlavorByRam\x12!.oaktree.v1.GetFlavorByRamRequest\x1a\".oaktree.v1.GetFlavorByRamResponse\x12K\n" +
+	"\n" +
+	"GetKeypair\x12\x1d.oaktree.v1.GetKeypairRequest\x1a\x1e.oaktree.v1.GetKeypairResponse\x12S\n" +
+	"\fListKeypairs\x12\x1f.oaktree.v1.ListKeypairsRequest\x1a .oaktree.v1.ListKeypairsResponse0\x01\x12T\n" +
+	"\rCreateKeypair\x12 .oaktree.v1.CreateKeypairRequest\x1a!.oaktree.v1.CreateKeypairResponse\x12T\n" +
+	"\rDeleteKeypair\x12 .oaktree.v1.DeleteKeypairRequest\x1a!.oaktree.v1.DeleteKeypairResponse\x12W\n" +
+	"\x0eGetServerGroup\x12!.oaktree.v1.GetServerGroupRequest\x1a\".oaktree.v1.GetServerGroupResponse\x12_\n" +
+	"\x10ListServerGroups\x12#.oaktree.v1.ListServerGroupsRequest\x1a$.oaktree.v1.ListServerGroupsResponse0\x01\x12`\n" +
+	"\x11CreateServerGroup\x12$.oaktree.v1.CreateServerGroupRequest\x1a%.oaktree.v1.CreateServerGroupResponse\x12`\n" +
+	"\x11DeleteServerGroup\x12$.oaktree.v1.DeleteServerGroupRequest\x1a%.oaktree.v1.DeleteServerGroupResponse\x12n\n" +
+	"\x15ListAvailabilityZones\x12(.oaktree.v1.ListAvailabilityZonesRequest\x1a).oaktree.v1.ListAvailabilityZonesResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
 
 var (
 	file_oaktree_v1_compute_proto_rawDescOnce sync.Once
@@ -657,49 +5611,256 @@ func file_oaktree_v1_compute_proto_rawDescGZIP() []byte {
 	return file_oaktree_v1_compute_proto_rawDescData
 }
 
-var file_oaktree_v1_compute_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_oaktree_v1_compute_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_oaktree_v1_compute_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_oaktree_v1_compute_proto_msgTypes = make([]protoimpl.MessageInfo, 74)
 var file_oaktree_v1_compute_proto_goTypes = []any{
-	(AddressType)(0),              // 0: oaktree.v1.AddressType
-	(ServerStatus)(0),             // 1: oaktree.v1.ServerStatus
-	(*Server)(nil),                // 2: oaktree.v1.Server
-	(*ServerAddresses)(nil),       // 3: oaktree.v1.ServerAddresses
-	(*ServerAddress)(nil),         // 4: oaktree.v1.ServerAddress
-	(*GetServerRequest)(nil),      // 5: oaktree.v1.GetServerRequest
-	(*GetServerResponse)(nil),     // 6: oaktree.v1.GetServerResponse
-	(*ListServersRequest)(nil),    // 7: oaktree.v1.ListServersRequest
-	(*ListServersResponse)(nil),   // 8: oaktree.v1.ListServersResponse
-	nil,                           // 9: oaktree.v1.Server.MetadataEntry
-	nil,                           // 10: oaktree.v1.Server.AddressesEntry
-	(*Location)(nil),              // 11: oaktree.v1.Location
-	(*structpb.Struct)(nil),       // 12: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
-	(*Selector)(nil),              // 14: oaktree.v1.Selector
+	(AddressType)(0),                           // 0: oaktree.v1.AddressType
+	(ServerStatus)(0),                          // 1: oaktree.v1.ServerStatus
+	(ServerDiskConfig)(0),                      // 2: oaktree.v1.ServerDiskConfig
+	(KeypairType)(0),                           // 3: oaktree.v1.KeypairType
+	(ServerGroupPolicy)(0),                     // 4: oaktree.v1.ServerGroupPolicy
+	(*Server)(nil),                             // 5: oaktree.v1.Server
+	(*ServerAddresses)(nil),                    // 6: oaktree.v1.ServerAddresses
+	(*ServerAddress)(nil),                      // 7: oaktree.v1.ServerAddress
+	(*ServerNetworkIps)(nil),                   // 8: oaktree.v1.ServerNetworkIps
+	(*ServerFlavor)(nil),                       // 9: oaktree.v1.ServerFlavor
+	(*ServerImage)(nil),                        // 10: oaktree.v1.ServerImage
+	(*ServerVolume)(nil),                       // 11: oaktree.v1.ServerVolume
+	(*ServerSecurityGroup)(nil),                // 12: oaktree.v1.ServerSecurityGroup
+	(*ServerNic)(nil),                          // 13: oaktree.v1.ServerNic
+	(*GetServerRequest)(nil),                   // 14: oaktree.v1.GetServerRequest
+	(*GetServerResponse)(nil),                  // 15: oaktree.v1.GetServerResponse
+	(*ListServersRequest)(nil),                 // 16: oaktree.v1.ListServersRequest
+	(*ListServersResponse)(nil),                // 17: oaktree.v1.ListServersResponse
+	(*CreateServerRequest)(nil),                // 18: oaktree.v1.CreateServerRequest
+	(*ServerIpOptions)(nil),                    // 19: oaktree.v1.ServerIpOptions
+	(*CreateServerResponse)(nil),               // 20: oaktree.v1.CreateServerResponse
+	(*UpdateServerRequest)(nil),                // 21: oaktree.v1.UpdateServerRequest
+	(*UpdateServerResponse)(nil),               // 22: oaktree.v1.UpdateServerResponse
+	(*RebuildServerRequest)(nil),               // 23: oaktree.v1.RebuildServerRequest
+	(*RebuildServerResponse)(nil),              // 24: oaktree.v1.RebuildServerResponse
+	(*DeleteServerRequest)(nil),                // 25: oaktree.v1.DeleteServerRequest
+	(*DeleteServerResponse)(nil),               // 26: oaktree.v1.DeleteServerResponse
+	(*WatchServerRequest)(nil),                 // 27: oaktree.v1.WatchServerRequest
+	(*WatchServerResponse)(nil),                // 28: oaktree.v1.WatchServerResponse
+	(*GetServerConsoleRequest)(nil),            // 29: oaktree.v1.GetServerConsoleRequest
+	(*GetServerConsoleResponse)(nil),           // 30: oaktree.v1.GetServerConsoleResponse
+	(*SetServerMetadataRequest)(nil),           // 31: oaktree.v1.SetServerMetadataRequest
+	(*SetServerMetadataResponse)(nil),          // 32: oaktree.v1.SetServerMetadataResponse
+	(*DeleteServerMetadataRequest)(nil),        // 33: oaktree.v1.DeleteServerMetadataRequest
+	(*DeleteServerMetadataResponse)(nil),       // 34: oaktree.v1.DeleteServerMetadataResponse
+	(*ListServerSecurityGroupsRequest)(nil),    // 35: oaktree.v1.ListServerSecurityGroupsRequest
+	(*ListServerSecurityGroupsResponse)(nil),   // 36: oaktree.v1.ListServerSecurityGroupsResponse
+	(*AddServerSecurityGroupsRequest)(nil),     // 37: oaktree.v1.AddServerSecurityGroupsRequest
+	(*AddServerSecurityGroupsResponse)(nil),    // 38: oaktree.v1.AddServerSecurityGroupsResponse
+	(*RemoveServerSecurityGroupsRequest)(nil),  // 39: oaktree.v1.RemoveServerSecurityGroupsRequest
+	(*RemoveServerSecurityGroupsResponse)(nil), // 40: oaktree.v1.RemoveServerSecurityGroupsResponse
+	(*AddIpsToServerRequest)(nil),              // 41: oaktree.v1.AddIpsToServerRequest
+	(*AddIpsToServerResponse)(nil),             // 42: oaktree.v1.AddIpsToServerResponse
+	(*Flavor)(nil),                             // 43: oaktree.v1.Flavor
+	(*GetFlavorRequest)(nil),                   // 44: oaktree.v1.GetFlavorRequest
+	(*GetFlavorResponse)(nil),                  // 45: oaktree.v1.GetFlavorResponse
+	(*ListFlavorsRequest)(nil),                 // 46: oaktree.v1.ListFlavorsRequest
+	(*ListFlavorsResponse)(nil),                // 47: oaktree.v1.ListFlavorsResponse
+	(*GetFlavorByRamRequest)(nil),              // 48: oaktree.v1.GetFlavorByRamRequest
+	(*GetFlavorByRamResponse)(nil),             // 49: oaktree.v1.GetFlavorByRamResponse
+	(*Keypair)(nil),                            // 50: oaktree.v1.Keypair
+	(*GetKeypairRequest)(nil),                  // 51: oaktree.v1.GetKeypairRequest
+	(*GetKeypairResponse)(nil),                 // 52: oaktree.v1.GetKeypairResponse
+	(*ListKeypairsRequest)(nil),                // 53: oaktree.v1.ListKeypairsRequest
+	(*ListKeypairsResponse)(nil),               // 54: oaktree.v1.ListKeypairsResponse
+	(*CreateKeypairRequest)(nil),               // 55: oaktree.v1.CreateKeypairRequest
+	(*CreateKeypairResponse)(nil),              // 56: oaktree.v1.CreateKeypairResponse
+	(*DeleteKeypairRequest)(nil),               // 57: oaktree.v1.DeleteKeypairRequest
+	(*DeleteKeypairResponse)(nil),              // 58: oaktree.v1.DeleteKeypairResponse
+	(*ServerGroup)(nil),                        // 59: oaktree.v1.ServerGroup
+	(*GetServerGroupRequest)(nil),              // 60: oaktree.v1.GetServerGroupRequest
+	(*GetServerGroupResponse)(nil),             // 61: oaktree.v1.GetServerGroupResponse
+	(*ListServerGroupsRequest)(nil),            // 62: oaktree.v1.ListServerGroupsRequest
+	(*ListServerGroupsResponse)(nil),           // 63: oaktree.v1.ListServerGroupsResponse
+	(*CreateServerGroupRequest)(nil),           // 64: oaktree.v1.CreateServerGroupRequest
+	(*CreateServerGroupResponse)(nil),          // 65: oaktree.v1.CreateServerGroupResponse
+	(*DeleteServerGroupRequest)(nil),           // 66: oaktree.v1.DeleteServerGroupRequest
+	(*DeleteServerGroupResponse)(nil),          // 67: oaktree.v1.DeleteServerGroupResponse
+	(*AvailabilityZone)(nil),                   // 68: oaktree.v1.AvailabilityZone
+	(*ListAvailabilityZonesRequest)(nil),       // 69: oaktree.v1.ListAvailabilityZonesRequest
+	(*ListAvailabilityZonesResponse)(nil),      // 70: oaktree.v1.ListAvailabilityZonesResponse
+	nil,                                        // 71: oaktree.v1.Server.MetadataEntry
+	nil,                                        // 72: oaktree.v1.Server.AddressesEntry
+	nil,                                        // 73: oaktree.v1.Server.NetworksEntry
+	nil,                                        // 74: oaktree.v1.ServerFlavor.ExtraSpecsEntry
+	nil,                                        // 75: oaktree.v1.CreateServerRequest.MetaEntry
+	nil,                                        // 76: oaktree.v1.SetServerMetadataRequest.MetadataEntry
+	nil,                                        // 77: oaktree.v1.Flavor.ExtraSpecsEntry
+	nil,                                        // 78: oaktree.v1.ServerGroup.MetadataEntry
+	(*Location)(nil),                           // 79: oaktree.v1.Location
+	(*structpb.Struct)(nil),                    // 80: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),              // 81: google.protobuf.Timestamp
+	(*Selector)(nil),                           // 82: oaktree.v1.Selector
+	(*durationpb.Duration)(nil),                // 83: google.protobuf.Duration
 }
 var file_oaktree_v1_compute_proto_depIdxs = []int32{
-	11, // 0: oaktree.v1.Server.location:type_name -> oaktree.v1.Location
-	1,  // 1: oaktree.v1.Server.status:type_name -> oaktree.v1.ServerStatus
-	9,  // 2: oaktree.v1.Server.metadata:type_name -> oaktree.v1.Server.MetadataEntry
-	12, // 3: oaktree.v1.Server.properties:type_name -> google.protobuf.Struct
-	13, // 4: oaktree.v1.Server.created_at:type_name -> google.protobuf.Timestamp
-	10, // 5: oaktree.v1.Server.addresses:type_name -> oaktree.v1.Server.AddressesEntry
-	4,  // 6: oaktree.v1.ServerAddresses.addresses:type_name -> oaktree.v1.ServerAddress
-	0,  // 7: oaktree.v1.ServerAddress.type:type_name -> oaktree.v1.AddressType
-	11, // 8: oaktree.v1.GetServerRequest.location:type_name -> oaktree.v1.Location
-	2,  // 9: oaktree.v1.GetServerResponse.server:type_name -> oaktree.v1.Server
-	11, // 10: oaktree.v1.ListServersRequest.location:type_name -> oaktree.v1.Location
-	14, // 11: oaktree.v1.ListServersRequest.selector:type_name -> oaktree.v1.Selector
-	2,  // 12: oaktree.v1.ListServersResponse.server:type_name -> oaktree.v1.Server
-	3,  // 13: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
-	5,  // 14: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
-	7,  // 15: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
-	6,  // 16: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
-	8,  // 17: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
-	16, // [16:18] is the sub-list for method output_type
-	14, // [14:16] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	79,  // 0: oaktree.v1.Server.location:type_name -> oaktree.v1.Location
+	1,   // 1: oaktree.v1.Server.status:type_name -> oaktree.v1.ServerStatus
+	71,  // 2: oaktree.v1.Server.metadata:type_name -> oaktree.v1.Server.MetadataEntry
+	80,  // 3: oaktree.v1.Server.properties:type_name -> google.protobuf.Struct
+	81,  // 4: oaktree.v1.Server.created_at:type_name -> google.protobuf.Timestamp
+	72,  // 5: oaktree.v1.Server.addresses:type_name -> oaktree.v1.Server.AddressesEntry
+	9,   // 6: oaktree.v1.Server.flavor:type_name -> oaktree.v1.ServerFlavor
+	10,  // 7: oaktree.v1.Server.image:type_name -> oaktree.v1.ServerImage
+	11,  // 8: oaktree.v1.Server.volumes:type_name -> oaktree.v1.ServerVolume
+	2,   // 9: oaktree.v1.Server.disk_config:type_name -> oaktree.v1.ServerDiskConfig
+	81,  // 10: oaktree.v1.Server.launched_at:type_name -> google.protobuf.Timestamp
+	81,  // 11: oaktree.v1.Server.terminated_at:type_name -> google.protobuf.Timestamp
+	12,  // 12: oaktree.v1.Server.security_groups:type_name -> oaktree.v1.ServerSecurityGroup
+	81,  // 13: oaktree.v1.Server.created:type_name -> google.protobuf.Timestamp
+	81,  // 14: oaktree.v1.Server.updated:type_name -> google.protobuf.Timestamp
+	73,  // 15: oaktree.v1.Server.networks:type_name -> oaktree.v1.Server.NetworksEntry
+	7,   // 16: oaktree.v1.ServerAddresses.addresses:type_name -> oaktree.v1.ServerAddress
+	0,   // 17: oaktree.v1.ServerAddress.type:type_name -> oaktree.v1.AddressType
+	74,  // 18: oaktree.v1.ServerFlavor.extra_specs:type_name -> oaktree.v1.ServerFlavor.ExtraSpecsEntry
+	80,  // 19: oaktree.v1.ServerFlavor.properties:type_name -> google.protobuf.Struct
+	80,  // 20: oaktree.v1.ServerImage.properties:type_name -> google.protobuf.Struct
+	80,  // 21: oaktree.v1.ServerVolume.properties:type_name -> google.protobuf.Struct
+	79,  // 22: oaktree.v1.ServerSecurityGroup.location:type_name -> oaktree.v1.Location
+	80,  // 23: oaktree.v1.ServerSecurityGroup.security_group_rules:type_name -> google.protobuf.Struct
+	80,  // 24: oaktree.v1.ServerSecurityGroup.properties:type_name -> google.protobuf.Struct
+	79,  // 25: oaktree.v1.GetServerRequest.location:type_name -> oaktree.v1.Location
+	5,   // 26: oaktree.v1.GetServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 27: oaktree.v1.ListServersRequest.location:type_name -> oaktree.v1.Location
+	82,  // 28: oaktree.v1.ListServersRequest.selector:type_name -> oaktree.v1.Selector
+	5,   // 29: oaktree.v1.ListServersResponse.server:type_name -> oaktree.v1.Server
+	79,  // 30: oaktree.v1.CreateServerRequest.location:type_name -> oaktree.v1.Location
+	13,  // 31: oaktree.v1.CreateServerRequest.nics:type_name -> oaktree.v1.ServerNic
+	75,  // 32: oaktree.v1.CreateServerRequest.meta:type_name -> oaktree.v1.CreateServerRequest.MetaEntry
+	80,  // 33: oaktree.v1.CreateServerRequest.scheduler_hints:type_name -> google.protobuf.Struct
+	80,  // 34: oaktree.v1.CreateServerRequest.block_device_mapping_v2:type_name -> google.protobuf.Struct
+	2,   // 35: oaktree.v1.CreateServerRequest.disk_config:type_name -> oaktree.v1.ServerDiskConfig
+	19,  // 36: oaktree.v1.CreateServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	83,  // 37: oaktree.v1.CreateServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 38: oaktree.v1.CreateServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 39: oaktree.v1.UpdateServerRequest.location:type_name -> oaktree.v1.Location
+	5,   // 40: oaktree.v1.UpdateServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 41: oaktree.v1.RebuildServerRequest.location:type_name -> oaktree.v1.Location
+	83,  // 42: oaktree.v1.RebuildServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 43: oaktree.v1.RebuildServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 44: oaktree.v1.DeleteServerRequest.location:type_name -> oaktree.v1.Location
+	83,  // 45: oaktree.v1.DeleteServerRequest.timeout:type_name -> google.protobuf.Duration
+	79,  // 46: oaktree.v1.WatchServerRequest.location:type_name -> oaktree.v1.Location
+	1,   // 47: oaktree.v1.WatchServerRequest.until_status:type_name -> oaktree.v1.ServerStatus
+	83,  // 48: oaktree.v1.WatchServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 49: oaktree.v1.WatchServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 50: oaktree.v1.GetServerConsoleRequest.location:type_name -> oaktree.v1.Location
+	79,  // 51: oaktree.v1.SetServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	76,  // 52: oaktree.v1.SetServerMetadataRequest.metadata:type_name -> oaktree.v1.SetServerMetadataRequest.MetadataEntry
+	79,  // 53: oaktree.v1.DeleteServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	79,  // 54: oaktree.v1.ListServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	12,  // 55: oaktree.v1.ListServerSecurityGroupsResponse.security_group:type_name -> oaktree.v1.ServerSecurityGroup
+	79,  // 56: oaktree.v1.AddServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	79,  // 57: oaktree.v1.RemoveServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	79,  // 58: oaktree.v1.AddIpsToServerRequest.location:type_name -> oaktree.v1.Location
+	19,  // 59: oaktree.v1.AddIpsToServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	83,  // 60: oaktree.v1.AddIpsToServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 61: oaktree.v1.AddIpsToServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 62: oaktree.v1.Flavor.location:type_name -> oaktree.v1.Location
+	77,  // 63: oaktree.v1.Flavor.extra_specs:type_name -> oaktree.v1.Flavor.ExtraSpecsEntry
+	80,  // 64: oaktree.v1.Flavor.properties:type_name -> google.protobuf.Struct
+	79,  // 65: oaktree.v1.GetFlavorRequest.location:type_name -> oaktree.v1.Location
+	43,  // 66: oaktree.v1.GetFlavorResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 67: oaktree.v1.ListFlavorsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 68: oaktree.v1.ListFlavorsRequest.selector:type_name -> oaktree.v1.Selector
+	43,  // 69: oaktree.v1.ListFlavorsResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 70: oaktree.v1.GetFlavorByRamRequest.location:type_name -> oaktree.v1.Location
+	43,  // 71: oaktree.v1.GetFlavorByRamResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 72: oaktree.v1.Keypair.location:type_name -> oaktree.v1.Location
+	3,   // 73: oaktree.v1.Keypair.type:type_name -> oaktree.v1.KeypairType
+	81,  // 74: oaktree.v1.Keypair.created_at:type_name -> google.protobuf.Timestamp
+	80,  // 75: oaktree.v1.Keypair.properties:type_name -> google.protobuf.Struct
+	79,  // 76: oaktree.v1.GetKeypairRequest.location:type_name -> oaktree.v1.Location
+	50,  // 77: oaktree.v1.GetKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 78: oaktree.v1.ListKeypairsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 79: oaktree.v1.ListKeypairsRequest.selector:type_name -> oaktree.v1.Selector
+	50,  // 80: oaktree.v1.ListKeypairsResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 81: oaktree.v1.CreateKeypairRequest.location:type_name -> oaktree.v1.Location
+	50,  // 82: oaktree.v1.CreateKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 83: oaktree.v1.DeleteKeypairRequest.location:type_name -> oaktree.v1.Location
+	79,  // 84: oaktree.v1.ServerGroup.location:type_name -> oaktree.v1.Location
+	4,   // 85: oaktree.v1.ServerGroup.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	78,  // 86: oaktree.v1.ServerGroup.metadata:type_name -> oaktree.v1.ServerGroup.MetadataEntry
+	4,   // 87: oaktree.v1.ServerGroup.policy:type_name -> oaktree.v1.ServerGroupPolicy
+	80,  // 88: oaktree.v1.ServerGroup.rules:type_name -> google.protobuf.Struct
+	80,  // 89: oaktree.v1.ServerGroup.properties:type_name -> google.protobuf.Struct
+	79,  // 90: oaktree.v1.GetServerGroupRequest.location:type_name -> oaktree.v1.Location
+	59,  // 91: oaktree.v1.GetServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 92: oaktree.v1.ListServerGroupsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 93: oaktree.v1.ListServerGroupsRequest.selector:type_name -> oaktree.v1.Selector
+	59,  // 94: oaktree.v1.ListServerGroupsResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 95: oaktree.v1.CreateServerGroupRequest.location:type_name -> oaktree.v1.Location
+	4,   // 96: oaktree.v1.CreateServerGroupRequest.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	59,  // 97: oaktree.v1.CreateServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 98: oaktree.v1.DeleteServerGroupRequest.location:type_name -> oaktree.v1.Location
+	79,  // 99: oaktree.v1.AvailabilityZone.location:type_name -> oaktree.v1.Location
+	79,  // 100: oaktree.v1.ListAvailabilityZonesRequest.location:type_name -> oaktree.v1.Location
+	68,  // 101: oaktree.v1.ListAvailabilityZonesResponse.availability_zone:type_name -> oaktree.v1.AvailabilityZone
+	6,   // 102: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
+	8,   // 103: oaktree.v1.Server.NetworksEntry.value:type_name -> oaktree.v1.ServerNetworkIps
+	14,  // 104: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
+	16,  // 105: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
+	18,  // 106: oaktree.v1.ComputeService.CreateServer:input_type -> oaktree.v1.CreateServerRequest
+	21,  // 107: oaktree.v1.ComputeService.UpdateServer:input_type -> oaktree.v1.UpdateServerRequest
+	23,  // 108: oaktree.v1.ComputeService.RebuildServer:input_type -> oaktree.v1.RebuildServerRequest
+	25,  // 109: oaktree.v1.ComputeService.DeleteServer:input_type -> oaktree.v1.DeleteServerRequest
+	27,  // 110: oaktree.v1.ComputeService.WatchServer:input_type -> oaktree.v1.WatchServerRequest
+	29,  // 111: oaktree.v1.ComputeService.GetServerConsole:input_type -> oaktree.v1.GetServerConsoleRequest
+	31,  // 112: oaktree.v1.ComputeService.SetServerMetadata:input_type -> oaktree.v1.SetServerMetadataRequest
+	33,  // 113: oaktree.v1.ComputeService.DeleteServerMetadata:input_type -> oaktree.v1.DeleteServerMetadataRequest
+	35,  // 114: oaktree.v1.ComputeService.ListServerSecurityGroups:input_type -> oaktree.v1.ListServerSecurityGroupsRequest
+	37,  // 115: oaktree.v1.ComputeService.AddServerSecurityGroups:input_type -> oaktree.v1.AddServerSecurityGroupsRequest
+	39,  // 116: oaktree.v1.ComputeService.RemoveServerSecurityGroups:input_type -> oaktree.v1.RemoveServerSecurityGroupsRequest
+	41,  // 117: oaktree.v1.ComputeService.AddIpsToServer:input_type -> oaktree.v1.AddIpsToServerRequest
+	44,  // 118: oaktree.v1.ComputeService.GetFlavor:input_type -> oaktree.v1.GetFlavorRequest
+	46,  // 119: oaktree.v1.ComputeService.ListFlavors:input_type -> oaktree.v1.ListFlavorsRequest
+	48,  // 120: oaktree.v1.ComputeService.GetFlavorByRam:input_type -> oaktree.v1.GetFlavorByRamRequest
+	51,  // 121: oaktree.v1.ComputeService.GetKeypair:input_type -> oaktree.v1.GetKeypairRequest
+	53,  // 122: oaktree.v1.ComputeService.ListKeypairs:input_type -> oaktree.v1.ListKeypairsRequest
+	55,  // 123: oaktree.v1.ComputeService.CreateKeypair:input_type -> oaktree.v1.CreateKeypairRequest
+	57,  // 124: oaktree.v1.ComputeService.DeleteKeypair:input_type -> oaktree.v1.DeleteKeypairRequest
+	60,  // 125: oaktree.v1.ComputeService.GetServerGroup:input_type -> oaktree.v1.GetServerGroupRequest
+	62,  // 126: oaktree.v1.ComputeService.ListServerGroups:input_type -> oaktree.v1.ListServerGroupsRequest
+	64,  // 127: oaktree.v1.ComputeService.CreateServerGroup:input_type -> oaktree.v1.CreateServerGroupRequest
+	66,  // 128: oaktree.v1.ComputeService.DeleteServerGroup:input_type -> oaktree.v1.DeleteServerGroupRequest
+	69,  // 129: oaktree.v1.ComputeService.ListAvailabilityZones:input_type -> oaktree.v1.ListAvailabilityZonesRequest
+	15,  // 130: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
+	17,  // 131: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
+	20,  // 132: oaktree.v1.ComputeService.CreateServer:output_type -> oaktree.v1.CreateServerResponse
+	22,  // 133: oaktree.v1.ComputeService.UpdateServer:output_type -> oaktree.v1.UpdateServerResponse
+	24,  // 134: oaktree.v1.ComputeService.RebuildServer:output_type -> oaktree.v1.RebuildServerResponse
+	26,  // 135: oaktree.v1.ComputeService.DeleteServer:output_type -> oaktree.v1.DeleteServerResponse
+	28,  // 136: oaktree.v1.ComputeService.WatchServer:output_type -> oaktree.v1.WatchServerResponse
+	30,  // 137: oaktree.v1.ComputeService.GetServerConsole:output_type -> oaktree.v1.GetServerConsoleResponse
+	32,  // 138: oaktree.v1.ComputeService.SetServerMetadata:output_type -> oaktree.v1.SetServerMetadataResponse
+	34,  // 139: oaktree.v1.ComputeService.DeleteServerMetadata:output_type -> oaktree.v1.DeleteServerMetadataResponse
+	36,  // 140: oaktree.v1.ComputeService.ListServerSecurityGroups:output_type -> oaktree.v1.ListServerSecurityGroupsResponse
+	38,  // 141: oaktree.v1.ComputeService.AddServerSecurityGroups:output_type -> oaktree.v1.AddServerSecurityGroupsResponse
+	40,  // 142: oaktree.v1.ComputeService.RemoveServerSecurityGroups:output_type -> oaktree.v1.RemoveServerSecurityGroupsResponse
+	42,  // 143: oaktree.v1.ComputeService.AddIpsToServer:output_type -> oaktree.v1.AddIpsToServerResponse
+	45,  // 144: oaktree.v1.ComputeService.GetFlavor:output_type -> oaktree.v1.GetFlavorResponse
+	47,  // 145: oaktree.v1.ComputeService.ListFlavors:output_type -> oaktree.v1.ListFlavorsResponse
+	49,  // 146: oaktree.v1.ComputeService.GetFlavorByRam:output_type -> oaktree.v1.GetFlavorByRamResponse
+	52,  // 147: oaktree.v1.ComputeService.GetKeypair:output_type -> oaktree.v1.GetKeypairResponse
+	54,  // 148: oaktree.v1.ComputeService.ListKeypairs:output_type -> oaktree.v1.ListKeypairsResponse
+	56,  // 149: oaktree.v1.ComputeService.CreateKeypair:output_type -> oaktree.v1.CreateKeypairResponse
+	58,  // 150: oaktree.v1.ComputeService.DeleteKeypair:output_type -> oaktree.v1.DeleteKeypairResponse
+	61,  // 151: oaktree.v1.ComputeService.GetServerGroup:output_type -> oaktree.v1.GetServerGroupResponse
+	63,  // 152: oaktree.v1.ComputeService.ListServerGroups:output_type -> oaktree.v1.ListServerGroupsResponse
+	65,  // 153: oaktree.v1.ComputeService.CreateServerGroup:output_type -> oaktree.v1.CreateServerGroupResponse
+	67,  // 154: oaktree.v1.ComputeService.DeleteServerGroup:output_type -> oaktree.v1.DeleteServerGroupResponse
+	70,  // 155: oaktree.v1.ComputeService.ListAvailabilityZones:output_type -> oaktree.v1.ListAvailabilityZonesResponse
+	130, // [130:156] is the sub-list for method output_type
+	104, // [104:130] is the sub-list for method input_type
+	104, // [104:104] is the sub-list for extension type_name
+	104, // [104:104] is the sub-list for extension extendee
+	0,   // [0:104] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_compute_proto_init() }
@@ -710,13 +5871,27 @@ func file_oaktree_v1_compute_proto_init() {
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_compute_proto_msgTypes[0].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[2].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[4].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[5].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[6].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[13].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[14].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[16].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[18].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[20].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[24].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[39].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[41].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[43].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[45].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[54].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_oaktree_v1_compute_proto_rawDesc), len(file_oaktree_v1_compute_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   9,
+			NumEnums:      5,
+			NumMessages:   74,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,27 +22,206 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ComputeService_GetServer_FullMethodName   = "/oaktree.v1.ComputeService/GetServer"
-	ComputeService_ListServers_FullMethodName = "/oaktree.v1.ComputeService/ListServers"
+	ComputeService_GetServer_FullMethodName                  = "/oaktree.v1.ComputeService/GetServer"
+	ComputeService_ListServers_FullMethodName                = "/oaktree.v1.ComputeService/ListServers"
+	ComputeService_CreateServer_FullMethodName               = "/oaktree.v1.ComputeService/CreateServer"
+	ComputeService_UpdateServer_FullMethodName               = "/oaktree.v1.ComputeService/UpdateServer"
+	ComputeService_RebuildServer_FullMethodName              = "/oaktree.v1.ComputeService/RebuildServer"
+	ComputeService_DeleteServer_FullMethodName               = "/oaktree.v1.ComputeService/DeleteServer"
+	ComputeService_WatchServer_FullMethodName                = "/oaktree.v1.ComputeService/WatchServer"
+	ComputeService_GetServerConsole_FullMethodName           = "/oaktree.v1.ComputeService/GetServerConsole"
+	ComputeService_SetServerMetadata_FullMethodName          = "/oaktree.v1.ComputeService/SetServerMetadata"
+	ComputeService_DeleteServerMetadata_FullMethodName       = "/oaktree.v1.ComputeService/DeleteServerMetadata"
+	ComputeService_ListServerSecurityGroups_FullMethodName   = "/oaktree.v1.ComputeService/ListServerSecurityGroups"
+	ComputeService_AddServerSecurityGroups_FullMethodName    = "/oaktree.v1.ComputeService/AddServerSecurityGroups"
+	ComputeService_RemoveServerSecurityGroups_FullMethodName = "/oaktree.v1.ComputeService/RemoveServerSecurityGroups"
+	ComputeService_AddIpsToServer_FullMethodName             = "/oaktree.v1.ComputeService/AddIpsToServer"
+	ComputeService_GetFlavor_FullMethodName                  = "/oaktree.v1.ComputeService/GetFlavor"
+	ComputeService_ListFlavors_FullMethodName                = "/oaktree.v1.ComputeService/ListFlavors"
+	ComputeService_GetFlavorByRam_FullMethodName             = "/oaktree.v1.ComputeService/GetFlavorByRam"
+	ComputeService_GetKeypair_FullMethodName                 = "/oaktree.v1.ComputeService/GetKeypair"
+	ComputeService_ListKeypairs_FullMethodName               = "/oaktree.v1.ComputeService/ListKeypairs"
+	ComputeService_CreateKeypair_FullMethodName              = "/oaktree.v1.ComputeService/CreateKeypair"
+	ComputeService_DeleteKeypair_FullMethodName              = "/oaktree.v1.ComputeService/DeleteKeypair"
+	ComputeService_GetServerGroup_FullMethodName             = "/oaktree.v1.ComputeService/GetServerGroup"
+	ComputeService_ListServerGroups_FullMethodName           = "/oaktree.v1.ComputeService/ListServerGroups"
+	ComputeService_CreateServerGroup_FullMethodName          = "/oaktree.v1.ComputeService/CreateServerGroup"
+	ComputeService_DeleteServerGroup_FullMethodName          = "/oaktree.v1.ComputeService/DeleteServerGroup"
+	ComputeService_ListAvailabilityZones_FullMethodName      = "/oaktree.v1.ComputeService/ListAvailabilityZones"
 )
 
 // ComputeServiceClient is the client API for ComputeService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// ComputeService manages servers (Nova instances) across every configured
-// cloud.
+// ComputeService manages servers (Nova instances), flavors, keypairs, server
+// groups and availability zones across every configured cloud.
+//
+// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
+// when `location.cloud` or `location.region_name` names no configured
+// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
+// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
+// forbids the call; UNAVAILABLE when the cloud cannot be reached;
+// UNIMPLEMENTED when the cloud has no compute service; DEADLINE_EXCEEDED when
+// the gRPC deadline passes.
 type ComputeServiceClient interface {
 	// GetServer returns exactly one server.
+	// Serves shade's get_server, get_server_by_id, get_server_id,
+	// get_server_private_ip, get_server_public_ip, get_server_meta and
+	// get_openstack_vars (with `detailed`).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
 	// than one server matches; INVALID_ARGUMENT when `name_or_id` is empty;
 	// UNAUTHENTICATED when the request carries no valid token.
 	GetServer(ctx context.Context, in *GetServerRequest, opts ...grpc.CallOption) (*GetServerResponse, error)
 	// ListServers streams every server in the requested scope, one per
 	// message, so a cloud with 100,000 servers never needs one large message.
+	// Serves shade's list_servers, search_servers and iter_servers.
 	// Errors: INVALID_ARGUMENT for a malformed selector; UNAUTHENTICATED when
 	// the request carries no valid token.
 	ListServers(ctx context.Context, in *ListServersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServersResponse], error)
+	// CreateServer boots a server (shade's create_server): from an image, from
+	// a new volume made of an image (`boot_from_volume`), or from an existing
+	// volume (`boot_volume`); optionally waits until it is ACTIVE and gives it
+	// a floating IP.
+	// Errors: NOT_FOUND when the image, flavor, network, volume, keypair,
+	// security group or server group does not exist; FAILED_PRECONDITION when
+	// one of those names matches several resources; INVALID_ARGUMENT for
+	// contradictory parameters (e.g. no image and no boot volume);
+	// RESOURCE_EXHAUSTED when the project's quota is exceeded;
+	// DEADLINE_EXCEEDED when `wait` is set and the server is not ACTIVE within
+	// `timeout`; ABORTED when the server goes to ERROR, right after the create
+	// call or while waiting (the Nova fault message is the status message).
+	CreateServer(ctx context.Context, in *CreateServerRequest, opts ...grpc.CallOption) (*CreateServerResponse, error)
+	// UpdateServer changes a server's name or description (shade's
+	// update_server).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match.
+	UpdateServer(ctx context.Context, in *UpdateServerRequest, opts ...grpc.CallOption) (*UpdateServerResponse, error)
+	// RebuildServer reinstalls a server from an image, keeping its ID and
+	// addresses (shade's rebuild_server).
+	// Errors: NOT_FOUND when the server or image does not exist;
+	// FAILED_PRECONDITION when a name matches several resources or the server
+	// is in a state that cannot be rebuilt; DEADLINE_EXCEEDED when `wait` is
+	// set and the server is not ACTIVE within `timeout`; ABORTED when `wait`
+	// is set and the server goes to ERROR.
+	RebuildServer(ctx context.Context, in *RebuildServerRequest, opts ...grpc.CallOption) (*RebuildServerResponse, error)
+	// DeleteServer deletes a server and, with `delete_ips`, the floating IPs
+	// attached to it (shade's delete_server). Deleting a server that does not
+	// exist is not an error: `deleted` is then false.
+	// Errors: FAILED_PRECONDITION when several servers match;
+	// DEADLINE_EXCEEDED when `wait` is set and the server is still there after
+	// `timeout`.
+	DeleteServer(ctx context.Context, in *DeleteServerRequest, opts ...grpc.CallOption) (*DeleteServerResponse, error)
+	// WatchServer streams the server each time it changes (status, task state,
+	// progress, addresses, ...) until it settles in one of the requested
+	// statuses, disappears, or the timeout passes. The first message is the
+	// current state. Serves shade's wait_for_server and get_active_server
+	// (their floating-IP step is AddIpsToServer).
+	// Errors: NOT_FOUND when no server matches at the start;
+	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has not
+	// settled within `timeout`; ABORTED when the server goes to ERROR and ERROR
+	// is not one of `until_status`.
+	WatchServer(ctx context.Context, in *WatchServerRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchServerResponse], error)
+	// GetServerConsole returns the text console log of a server (shade's
+	// get_server_console). The output is empty when the cloud cannot provide
+	// a console log for this server.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match; RESOURCE_EXHAUSTED when the log exceeds the message size
+	// limit (ask for fewer lines with `length`).
+	GetServerConsole(ctx context.Context, in *GetServerConsoleRequest, opts ...grpc.CallOption) (*GetServerConsoleResponse, error)
+	// SetServerMetadata sets (adds or overwrites) metadata keys on a server;
+	// keys not named keep their value (shade's set_server_metadata).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match; RESOURCE_EXHAUSTED when the metadata quota is exceeded.
+	SetServerMetadata(ctx context.Context, in *SetServerMetadataRequest, opts ...grpc.CallOption) (*SetServerMetadataResponse, error)
+	// DeleteServerMetadata removes metadata keys from a server (shade's
+	// delete_server_metadata).
+	// Errors: NOT_FOUND when no server matches or a key is not set;
+	// FAILED_PRECONDITION when several servers match.
+	DeleteServerMetadata(ctx context.Context, in *DeleteServerMetadataRequest, opts ...grpc.CallOption) (*DeleteServerMetadataResponse, error)
+	// ListServerSecurityGroups streams the security groups a server belongs to
+	// (shade's list_server_security_groups), one per message.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match.
+	ListServerSecurityGroups(ctx context.Context, in *ListServerSecurityGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerSecurityGroupsResponse], error)
+	// AddServerSecurityGroups adds a server to security groups (shade's
+	// add_server_security_groups).
+	// Errors: NOT_FOUND when the server or a security group does not exist;
+	// FAILED_PRECONDITION when a name matches several resources.
+	AddServerSecurityGroups(ctx context.Context, in *AddServerSecurityGroupsRequest, opts ...grpc.CallOption) (*AddServerSecurityGroupsResponse, error)
+	// RemoveServerSecurityGroups removes a server from security groups
+	// (shade's remove_server_security_groups).
+	// Errors: NOT_FOUND when the server or a security group does not exist;
+	// FAILED_PRECONDITION when a name matches several resources.
+	RemoveServerSecurityGroups(ctx context.Context, in *RemoveServerSecurityGroupsRequest, opts ...grpc.CallOption) (*RemoveServerSecurityGroupsResponse, error)
+	// AddIpsToServer gives a server public reachability: it attaches the
+	// listed floating IPs, or one from `ip_pool`, or (with `auto_ip`) reuses or
+	// creates one where the cloud needs floating IPs (shade's
+	// add_ips_to_server; also the IP step of wait_for_server).
+	// Errors: NOT_FOUND when the server, pool or an address does not exist;
+	// FAILED_PRECONDITION when several servers match or the server has no port
+	// to attach to; RESOURCE_EXHAUSTED when no floating IP can be allocated;
+	// DEADLINE_EXCEEDED when `wait` is set and the IP is not attached within
+	// `timeout`.
+	AddIpsToServer(ctx context.Context, in *AddIpsToServerRequest, opts ...grpc.CallOption) (*AddIpsToServerResponse, error)
+	// GetFlavor returns exactly one flavor (shade's get_flavor,
+	// get_flavor_by_id, get_flavor_name).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// flavors match.
+	GetFlavor(ctx context.Context, in *GetFlavorRequest, opts ...grpc.CallOption) (*GetFlavorResponse, error)
+	// ListFlavors streams the flavors visible to the project, one per message
+	// (shade's list_flavors and search_flavors).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListFlavors(ctx context.Context, in *ListFlavorsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFlavorsResponse], error)
+	// GetFlavorByRam returns the flavor with the least RAM that has at least
+	// `ram` MiB, optionally only among flavors whose name contains `include`
+	// (shade's get_flavor_by_ram).
+	// Errors: NOT_FOUND when no flavor is big enough.
+	GetFlavorByRam(ctx context.Context, in *GetFlavorByRamRequest, opts ...grpc.CallOption) (*GetFlavorByRamResponse, error)
+	// GetKeypair returns exactly one keypair of the authenticated user (shade's
+	// get_keypair).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// keypairs match a glob.
+	GetKeypair(ctx context.Context, in *GetKeypairRequest, opts ...grpc.CallOption) (*GetKeypairResponse, error)
+	// ListKeypairs streams the authenticated user's keypairs, one per message
+	// (shade's list_keypairs and search_keypairs).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListKeypairs(ctx context.Context, in *ListKeypairsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListKeypairsResponse], error)
+	// CreateKeypair imports `public_key` under `name`, or, when `public_key` is
+	// empty, has Nova generate a keypair and returns its private key once
+	// (shade's create_keypair).
+	// Errors: ALREADY_EXISTS when the user has a keypair of that name;
+	// INVALID_ARGUMENT when the public key cannot be parsed;
+	// RESOURCE_EXHAUSTED when the keypair quota is exceeded.
+	CreateKeypair(ctx context.Context, in *CreateKeypairRequest, opts ...grpc.CallOption) (*CreateKeypairResponse, error)
+	// DeleteKeypair deletes a keypair by name (shade's delete_keypair).
+	// `deleted` is false when no keypair had that name.
+	DeleteKeypair(ctx context.Context, in *DeleteKeypairRequest, opts ...grpc.CallOption) (*DeleteKeypairResponse, error)
+	// GetServerGroup returns exactly one server group (shade's
+	// get_server_group).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// match.
+	GetServerGroup(ctx context.Context, in *GetServerGroupRequest, opts ...grpc.CallOption) (*GetServerGroupResponse, error)
+	// ListServerGroups streams the project's server groups, one per message
+	// (shade's list_server_groups and search_server_groups).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListServerGroups(ctx context.Context, in *ListServerGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerGroupsResponse], error)
+	// CreateServerGroup creates a server group with scheduling policies
+	// (shade's create_server_group).
+	// Errors: INVALID_ARGUMENT when no policy is given or the cloud does not
+	// support one of them; RESOURCE_EXHAUSTED when the server group quota is
+	// exceeded.
+	CreateServerGroup(ctx context.Context, in *CreateServerGroupRequest, opts ...grpc.CallOption) (*CreateServerGroupResponse, error)
+	// DeleteServerGroup deletes a server group (shade's delete_server_group).
+	// `deleted` is false when nothing matched.
+	// Errors: FAILED_PRECONDITION when several server groups match.
+	DeleteServerGroup(ctx context.Context, in *DeleteServerGroupRequest, opts ...grpc.CallOption) (*DeleteServerGroupResponse, error)
+	// ListAvailabilityZones streams the compute availability zones of each
+	// cloud region in scope, one per message (shade's
+	// list_availability_zone_names).
+	// Errors: none beyond the common ones; a cloud without the
+	// availability-zone API yields no zones rather than an error.
+	ListAvailabilityZones(ctx context.Context, in *ListAvailabilityZonesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListAvailabilityZonesResponse], error)
 }
 
 type computeServiceClient struct {
@@ -82,23 +261,472 @@ func (c *computeServiceClient) ListServers(ctx context.Context, in *ListServersR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ComputeService_ListServersClient = grpc.ServerStreamingClient[ListServersResponse]
 
+func (c *computeServiceClient) CreateServer(ctx context.Context, in *CreateServerRequest, opts ...grpc.CallOption) (*CreateServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateServerResponse)
+	err := c.cc.Invoke(ctx, ComputeService_CreateServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) UpdateServer(ctx context.Context, in *UpdateServerRequest, opts ...grpc.CallOption) (*UpdateServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateServerResponse)
+	err := c.cc.Invoke(ctx, ComputeService_UpdateServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) RebuildServer(ctx context.Context, in *RebuildServerRequest, opts ...grpc.CallOption) (*RebuildServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RebuildServerResponse)
+	err := c.cc.Invoke(ctx, ComputeService_RebuildServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) DeleteServer(ctx context.Context, in *DeleteServerRequest, opts ...grpc.CallOption) (*DeleteServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteServerResponse)
+	err := c.cc.Invoke(ctx, ComputeService_DeleteServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) WatchServer(ctx context.Context, in *WatchServerRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchServerResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[1], ComputeService_WatchServer_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchServerRequest, WatchServerResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_WatchServerClient = grpc.ServerStreamingClient[WatchServerResponse]
+
+func (c *computeServiceClient) GetServerConsole(ctx context.Context, in *GetServerConsoleRequest, opts ...grpc.CallOption) (*GetServerConsoleResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetServerConsoleResponse)
+	err := c.cc.Invoke(ctx, ComputeService_GetServerConsole_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) SetServerMetadata(ctx context.Context, in *SetServerMetadataRequest, opts ...grpc.CallOption) (*SetServerMetadataResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetServerMetadataResponse)
+	err := c.cc.Invoke(ctx, ComputeService_SetServerMetadata_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) DeleteServerMetadata(ctx context.Context, in *DeleteServerMetadataRequest, opts ...grpc.CallOption) (*DeleteServerMetadataResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteServerMetadataResponse)
+	err := c.cc.Invoke(ctx, ComputeService_DeleteServerMetadata_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) ListServerSecurityGroups(ctx context.Context, in *ListServerSecurityGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerSecurityGroupsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[2], ComputeService_ListServerSecurityGroups_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListServerSecurityGroupsRequest, ListServerSecurityGroupsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListServerSecurityGroupsClient = grpc.ServerStreamingClient[ListServerSecurityGroupsResponse]
+
+func (c *computeServiceClient) AddServerSecurityGroups(ctx context.Context, in *AddServerSecurityGroupsRequest, opts ...grpc.CallOption) (*AddServerSecurityGroupsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddServerSecurityGroupsResponse)
+	err := c.cc.Invoke(ctx, ComputeService_AddServerSecurityGroups_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) RemoveServerSecurityGroups(ctx context.Context, in *RemoveServerSecurityGroupsRequest, opts ...grpc.CallOption) (*RemoveServerSecurityGroupsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemoveServerSecurityGroupsResponse)
+	err := c.cc.Invoke(ctx, ComputeService_RemoveServerSecurityGroups_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) AddIpsToServer(ctx context.Context, in *AddIpsToServerRequest, opts ...grpc.CallOption) (*AddIpsToServerResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AddIpsToServerResponse)
+	err := c.cc.Invoke(ctx, ComputeService_AddIpsToServer_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) GetFlavor(ctx context.Context, in *GetFlavorRequest, opts ...grpc.CallOption) (*GetFlavorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFlavorResponse)
+	err := c.cc.Invoke(ctx, ComputeService_GetFlavor_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) ListFlavors(ctx context.Context, in *ListFlavorsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFlavorsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[3], ComputeService_ListFlavors_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListFlavorsRequest, ListFlavorsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListFlavorsClient = grpc.ServerStreamingClient[ListFlavorsResponse]
+
+func (c *computeServiceClient) GetFlavorByRam(ctx context.Context, in *GetFlavorByRamRequest, opts ...grpc.CallOption) (*GetFlavorByRamResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetFlavorByRamResponse)
+	err := c.cc.Invoke(ctx, ComputeService_GetFlavorByRam_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) GetKeypair(ctx context.Context, in *GetKeypairRequest, opts ...grpc.CallOption) (*GetKeypairResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetKeypairResponse)
+	err := c.cc.Invoke(ctx, ComputeService_GetKeypair_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) ListKeypairs(ctx context.Context, in *ListKeypairsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListKeypairsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[4], ComputeService_ListKeypairs_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListKeypairsRequest, ListKeypairsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListKeypairsClient = grpc.ServerStreamingClient[ListKeypairsResponse]
+
+func (c *computeServiceClient) CreateKeypair(ctx context.Context, in *CreateKeypairRequest, opts ...grpc.CallOption) (*CreateKeypairResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateKeypairResponse)
+	err := c.cc.Invoke(ctx, ComputeService_CreateKeypair_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) DeleteKeypair(ctx context.Context, in *DeleteKeypairRequest, opts ...grpc.CallOption) (*DeleteKeypairResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteKeypairResponse)
+	err := c.cc.Invoke(ctx, ComputeService_DeleteKeypair_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) GetServerGroup(ctx context.Context, in *GetServerGroupRequest, opts ...grpc.CallOption) (*GetServerGroupResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetServerGroupResponse)
+	err := c.cc.Invoke(ctx, ComputeService_GetServerGroup_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) ListServerGroups(ctx context.Context, in *ListServerGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerGroupsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[5], ComputeService_ListServerGroups_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListServerGroupsRequest, ListServerGroupsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListServerGroupsClient = grpc.ServerStreamingClient[ListServerGroupsResponse]
+
+func (c *computeServiceClient) CreateServerGroup(ctx context.Context, in *CreateServerGroupRequest, opts ...grpc.CallOption) (*CreateServerGroupResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateServerGroupResponse)
+	err := c.cc.Invoke(ctx, ComputeService_CreateServerGroup_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) DeleteServerGroup(ctx context.Context, in *DeleteServerGroupRequest, opts ...grpc.CallOption) (*DeleteServerGroupResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteServerGroupResponse)
+	err := c.cc.Invoke(ctx, ComputeService_DeleteServerGroup_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *computeServiceClient) ListAvailabilityZones(ctx context.Context, in *ListAvailabilityZonesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListAvailabilityZonesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[6], ComputeService_ListAvailabilityZones_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListAvailabilityZonesRequest, ListAvailabilityZonesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListAvailabilityZonesClient = grpc.ServerStreamingClient[ListAvailabilityZonesResponse]
+
 // ComputeServiceServer is the server API for ComputeService service.
 // All implementations must embed UnimplementedComputeServiceServer
 // for forward compatibility.
 //
-// ComputeService manages servers (Nova instances) across every configured
-// cloud.
+// ComputeService manages servers (Nova instances), flavors, keypairs, server
+// groups and availability zones across every configured cloud.
+//
+// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
+// when `location.cloud` or `location.region_name` names no configured
+// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
+// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
+// forbids the call; UNAVAILABLE when the cloud cannot be reached;
+// UNIMPLEMENTED when the cloud has no compute service; DEADLINE_EXCEEDED when
+// the gRPC deadline passes.
 type ComputeServiceServer interface {
 	// GetServer returns exactly one server.
+	// Serves shade's get_server, get_server_by_id, get_server_id,
+	// get_server_private_ip, get_server_public_ip, get_server_meta and
+	// get_openstack_vars (with `detailed`).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
 	// than one server matches; INVALID_ARGUMENT when `name_or_id` is empty;
 	// UNAUTHENTICATED when the request carries no valid token.
 	GetServer(context.Context, *GetServerRequest) (*GetServerResponse, error)
 	// ListServers streams every server in the requested scope, one per
 	// message, so a cloud with 100,000 servers never needs one large message.
+	// Serves shade's list_servers, search_servers and iter_servers.
 	// Errors: INVALID_ARGUMENT for a malformed selector; UNAUTHENTICATED when
 	// the request carries no valid token.
 	ListServers(*ListServersRequest, grpc.ServerStreamingServer[ListServersResponse]) error
+	// CreateServer boots a server (shade's create_server): from an image, from
+	// a new volume made of an image (`boot_from_volume`), or from an existing
+	// volume (`boot_volume`); optionally waits until it is ACTIVE and gives it
+	// a floating IP.
+	// Errors: NOT_FOUND when the image, flavor, network, volume, keypair,
+	// security group or server group does not exist; FAILED_PRECONDITION when
+	// one of those names matches several resources; INVALID_ARGUMENT for
+	// contradictory parameters (e.g. no image and no boot volume);
+	// RESOURCE_EXHAUSTED when the project's quota is exceeded;
+	// DEADLINE_EXCEEDED when `wait` is set and the server is not ACTIVE within
+	// `timeout`; ABORTED when the server goes to ERROR, right after the create
+	// call or while waiting (the Nova fault message is the status message).
+	CreateServer(context.Context, *CreateServerRequest) (*CreateServerResponse, error)
+	// UpdateServer changes a server's name or description (shade's
+	// update_server).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match.
+	UpdateServer(context.Context, *UpdateServerRequest) (*UpdateServerResponse, error)
+	// RebuildServer reinstalls a server from an image, keeping its ID and
+	// addresses (shade's rebuild_server).
+	// Errors: NOT_FOUND when the server or image does not exist;
+	// FAILED_PRECONDITION when a name matches several resources or the server
+	// is in a state that cannot be rebuilt; DEADLINE_EXCEEDED when `wait` is
+	// set and the server is not ACTIVE within `timeout`; ABORTED when `wait`
+	// is set and the server goes to ERROR.
+	RebuildServer(context.Context, *RebuildServerRequest) (*RebuildServerResponse, error)
+	// DeleteServer deletes a server and, with `delete_ips`, the floating IPs
+	// attached to it (shade's delete_server). Deleting a server that does not
+	// exist is not an error: `deleted` is then false.
+	// Errors: FAILED_PRECONDITION when several servers match;
+	// DEADLINE_EXCEEDED when `wait` is set and the server is still there after
+	// `timeout`.
+	DeleteServer(context.Context, *DeleteServerRequest) (*DeleteServerResponse, error)
+	// WatchServer streams the server each time it changes (status, task state,
+	// progress, addresses, ...) until it settles in one of the requested
+	// statuses, disappears, or the timeout passes. The first message is the
+	// current state. Serves shade's wait_for_server and get_active_server
+	// (their floating-IP step is AddIpsToServer).
+	// Errors: NOT_FOUND when no server matches at the start;
+	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has not
+	// settled within `timeout`; ABORTED when the server goes to ERROR and ERROR
+	// is not one of `until_status`.
+	WatchServer(*WatchServerRequest, grpc.ServerStreamingServer[WatchServerResponse]) error
+	// GetServerConsole returns the text console log of a server (shade's
+	// get_server_console). The output is empty when the cloud cannot provide
+	// a console log for this server.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match; RESOURCE_EXHAUSTED when the log exceeds the message size
+	// limit (ask for fewer lines with `length`).
+	GetServerConsole(context.Context, *GetServerConsoleRequest) (*GetServerConsoleResponse, error)
+	// SetServerMetadata sets (adds or overwrites) metadata keys on a server;
+	// keys not named keep their value (shade's set_server_metadata).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match; RESOURCE_EXHAUSTED when the metadata quota is exceeded.
+	SetServerMetadata(context.Context, *SetServerMetadataRequest) (*SetServerMetadataResponse, error)
+	// DeleteServerMetadata removes metadata keys from a server (shade's
+	// delete_server_metadata).
+	// Errors: NOT_FOUND when no server matches or a key is not set;
+	// FAILED_PRECONDITION when several servers match.
+	DeleteServerMetadata(context.Context, *DeleteServerMetadataRequest) (*DeleteServerMetadataResponse, error)
+	// ListServerSecurityGroups streams the security groups a server belongs to
+	// (shade's list_server_security_groups), one per message.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
+	// several match.
+	ListServerSecurityGroups(*ListServerSecurityGroupsRequest, grpc.ServerStreamingServer[ListServerSecurityGroupsResponse]) error
+	// AddServerSecurityGroups adds a server to security groups (shade's
+	// add_server_security_groups).
+	// Errors: NOT_FOUND when the server or a security group does not exist;
+	// FAILED_PRECONDITION when a name matches several resources.
+	AddServerSecurityGroups(context.Context, *AddServerSecurityGroupsRequest) (*AddServerSecurityGroupsResponse, error)
+	// RemoveServerSecurityGroups removes a server from security groups
+	// (shade's remove_server_security_groups).
+	// Errors: NOT_FOUND when the server or a security group does not exist;
+	// FAILED_PRECONDITION when a name matches several resources.
+	RemoveServerSecurityGroups(context.Context, *RemoveServerSecurityGroupsRequest) (*RemoveServerSecurityGroupsResponse, error)
+	// AddIpsToServer gives a server public reachability: it attaches the
+	// listed floating IPs, or one from `ip_pool`, or (with `auto_ip`) reuses or
+	// creates one where the cloud needs floating IPs (shade's
+	// add_ips_to_server; also the IP step of wait_for_server).
+	// Errors: NOT_FOUND when the server, pool or an address does not exist;
+	// FAILED_PRECONDITION when several servers match or the server has no port
+	// to attach to; RESOURCE_EXHAUSTED when no floating IP can be allocated;
+	// DEADLINE_EXCEEDED when `wait` is set and the IP is not attached within
+	// `timeout`.
+	AddIpsToServer(context.Context, *AddIpsToServerRequest) (*AddIpsToServerResponse, error)
+	// GetFlavor returns exactly one flavor (shade's get_flavor,
+	// get_flavor_by_id, get_flavor_name).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// flavors match.
+	GetFlavor(context.Context, *GetFlavorRequest) (*GetFlavorResponse, error)
+	// ListFlavors streams the flavors visible to the project, one per message
+	// (shade's list_flavors and search_flavors).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListFlavors(*ListFlavorsRequest, grpc.ServerStreamingServer[ListFlavorsResponse]) error
+	// GetFlavorByRam returns the flavor with the least RAM that has at least
+	// `ram` MiB, optionally only among flavors whose name contains `include`
+	// (shade's get_flavor_by_ram).
+	// Errors: NOT_FOUND when no flavor is big enough.
+	GetFlavorByRam(context.Context, *GetFlavorByRamRequest) (*GetFlavorByRamResponse, error)
+	// GetKeypair returns exactly one keypair of the authenticated user (shade's
+	// get_keypair).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// keypairs match a glob.
+	GetKeypair(context.Context, *GetKeypairRequest) (*GetKeypairResponse, error)
+	// ListKeypairs streams the authenticated user's keypairs, one per message
+	// (shade's list_keypairs and search_keypairs).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListKeypairs(*ListKeypairsRequest, grpc.ServerStreamingServer[ListKeypairsResponse]) error
+	// CreateKeypair imports `public_key` under `name`, or, when `public_key` is
+	// empty, has Nova generate a keypair and returns its private key once
+	// (shade's create_keypair).
+	// Errors: ALREADY_EXISTS when the user has a keypair of that name;
+	// INVALID_ARGUMENT when the public key cannot be parsed;
+	// RESOURCE_EXHAUSTED when the keypair quota is exceeded.
+	CreateKeypair(context.Context, *CreateKeypairRequest) (*CreateKeypairResponse, error)
+	// DeleteKeypair deletes a keypair by name (shade's delete_keypair).
+	// `deleted` is false when no keypair had that name.
+	DeleteKeypair(context.Context, *DeleteKeypairRequest) (*DeleteKeypairResponse, error)
+	// GetServerGroup returns exactly one server group (shade's
+	// get_server_group).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
+	// match.
+	GetServerGroup(context.Context, *GetServerGroupRequest) (*GetServerGroupResponse, error)
+	// ListServerGroups streams the project's server groups, one per message
+	// (shade's list_server_groups and search_server_groups).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListServerGroups(*ListServerGroupsRequest, grpc.ServerStreamingServer[ListServerGroupsResponse]) error
+	// CreateServerGroup creates a server group with scheduling policies
+	// (shade's create_server_group).
+	// Errors: INVALID_ARGUMENT when no policy is given or the cloud does not
+	// support one of them; RESOURCE_EXHAUSTED when the server group quota is
+	// exceeded.
+	CreateServerGroup(context.Context, *CreateServerGroupRequest) (*CreateServerGroupResponse, error)
+	// DeleteServerGroup deletes a server group (shade's delete_server_group).
+	// `deleted` is false when nothing matched.
+	// Errors: FAILED_PRECONDITION when several server groups match.
+	DeleteServerGroup(context.Context, *DeleteServerGroupRequest) (*DeleteServerGroupResponse, error)
+	// ListAvailabilityZones streams the compute availability zones of each
+	// cloud region in scope, one per message (shade's
+	// list_availability_zone_names).
+	// Errors: none beyond the common ones; a cloud without the
+	// availability-zone API yields no zones rather than an error.
+	ListAvailabilityZones(*ListAvailabilityZonesRequest, grpc.ServerStreamingServer[ListAvailabilityZonesResponse]) error
 	mustEmbedUnimplementedComputeServiceServer()
 }
 
@@ -114,6 +742,78 @@ func (UnimplementedComputeServiceServer) GetServer(context.Context, *GetServerRe
 }
 func (UnimplementedComputeServiceServer) ListServers(*ListServersRequest, grpc.ServerStreamingServer[ListServersResponse]) error {
 	return status.Error(codes.Unimplemented, "method ListServers not implemented")
+}
+func (UnimplementedComputeServiceServer) CreateServer(context.Context, *CreateServerRequest) (*CreateServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateServer not implemented")
+}
+func (UnimplementedComputeServiceServer) UpdateServer(context.Context, *UpdateServerRequest) (*UpdateServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateServer not implemented")
+}
+func (UnimplementedComputeServiceServer) RebuildServer(context.Context, *RebuildServerRequest) (*RebuildServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RebuildServer not implemented")
+}
+func (UnimplementedComputeServiceServer) DeleteServer(context.Context, *DeleteServerRequest) (*DeleteServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteServer not implemented")
+}
+func (UnimplementedComputeServiceServer) WatchServer(*WatchServerRequest, grpc.ServerStreamingServer[WatchServerResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchServer not implemented")
+}
+func (UnimplementedComputeServiceServer) GetServerConsole(context.Context, *GetServerConsoleRequest) (*GetServerConsoleResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetServerConsole not implemented")
+}
+func (UnimplementedComputeServiceServer) SetServerMetadata(context.Context, *SetServerMetadataRequest) (*SetServerMetadataResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetServerMetadata not implemented")
+}
+func (UnimplementedComputeServiceServer) DeleteServerMetadata(context.Context, *DeleteServerMetadataRequest) (*DeleteServerMetadataResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteServerMetadata not implemented")
+}
+func (UnimplementedComputeServiceServer) ListServerSecurityGroups(*ListServerSecurityGroupsRequest, grpc.ServerStreamingServer[ListServerSecurityGroupsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListServerSecurityGroups not implemented")
+}
+func (UnimplementedComputeServiceServer) AddServerSecurityGroups(context.Context, *AddServerSecurityGroupsRequest) (*AddServerSecurityGroupsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddServerSecurityGroups not implemented")
+}
+func (UnimplementedComputeServiceServer) RemoveServerSecurityGroups(context.Context, *RemoveServerSecurityGroupsRequest) (*RemoveServerSecurityGroupsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemoveServerSecurityGroups not implemented")
+}
+func (UnimplementedComputeServiceServer) AddIpsToServer(context.Context, *AddIpsToServerRequest) (*AddIpsToServerResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddIpsToServer not implemented")
+}
+func (UnimplementedComputeServiceServer) GetFlavor(context.Context, *GetFlavorRequest) (*GetFlavorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFlavor not implemented")
+}
+func (UnimplementedComputeServiceServer) ListFlavors(*ListFlavorsRequest, grpc.ServerStreamingServer[ListFlavorsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListFlavors not implemented")
+}
+func (UnimplementedComputeServiceServer) GetFlavorByRam(context.Context, *GetFlavorByRamRequest) (*GetFlavorByRamResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetFlavorByRam not implemented")
+}
+func (UnimplementedComputeServiceServer) GetKeypair(context.Context, *GetKeypairRequest) (*GetKeypairResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetKeypair not implemented")
+}
+func (UnimplementedComputeServiceServer) ListKeypairs(*ListKeypairsRequest, grpc.ServerStreamingServer[ListKeypairsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListKeypairs not implemented")
+}
+func (UnimplementedComputeServiceServer) CreateKeypair(context.Context, *CreateKeypairRequest) (*CreateKeypairResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateKeypair not implemented")
+}
+func (UnimplementedComputeServiceServer) DeleteKeypair(context.Context, *DeleteKeypairRequest) (*DeleteKeypairResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteKeypair not implemented")
+}
+func (UnimplementedComputeServiceServer) GetServerGroup(context.Context, *GetServerGroupRequest) (*GetServerGroupResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetServerGroup not implemented")
+}
+func (UnimplementedComputeServiceServer) ListServerGroups(*ListServerGroupsRequest, grpc.ServerStreamingServer[ListServerGroupsResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListServerGroups not implemented")
+}
+func (UnimplementedComputeServiceServer) CreateServerGroup(context.Context, *CreateServerGroupRequest) (*CreateServerGroupResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateServerGroup not implemented")
+}
+func (UnimplementedComputeServiceServer) DeleteServerGroup(context.Context, *DeleteServerGroupRequest) (*DeleteServerGroupResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteServerGroup not implemented")
+}
+func (UnimplementedComputeServiceServer) ListAvailabilityZones(*ListAvailabilityZonesRequest, grpc.ServerStreamingServer[ListAvailabilityZonesResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListAvailabilityZones not implemented")
 }
 func (UnimplementedComputeServiceServer) mustEmbedUnimplementedComputeServiceServer() {}
 func (UnimplementedComputeServiceServer) testEmbeddedByValue()                        {}
@@ -165,6 +865,396 @@ func _ComputeService_ListServers_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ComputeService_ListServersServer = grpc.ServerStreamingServer[ListServersResponse]
 
+func _ComputeService_CreateServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).CreateServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_CreateServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).CreateServer(ctx, req.(*CreateServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_UpdateServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).UpdateServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_UpdateServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).UpdateServer(ctx, req.(*UpdateServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_RebuildServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RebuildServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).RebuildServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_RebuildServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).RebuildServer(ctx, req.(*RebuildServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_DeleteServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).DeleteServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_DeleteServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).DeleteServer(ctx, req.(*DeleteServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_WatchServer_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchServerRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).WatchServer(m, &grpc.GenericServerStream[WatchServerRequest, WatchServerResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_WatchServerServer = grpc.ServerStreamingServer[WatchServerResponse]
+
+func _ComputeService_GetServerConsole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetServerConsoleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).GetServerConsole(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_GetServerConsole_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).GetServerConsole(ctx, req.(*GetServerConsoleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_SetServerMetadata_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetServerMetadataRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).SetServerMetadata(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_SetServerMetadata_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).SetServerMetadata(ctx, req.(*SetServerMetadataRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_DeleteServerMetadata_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteServerMetadataRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).DeleteServerMetadata(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_DeleteServerMetadata_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).DeleteServerMetadata(ctx, req.(*DeleteServerMetadataRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_ListServerSecurityGroups_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListServerSecurityGroupsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).ListServerSecurityGroups(m, &grpc.GenericServerStream[ListServerSecurityGroupsRequest, ListServerSecurityGroupsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListServerSecurityGroupsServer = grpc.ServerStreamingServer[ListServerSecurityGroupsResponse]
+
+func _ComputeService_AddServerSecurityGroups_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddServerSecurityGroupsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).AddServerSecurityGroups(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_AddServerSecurityGroups_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).AddServerSecurityGroups(ctx, req.(*AddServerSecurityGroupsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_RemoveServerSecurityGroups_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemoveServerSecurityGroupsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).RemoveServerSecurityGroups(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_RemoveServerSecurityGroups_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).RemoveServerSecurityGroups(ctx, req.(*RemoveServerSecurityGroupsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_AddIpsToServer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AddIpsToServerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).AddIpsToServer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_AddIpsToServer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).AddIpsToServer(ctx, req.(*AddIpsToServerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_GetFlavor_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFlavorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).GetFlavor(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_GetFlavor_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).GetFlavor(ctx, req.(*GetFlavorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_ListFlavors_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListFlavorsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).ListFlavors(m, &grpc.GenericServerStream[ListFlavorsRequest, ListFlavorsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListFlavorsServer = grpc.ServerStreamingServer[ListFlavorsResponse]
+
+func _ComputeService_GetFlavorByRam_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetFlavorByRamRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).GetFlavorByRam(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_GetFlavorByRam_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).GetFlavorByRam(ctx, req.(*GetFlavorByRamRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_GetKeypair_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetKeypairRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).GetKeypair(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_GetKeypair_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).GetKeypair(ctx, req.(*GetKeypairRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_ListKeypairs_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListKeypairsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).ListKeypairs(m, &grpc.GenericServerStream[ListKeypairsRequest, ListKeypairsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListKeypairsServer = grpc.ServerStreamingServer[ListKeypairsResponse]
+
+func _ComputeService_CreateKeypair_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateKeypairRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).CreateKeypair(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_CreateKeypair_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).CreateKeypair(ctx, req.(*CreateKeypairRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_DeleteKeypair_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteKeypairRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).DeleteKeypair(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_DeleteKeypair_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).DeleteKeypair(ctx, req.(*DeleteKeypairRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_GetServerGroup_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetServerGroupRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).GetServerGroup(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_GetServerGroup_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).GetServerGroup(ctx, req.(*GetServerGroupRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_ListServerGroups_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListServerGroupsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).ListServerGroups(m, &grpc.GenericServerStream[ListServerGroupsRequest, ListServerGroupsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListServerGroupsServer = grpc.ServerStreamingServer[ListServerGroupsResponse]
+
+func _ComputeService_CreateServerGroup_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateServerGroupRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).CreateServerGroup(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_CreateServerGroup_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).CreateServerGroup(ctx, req.(*CreateServerGroupRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_DeleteServerGroup_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteServerGroupRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ComputeServiceServer).DeleteServerGroup(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ComputeService_DeleteServerGroup_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ComputeServiceServer).DeleteServerGroup(ctx, req.(*DeleteServerGroupRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ComputeService_ListAvailabilityZones_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListAvailabilityZonesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).ListAvailabilityZones(m, &grpc.GenericServerStream[ListAvailabilityZonesRequest, ListAvailabilityZonesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_ListAvailabilityZonesServer = grpc.ServerStreamingServer[ListAvailabilityZonesResponse]
+
 // ComputeService_ServiceDesc is the grpc.ServiceDesc for ComputeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -176,11 +1266,113 @@ var ComputeService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetServer",
 			Handler:    _ComputeService_GetServer_Handler,
 		},
+		{
+			MethodName: "CreateServer",
+			Handler:    _ComputeService_CreateServer_Handler,
+		},
+		{
+			MethodName: "UpdateServer",
+			Handler:    _ComputeService_UpdateServer_Handler,
+		},
+		{
+			MethodName: "RebuildServer",
+			Handler:    _ComputeService_RebuildServer_Handler,
+		},
+		{
+			MethodName: "DeleteServer",
+			Handler:    _ComputeService_DeleteServer_Handler,
+		},
+		{
+			MethodName: "GetServerConsole",
+			Handler:    _ComputeService_GetServerConsole_Handler,
+		},
+		{
+			MethodName: "SetServerMetadata",
+			Handler:    _ComputeService_SetServerMetadata_Handler,
+		},
+		{
+			MethodName: "DeleteServerMetadata",
+			Handler:    _ComputeService_DeleteServerMetadata_Handler,
+		},
+		{
+			MethodName: "AddServerSecurityGroups",
+			Handler:    _ComputeService_AddServerSecurityGroups_Handler,
+		},
+		{
+			MethodName: "RemoveServerSecurityGroups",
+			Handler:    _ComputeService_RemoveServerSecurityGroups_Handler,
+		},
+		{
+			MethodName: "AddIpsToServer",
+			Handler:    _ComputeService_AddIpsToServer_Handler,
+		},
+		{
+			MethodName: "GetFlavor",
+			Handler:    _ComputeService_GetFlavor_Handler,
+		},
+		{
+			MethodName: "GetFlavorByRam",
+			Handler:    _ComputeService_GetFlavorByRam_Handler,
+		},
+		{
+			MethodName: "GetKeypair",
+			Handler:    _ComputeService_GetKeypair_Handler,
+		},
+		{
+			MethodName: "CreateKeypair",
+			Handler:    _ComputeService_CreateKeypair_Handler,
+		},
+		{
+			MethodName: "DeleteKeypair",
+			Handler:    _ComputeService_DeleteKeypair_Handler,
+		},
+		{
+			MethodName: "GetServerGroup",
+			Handler:    _ComputeService_GetServerGroup_Handler,
+		},
+		{
+			MethodName: "CreateServerGroup",
+			Handler:    _ComputeService_CreateServerGroup_Handler,
+		},
+		{
+			MethodName: "DeleteServerGroup",
+			Handler:    _ComputeService_DeleteServerGroup_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "ListServers",
 			Handler:       _ComputeService_ListServers_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchServer",
+			Handler:       _ComputeService_WatchServer_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListServerSecurityGroups",
+			Handler:       _ComputeService_ListServerSecurityGroups_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListFlavors",
+			Handler:       _ComputeService_ListFlavors_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListKeypairs",
+			Handler:       _ComputeService_ListKeypairs_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListServerGroups",
+			Handler:       _ComputeService_ListServerGroups_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListAvailabilityZones",
+			Handler:       _ComputeService_ListAvailabilityZones_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -12,6 +12,9 @@ package oaktreev1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	structpb "google.golang.org/protobuf/types/known/structpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -24,7 +27,156 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Image is a Glance image as shade normalizes it.
+// ImageStatus is Glance's image status (shade lowercases it).
+type ImageStatus int32
+
+const (
+	// The cloud reported no status or one this version does not know; the raw
+	// value is then in `properties["status"]`.
+	ImageStatus_IMAGE_STATUS_UNSPECIFIED ImageStatus = 0
+	// Record created, no data yet ("queued").
+	ImageStatus_IMAGE_STATUS_QUEUED ImageStatus = 1
+	// Data being uploaded or written ("saving").
+	ImageStatus_IMAGE_STATUS_SAVING ImageStatus = 2
+	// Data staged for an import ("uploading").
+	ImageStatus_IMAGE_STATUS_UPLOADING ImageStatus = 3
+	// An import is processing the data ("importing").
+	ImageStatus_IMAGE_STATUS_IMPORTING ImageStatus = 4
+	// Ready for use ("active").
+	ImageStatus_IMAGE_STATUS_ACTIVE ImageStatus = 5
+	// Data access disabled by an administrator ("deactivated").
+	ImageStatus_IMAGE_STATUS_DEACTIVATED ImageStatus = 6
+	// The upload failed ("killed").
+	ImageStatus_IMAGE_STATUS_KILLED ImageStatus = 7
+	// Deleted; the record is still readable for a while ("deleted").
+	ImageStatus_IMAGE_STATUS_DELETED ImageStatus = 8
+	// Deleted, data not yet scrubbed ("pending_delete").
+	ImageStatus_IMAGE_STATUS_PENDING_DELETE ImageStatus = 9
+	// Failed (Nova-proxied images only, "error").
+	ImageStatus_IMAGE_STATUS_ERROR ImageStatus = 10
+)
+
+// Enum value maps for ImageStatus.
+var (
+	ImageStatus_name = map[int32]string{
+		0:  "IMAGE_STATUS_UNSPECIFIED",
+		1:  "IMAGE_STATUS_QUEUED",
+		2:  "IMAGE_STATUS_SAVING",
+		3:  "IMAGE_STATUS_UPLOADING",
+		4:  "IMAGE_STATUS_IMPORTING",
+		5:  "IMAGE_STATUS_ACTIVE",
+		6:  "IMAGE_STATUS_DEACTIVATED",
+		7:  "IMAGE_STATUS_KILLED",
+		8:  "IMAGE_STATUS_DELETED",
+		9:  "IMAGE_STATUS_PENDING_DELETE",
+		10: "IMAGE_STATUS_ERROR",
+	}
+	ImageStatus_value = map[string]int32{
+		"IMAGE_STATUS_UNSPECIFIED":    0,
+		"IMAGE_STATUS_QUEUED":         1,
+		"IMAGE_STATUS_SAVING":         2,
+		"IMAGE_STATUS_UPLOADING":      3,
+		"IMAGE_STATUS_IMPORTING":      4,
+		"IMAGE_STATUS_ACTIVE":         5,
+		"IMAGE_STATUS_DEACTIVATED":    6,
+		"IMAGE_STATUS_KILLED":         7,
+		"IMAGE_STATUS_DELETED":        8,
+		"IMAGE_STATUS_PENDING_DELETE": 9,
+		"IMAGE_STATUS_ERROR":          10,
+	}
+)
+
+func (x ImageStatus) Enum() *ImageStatus {
+	p := new(ImageStatus)
+	*p = x
+	return p
+}
+
+func (x ImageStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImageStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_image_proto_enumTypes[0].Descriptor()
+}
+
+func (ImageStatus) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_image_proto_enumTypes[0]
+}
+
+func (x ImageStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImageStatus.Descriptor instead.
+func (ImageStatus) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{0}
+}
+
+// ImageVisibility says who may see and boot an image.
+type ImageVisibility int32
+
+const (
+	// The cloud did not say (or, in a request, use the cloud's default, which
+	// is usually shared or private).
+	ImageVisibility_IMAGE_VISIBILITY_UNSPECIFIED ImageVisibility = 0
+	// Every project ("public"); usually needs admin rights to set.
+	ImageVisibility_IMAGE_VISIBILITY_PUBLIC ImageVisibility = 1
+	// Only the owning project ("private").
+	ImageVisibility_IMAGE_VISIBILITY_PRIVATE ImageVisibility = 2
+	// The owner and the projects it shares the image with ("shared").
+	ImageVisibility_IMAGE_VISIBILITY_SHARED ImageVisibility = 3
+	// Every project, but not listed by default ("community").
+	ImageVisibility_IMAGE_VISIBILITY_COMMUNITY ImageVisibility = 4
+)
+
+// Enum value maps for ImageVisibility.
+var (
+	ImageVisibility_name = map[int32]string{
+		0: "IMAGE_VISIBILITY_UNSPECIFIED",
+		1: "IMAGE_VISIBILITY_PUBLIC",
+		2: "IMAGE_VISIBILITY_PRIVATE",
+		3: "IMAGE_VISIBILITY_SHARED",
+		4: "IMAGE_VISIBILITY_COMMUNITY",
+	}
+	ImageVisibility_value = map[string]int32{
+		"IMAGE_VISIBILITY_UNSPECIFIED": 0,
+		"IMAGE_VISIBILITY_PUBLIC":      1,
+		"IMAGE_VISIBILITY_PRIVATE":     2,
+		"IMAGE_VISIBILITY_SHARED":      3,
+		"IMAGE_VISIBILITY_COMMUNITY":   4,
+	}
+)
+
+func (x ImageVisibility) Enum() *ImageVisibility {
+	p := new(ImageVisibility)
+	*p = x
+	return p
+}
+
+func (x ImageVisibility) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImageVisibility) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_image_proto_enumTypes[1].Descriptor()
+}
+
+func (ImageVisibility) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_image_proto_enumTypes[1]
+}
+
+func (x ImageVisibility) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImageVisibility.Descriptor instead.
+func (ImageVisibility) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{1}
+}
+
+// Image is a Glance image as shade normalizes it (Nova-proxied images of old
+// clouds are normalized to the same fields).
 type Image struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the image lives; `project.id` is the image owner.
@@ -36,7 +188,53 @@ type Image struct {
 	// Size of the image data in bytes; 0 while no data is uploaded.
 	Size int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
 	// Hex MD5 of the image data, as Glance reports it. Unset before upload.
-	Checksum      *string `protobuf:"bytes,5,opt,name=checksum,proto3,oneof" json:"checksum,omitempty"`
+	Checksum *string `protobuf:"bytes,5,opt,name=checksum,proto3,oneof" json:"checksum,omitempty"`
+	// Lifecycle state.
+	Status ImageStatus `protobuf:"varint,6,opt,name=status,proto3,enum=oaktree.v1.ImageStatus" json:"status,omitempty"`
+	// Who may see the image.
+	Visibility ImageVisibility `protobuf:"varint,7,opt,name=visibility,proto3,enum=oaktree.v1.ImageVisibility" json:"visibility,omitempty"`
+	// Whether every project may use the image (visibility public); kept for
+	// clients of Glance v1.
+	IsPublic bool `protobuf:"varint,8,opt,name=is_public,json=isPublic,proto3" json:"is_public,omitempty"`
+	// Whether the image is protected from deletion.
+	IsProtected bool `protobuf:"varint,9,opt,name=is_protected,json=isProtected,proto3" json:"is_protected,omitempty"`
+	// ID of the owning project. Unset when the cloud did not say.
+	Owner *string `protobuf:"bytes,10,opt,name=owner,proto3,oneof" json:"owner,omitempty"`
+	// Minimum RAM in MiB a server needs to boot the image; 0 for no minimum.
+	MinRam int64 `protobuf:"varint,11,opt,name=min_ram,json=minRam,proto3" json:"min_ram,omitempty"`
+	// Minimum root disk in GiB a server needs to boot the image; 0 for no
+	// minimum.
+	MinDisk int64 `protobuf:"varint,12,opt,name=min_disk,json=minDisk,proto3" json:"min_disk,omitempty"`
+	// Size in bytes of the disk the image expands to (e.g. a qcow2's virtual
+	// size); 0 when unknown.
+	VirtualSize int64 `protobuf:"varint,13,opt,name=virtual_size,json=virtualSize,proto3" json:"virtual_size,omitempty"`
+	// Container format, e.g. "bare", "ovf", "ova", "docker", "ami" (open set:
+	// the cloud's configuration decides; see CloudService.GetCapabilities).
+	// Unset before data is uploaded.
+	ContainerFormat *string `protobuf:"bytes,14,opt,name=container_format,json=containerFormat,proto3,oneof" json:"container_format,omitempty"`
+	// Disk format, e.g. "qcow2", "raw", "vhd", "vmdk", "iso" (open set: the
+	// cloud's configuration decides). Unset before data is uploaded.
+	DiskFormat *string `protobuf:"bytes,15,opt,name=disk_format,json=diskFormat,proto3,oneof" json:"disk_format,omitempty"`
+	// When the image was created.
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// When the image record last changed.
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Backend locations of the image data (only shown to clients the cloud
+	// allows to see them); empty otherwise.
+	Locations []*ImageLocation `protobuf:"bytes,18,rep,name=locations,proto3" json:"locations,omitempty"`
+	// Direct URL of the data in the backend store. Unset unless the cloud
+	// exposes it.
+	DirectUrl *string `protobuf:"bytes,19,opt,name=direct_url,json=directUrl,proto3,oneof" json:"direct_url,omitempty"`
+	// Glance API path of the image data, e.g. "/v2/images/<id>/file". Unset
+	// for Nova-proxied images.
+	File *string `protobuf:"bytes,20,opt,name=file,proto3,oneof" json:"file,omitempty"`
+	// Tags (free strings).
+	Tags []string `protobuf:"bytes,21,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Every image property without a typed field here, with JSON types kept:
+	// hw_*, os_*, image_type, instance_uuid, and the
+	// owner_specified.shade.md5/.sha256/.object properties shade sets on
+	// upload.
+	Properties    *structpb.Struct `protobuf:"bytes,22,opt,name=properties,proto3" json:"properties,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -106,7 +304,182 @@ func (x *Image) GetChecksum() string {
 	return ""
 }
 
-// ImageUploadMetadata describes the image an upload creates.
+func (x *Image) GetStatus() ImageStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ImageStatus_IMAGE_STATUS_UNSPECIFIED
+}
+
+func (x *Image) GetVisibility() ImageVisibility {
+	if x != nil {
+		return x.Visibility
+	}
+	return ImageVisibility_IMAGE_VISIBILITY_UNSPECIFIED
+}
+
+func (x *Image) GetIsPublic() bool {
+	if x != nil {
+		return x.IsPublic
+	}
+	return false
+}
+
+func (x *Image) GetIsProtected() bool {
+	if x != nil {
+		return x.IsProtected
+	}
+	return false
+}
+
+func (x *Image) GetOwner() string {
+	if x != nil && x.Owner != nil {
+		return *x.Owner
+	}
+	return ""
+}
+
+func (x *Image) GetMinRam() int64 {
+	if x != nil {
+		return x.MinRam
+	}
+	return 0
+}
+
+func (x *Image) GetMinDisk() int64 {
+	if x != nil {
+		return x.MinDisk
+	}
+	return 0
+}
+
+func (x *Image) GetVirtualSize() int64 {
+	if x != nil {
+		return x.VirtualSize
+	}
+	return 0
+}
+
+func (x *Image) GetContainerFormat() string {
+	if x != nil && x.ContainerFormat != nil {
+		return *x.ContainerFormat
+	}
+	return ""
+}
+
+func (x *Image) GetDiskFormat() string {
+	if x != nil && x.DiskFormat != nil {
+		return *x.DiskFormat
+	}
+	return ""
+}
+
+func (x *Image) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Image) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *Image) GetLocations() []*ImageLocation {
+	if x != nil {
+		return x.Locations
+	}
+	return nil
+}
+
+func (x *Image) GetDirectUrl() string {
+	if x != nil && x.DirectUrl != nil {
+		return *x.DirectUrl
+	}
+	return ""
+}
+
+func (x *Image) GetFile() string {
+	if x != nil && x.File != nil {
+		return *x.File
+	}
+	return ""
+}
+
+func (x *Image) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *Image) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// ImageLocation is one backend location of an image's data.
+type ImageLocation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// URL of the data in the backend store.
+	Url string `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// Store-specific metadata of the location, JSON types kept.
+	Metadata      *structpb.Struct `protobuf:"bytes,2,opt,name=metadata,proto3" json:"metadata,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImageLocation) Reset() {
+	*x = ImageLocation{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImageLocation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImageLocation) ProtoMessage() {}
+
+func (x *ImageLocation) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImageLocation.ProtoReflect.Descriptor instead.
+func (*ImageLocation) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ImageLocation) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *ImageLocation) GetMetadata() *structpb.Struct {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+// ImageUploadMetadata describes the image an upload creates (shade's
+// create_image arguments).
 type ImageUploadMetadata struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to create the image.
@@ -116,14 +489,50 @@ type ImageUploadMetadata struct {
 	// Hex SHA-256 of the whole image; when set, the server verifies it.
 	Sha256 string `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
 	// Total size in bytes, when known in advance; 0 if unknown.
-	Size          int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	Size int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	// Hex MD5 of the whole image; when set, the server verifies it. Also used,
+	// with `sha256`, to find an identical existing image.
+	Md5 string `protobuf:"bytes,5,opt,name=md5,proto3" json:"md5,omitempty"`
+	// Disk format, e.g. "qcow2" or "raw". Empty uses the cloud's configured
+	// image_format (see CloudService.GetCapabilities).
+	DiskFormat string `protobuf:"bytes,6,opt,name=disk_format,json=diskFormat,proto3" json:"disk_format,omitempty"`
+	// Container format, e.g. "bare". Empty means "bare" (shade's default).
+	ContainerFormat string `protobuf:"bytes,7,opt,name=container_format,json=containerFormat,proto3" json:"container_format,omitempty"`
+	// Who may see the image. Unspecified uses the cloud's default (private
+	// for shade's is_public=False).
+	Visibility ImageVisibility `protobuf:"varint,8,opt,name=visibility,proto3,enum=oaktree.v1.ImageVisibility" json:"visibility,omitempty"`
+	// Image properties to set, as strings (shade's `meta`).
+	Meta map[string]string `protobuf:"bytes,9,rep,name=meta,proto3" json:"meta,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Further image attributes and properties with JSON types kept (shade's
+	// **kwargs), e.g. {"hw_disk_bus": "scsi", "os_distro": "ubuntu"}.
+	Properties *structpb.Struct `protobuf:"bytes,10,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Minimum RAM in MiB to boot the image. Unset for no minimum.
+	MinRam *int64 `protobuf:"varint,11,opt,name=min_ram,json=minRam,proto3,oneof" json:"min_ram,omitempty"`
+	// Minimum root disk in GiB to boot the image. Unset for no minimum.
+	MinDisk *int64 `protobuf:"varint,12,opt,name=min_disk,json=minDisk,proto3,oneof" json:"min_disk,omitempty"`
+	// Tags to set on the image.
+	Tags []string `protobuf:"bytes,13,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Wait until the image is active before answering.
+	Wait bool `protobuf:"varint,14,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 3600 seconds (shade's
+	// default).
+	Timeout *durationpb.Duration `protobuf:"bytes,15,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Create the image even when one with the same name exists. When false,
+	// an image of that name with the same md5 and sha256 is returned instead.
+	AllowDuplicates bool `protobuf:"varint,16,opt,name=allow_duplicates,json=allowDuplicates,proto3" json:"allow_duplicates,omitempty"`
+	// Mark the image so cloud vendor agents do not run in it (shade's
+	// disable_vendor_agent). Unset means true, shade's default.
+	DisableVendorAgent *bool `protobuf:"varint,17,opt,name=disable_vendor_agent,json=disableVendorAgent,proto3,oneof" json:"disable_vendor_agent,omitempty"`
+	// Object storage container used to stage the upload when the cloud
+	// imports images through tasks. Empty means "images" (shade's default).
+	Container     string `protobuf:"bytes,18,opt,name=container,proto3" json:"container,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ImageUploadMetadata) Reset() {
 	*x = ImageUploadMetadata{}
-	mi := &file_oaktree_v1_image_proto_msgTypes[1]
+	mi := &file_oaktree_v1_image_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -135,7 +544,7 @@ func (x *ImageUploadMetadata) String() string {
 func (*ImageUploadMetadata) ProtoMessage() {}
 
 func (x *ImageUploadMetadata) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_image_proto_msgTypes[1]
+	mi := &file_oaktree_v1_image_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -148,7 +557,7 @@ func (x *ImageUploadMetadata) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImageUploadMetadata.ProtoReflect.Descriptor instead.
 func (*ImageUploadMetadata) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{1}
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ImageUploadMetadata) GetLocation() *Location {
@@ -179,6 +588,104 @@ func (x *ImageUploadMetadata) GetSize() int64 {
 	return 0
 }
 
+func (x *ImageUploadMetadata) GetMd5() string {
+	if x != nil {
+		return x.Md5
+	}
+	return ""
+}
+
+func (x *ImageUploadMetadata) GetDiskFormat() string {
+	if x != nil {
+		return x.DiskFormat
+	}
+	return ""
+}
+
+func (x *ImageUploadMetadata) GetContainerFormat() string {
+	if x != nil {
+		return x.ContainerFormat
+	}
+	return ""
+}
+
+func (x *ImageUploadMetadata) GetVisibility() ImageVisibility {
+	if x != nil {
+		return x.Visibility
+	}
+	return ImageVisibility_IMAGE_VISIBILITY_UNSPECIFIED
+}
+
+func (x *ImageUploadMetadata) GetMeta() map[string]string {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *ImageUploadMetadata) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+func (x *ImageUploadMetadata) GetMinRam() int64 {
+	if x != nil && x.MinRam != nil {
+		return *x.MinRam
+	}
+	return 0
+}
+
+func (x *ImageUploadMetadata) GetMinDisk() int64 {
+	if x != nil && x.MinDisk != nil {
+		return *x.MinDisk
+	}
+	return 0
+}
+
+func (x *ImageUploadMetadata) GetTags() []string {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
+}
+
+func (x *ImageUploadMetadata) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *ImageUploadMetadata) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+func (x *ImageUploadMetadata) GetAllowDuplicates() bool {
+	if x != nil {
+		return x.AllowDuplicates
+	}
+	return false
+}
+
+func (x *ImageUploadMetadata) GetDisableVendorAgent() bool {
+	if x != nil && x.DisableVendorAgent != nil {
+		return *x.DisableVendorAgent
+	}
+	return false
+}
+
+func (x *ImageUploadMetadata) GetContainer() string {
+	if x != nil {
+		return x.Container
+	}
+	return ""
+}
+
 // UploadImageRequest is one message of the UploadImage client stream.
 type UploadImageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -195,7 +702,7 @@ type UploadImageRequest struct {
 
 func (x *UploadImageRequest) Reset() {
 	*x = UploadImageRequest{}
-	mi := &file_oaktree_v1_image_proto_msgTypes[2]
+	mi := &file_oaktree_v1_image_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -207,7 +714,7 @@ func (x *UploadImageRequest) String() string {
 func (*UploadImageRequest) ProtoMessage() {}
 
 func (x *UploadImageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_image_proto_msgTypes[2]
+	mi := &file_oaktree_v1_image_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -220,7 +727,7 @@ func (x *UploadImageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadImageRequest.ProtoReflect.Descriptor instead.
 func (*UploadImageRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{2}
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *UploadImageRequest) GetContent() isUploadImageRequest_Content {
@@ -269,7 +776,8 @@ func (*UploadImageRequest_Chunk) isUploadImageRequest_Content() {}
 // UploadImageResponse carries the image created.
 type UploadImageResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The new image.
+	// The new image: active when `wait` was set, otherwise as Glance reported
+	// it when the upload was handed over (possibly still queued or importing).
 	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -277,7 +785,7 @@ type UploadImageResponse struct {
 
 func (x *UploadImageResponse) Reset() {
 	*x = UploadImageResponse{}
-	mi := &file_oaktree_v1_image_proto_msgTypes[3]
+	mi := &file_oaktree_v1_image_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -289,7 +797,7 @@ func (x *UploadImageResponse) String() string {
 func (*UploadImageResponse) ProtoMessage() {}
 
 func (x *UploadImageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_image_proto_msgTypes[3]
+	mi := &file_oaktree_v1_image_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -302,7 +810,7 @@ func (x *UploadImageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadImageResponse.ProtoReflect.Descriptor instead.
 func (*UploadImageResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{3}
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *UploadImageResponse) GetImage() *Image {
@@ -325,7 +833,7 @@ type DownloadImageRequest struct {
 
 func (x *DownloadImageRequest) Reset() {
 	*x = DownloadImageRequest{}
-	mi := &file_oaktree_v1_image_proto_msgTypes[4]
+	mi := &file_oaktree_v1_image_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -337,7 +845,7 @@ func (x *DownloadImageRequest) String() string {
 func (*DownloadImageRequest) ProtoMessage() {}
 
 func (x *DownloadImageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_image_proto_msgTypes[4]
+	mi := &file_oaktree_v1_image_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -350,7 +858,7 @@ func (x *DownloadImageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownloadImageRequest.ProtoReflect.Descriptor instead.
 func (*DownloadImageRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{4}
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DownloadImageRequest) GetLocation() *Location {
@@ -378,7 +886,7 @@ type DownloadImageResponse struct {
 
 func (x *DownloadImageResponse) Reset() {
 	*x = DownloadImageResponse{}
-	mi := &file_oaktree_v1_image_proto_msgTypes[5]
+	mi := &file_oaktree_v1_image_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -390,7 +898,7 @@ func (x *DownloadImageResponse) String() string {
 func (*DownloadImageResponse) ProtoMessage() {}
 
 func (x *DownloadImageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_image_proto_msgTypes[5]
+	mi := &file_oaktree_v1_image_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -403,7 +911,7 @@ func (x *DownloadImageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownloadImageResponse.ProtoReflect.Descriptor instead.
 func (*DownloadImageResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{5}
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DownloadImageResponse) GetChunk() []byte {
@@ -413,24 +921,1101 @@ func (x *DownloadImageResponse) GetChunk() []byte {
 	return nil
 }
 
+// GetImageRequest selects one image.
+type GetImageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where to look.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the image; a glob must match one image unless `exclude`
+	// is set.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Skip images whose name contains this string and return the first
+	// remaining match instead of failing on several (shade's
+	// get_image_exclude). Empty disables it.
+	Exclude       string `protobuf:"bytes,3,opt,name=exclude,proto3" json:"exclude,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImageRequest) Reset() {
+	*x = GetImageRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImageRequest) ProtoMessage() {}
+
+func (x *GetImageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImageRequest.ProtoReflect.Descriptor instead.
+func (*GetImageRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetImageRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *GetImageRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *GetImageRequest) GetExclude() string {
+	if x != nil {
+		return x.Exclude
+	}
+	return ""
+}
+
+// GetImageResponse carries the image found.
+type GetImageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The image.
+	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImageResponse) Reset() {
+	*x = GetImageResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImageResponse) ProtoMessage() {}
+
+func (x *GetImageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImageResponse.ProtoReflect.Descriptor instead.
+func (*GetImageResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetImageResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+// ListImagesRequest selects the images to stream.
+type ListImagesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope: unset fields widen the search to every cloud, region or project.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Which images to return. Unset returns every image in scope.
+	Selector *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	// Leave out images whose status is deleted. Unset means true (shade's
+	// default).
+	FilterDeleted *bool `protobuf:"varint,3,opt,name=filter_deleted,json=filterDeleted,proto3,oneof" json:"filter_deleted,omitempty"`
+	// Also list images shared with the project that it has not accepted
+	// (Glance member_status=all) and, as in shade, include deleted images
+	// regardless of `filter_deleted` (shade's show_all).
+	ShowAll       bool `protobuf:"varint,4,opt,name=show_all,json=showAll,proto3" json:"show_all,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListImagesRequest) Reset() {
+	*x = ListImagesRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListImagesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListImagesRequest) ProtoMessage() {}
+
+func (x *ListImagesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListImagesRequest.ProtoReflect.Descriptor instead.
+func (*ListImagesRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListImagesRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ListImagesRequest) GetSelector() *Selector {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+func (x *ListImagesRequest) GetFilterDeleted() bool {
+	if x != nil && x.FilterDeleted != nil {
+		return *x.FilterDeleted
+	}
+	return false
+}
+
+func (x *ListImagesRequest) GetShowAll() bool {
+	if x != nil {
+		return x.ShowAll
+	}
+	return false
+}
+
+// ListImagesResponse is one message of the ListImages stream.
+type ListImagesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One image of the result.
+	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListImagesResponse) Reset() {
+	*x = ListImagesResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListImagesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListImagesResponse) ProtoMessage() {}
+
+func (x *ListImagesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListImagesResponse.ProtoReflect.Descriptor instead.
+func (*ListImagesResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListImagesResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+// CreateImageFromVolumeRequest describes an image made from a volume.
+type CreateImageFromVolumeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the volume lives and the image is created.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the new image.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Name or ID of the source volume.
+	Volume string `protobuf:"bytes,3,opt,name=volume,proto3" json:"volume,omitempty"`
+	// Disk format of the image. Empty uses the cloud's configured
+	// image_format.
+	DiskFormat string `protobuf:"bytes,4,opt,name=disk_format,json=diskFormat,proto3" json:"disk_format,omitempty"`
+	// Container format of the image. Empty means "bare".
+	ContainerFormat string `protobuf:"bytes,5,opt,name=container_format,json=containerFormat,proto3" json:"container_format,omitempty"`
+	// Upload even when the volume is attached to a server (Cinder's `force`;
+	// shade 1.33 passes its allow_duplicates argument here).
+	Force bool `protobuf:"varint,6,opt,name=force,proto3" json:"force,omitempty"`
+	// Wait until the image has left the queued and saving states before
+	// answering. On timeout the half-made image is deleted, as shade does.
+	Wait bool `protobuf:"varint,7,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 3600 seconds.
+	Timeout       *durationpb.Duration `protobuf:"bytes,8,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateImageFromVolumeRequest) Reset() {
+	*x = CreateImageFromVolumeRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateImageFromVolumeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateImageFromVolumeRequest) ProtoMessage() {}
+
+func (x *CreateImageFromVolumeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateImageFromVolumeRequest.ProtoReflect.Descriptor instead.
+func (*CreateImageFromVolumeRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CreateImageFromVolumeRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *CreateImageFromVolumeRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateImageFromVolumeRequest) GetVolume() string {
+	if x != nil {
+		return x.Volume
+	}
+	return ""
+}
+
+func (x *CreateImageFromVolumeRequest) GetDiskFormat() string {
+	if x != nil {
+		return x.DiskFormat
+	}
+	return ""
+}
+
+func (x *CreateImageFromVolumeRequest) GetContainerFormat() string {
+	if x != nil {
+		return x.ContainerFormat
+	}
+	return ""
+}
+
+func (x *CreateImageFromVolumeRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+func (x *CreateImageFromVolumeRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *CreateImageFromVolumeRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// CreateImageFromVolumeResponse carries the new image.
+type CreateImageFromVolumeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The image: active when `wait` was set, otherwise usually queued or
+	// saving.
+	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateImageFromVolumeResponse) Reset() {
+	*x = CreateImageFromVolumeResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateImageFromVolumeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateImageFromVolumeResponse) ProtoMessage() {}
+
+func (x *CreateImageFromVolumeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateImageFromVolumeResponse.ProtoReflect.Descriptor instead.
+func (*CreateImageFromVolumeResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CreateImageFromVolumeResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+// CreateImageSnapshotRequest describes a snapshot of a server.
+type CreateImageSnapshotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the server lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Name of the new image.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Name or ID of the server to snapshot.
+	Server string `protobuf:"bytes,3,opt,name=server,proto3" json:"server,omitempty"`
+	// Image properties to set on the snapshot (shade's **metadata).
+	Metadata map[string]string `protobuf:"bytes,4,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Wait until the image is active before answering.
+	Wait bool `protobuf:"varint,5,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 3600 seconds.
+	Timeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateImageSnapshotRequest) Reset() {
+	*x = CreateImageSnapshotRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateImageSnapshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateImageSnapshotRequest) ProtoMessage() {}
+
+func (x *CreateImageSnapshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateImageSnapshotRequest.ProtoReflect.Descriptor instead.
+func (*CreateImageSnapshotRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CreateImageSnapshotRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *CreateImageSnapshotRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CreateImageSnapshotRequest) GetServer() string {
+	if x != nil {
+		return x.Server
+	}
+	return ""
+}
+
+func (x *CreateImageSnapshotRequest) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *CreateImageSnapshotRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *CreateImageSnapshotRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// CreateImageSnapshotResponse carries the new image.
+type CreateImageSnapshotResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The image: active when `wait` was set, otherwise usually queued or
+	// saving.
+	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateImageSnapshotResponse) Reset() {
+	*x = CreateImageSnapshotResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateImageSnapshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateImageSnapshotResponse) ProtoMessage() {}
+
+func (x *CreateImageSnapshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateImageSnapshotResponse.ProtoReflect.Descriptor instead.
+func (*CreateImageSnapshotResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *CreateImageSnapshotResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+// UpdateImagePropertiesRequest names an image and the properties to set.
+type UpdateImagePropertiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the image lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the image.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Properties to set, as strings (shade's `meta`).
+	Meta map[string]string `protobuf:"bytes,3,rep,name=meta,proto3" json:"meta,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Properties to set with JSON types kept (shade's **properties). As in
+	// shade, "kernel" and "ramdisk" take an image name or ID and are stored as
+	// kernel_id and ramdisk_id.
+	Properties    *structpb.Struct `protobuf:"bytes,4,opt,name=properties,proto3" json:"properties,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImagePropertiesRequest) Reset() {
+	*x = UpdateImagePropertiesRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImagePropertiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImagePropertiesRequest) ProtoMessage() {}
+
+func (x *UpdateImagePropertiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImagePropertiesRequest.ProtoReflect.Descriptor instead.
+func (*UpdateImagePropertiesRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *UpdateImagePropertiesRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *UpdateImagePropertiesRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *UpdateImagePropertiesRequest) GetMeta() map[string]string {
+	if x != nil {
+		return x.Meta
+	}
+	return nil
+}
+
+func (x *UpdateImagePropertiesRequest) GetProperties() *structpb.Struct {
+	if x != nil {
+		return x.Properties
+	}
+	return nil
+}
+
+// UpdateImagePropertiesResponse carries the updated image.
+type UpdateImagePropertiesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The image after the change.
+	Image *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	// False when every property already had the requested value and nothing
+	// was sent to Glance (shade's False return).
+	Updated       bool `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateImagePropertiesResponse) Reset() {
+	*x = UpdateImagePropertiesResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateImagePropertiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateImagePropertiesResponse) ProtoMessage() {}
+
+func (x *UpdateImagePropertiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateImagePropertiesResponse.ProtoReflect.Descriptor instead.
+func (*UpdateImagePropertiesResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *UpdateImagePropertiesResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+func (x *UpdateImagePropertiesResponse) GetUpdated() bool {
+	if x != nil {
+		return x.Updated
+	}
+	return false
+}
+
+// DeleteImageRequest names the image to delete.
+type DeleteImageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the image lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the image.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Also delete the object storage copy a task upload left (named by the
+	// image's owner_specified.shade.object property). Unset means true,
+	// shade's default.
+	DeleteObjects *bool `protobuf:"varint,3,opt,name=delete_objects,json=deleteObjects,proto3,oneof" json:"delete_objects,omitempty"`
+	// Wait until the image is gone before answering.
+	Wait bool `protobuf:"varint,4,opt,name=wait,proto3" json:"wait,omitempty"`
+	// How long to wait when `wait` is set. Unset means 3600 seconds.
+	Timeout       *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteImageRequest) Reset() {
+	*x = DeleteImageRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteImageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteImageRequest) ProtoMessage() {}
+
+func (x *DeleteImageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteImageRequest.ProtoReflect.Descriptor instead.
+func (*DeleteImageRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *DeleteImageRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteImageRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *DeleteImageRequest) GetDeleteObjects() bool {
+	if x != nil && x.DeleteObjects != nil {
+		return *x.DeleteObjects
+	}
+	return false
+}
+
+func (x *DeleteImageRequest) GetWait() bool {
+	if x != nil {
+		return x.Wait
+	}
+	return false
+}
+
+func (x *DeleteImageRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// DeleteImageResponse says whether an image was deleted.
+type DeleteImageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when an image was found and deleted; false when none matched.
+	Deleted       bool `protobuf:"varint,1,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteImageResponse) Reset() {
+	*x = DeleteImageResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteImageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteImageResponse) ProtoMessage() {}
+
+func (x *DeleteImageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteImageResponse.ProtoReflect.Descriptor instead.
+func (*DeleteImageResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DeleteImageResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// DeleteAutocreatedImageObjectsRequest names the staging container to clean.
+type DeleteAutocreatedImageObjectsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the objects live.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Object storage container to clean. Empty means "images" (shade's
+	// default).
+	Container     string `protobuf:"bytes,2,opt,name=container,proto3" json:"container,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAutocreatedImageObjectsRequest) Reset() {
+	*x = DeleteAutocreatedImageObjectsRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAutocreatedImageObjectsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAutocreatedImageObjectsRequest) ProtoMessage() {}
+
+func (x *DeleteAutocreatedImageObjectsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAutocreatedImageObjectsRequest.ProtoReflect.Descriptor instead.
+func (*DeleteAutocreatedImageObjectsRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *DeleteAutocreatedImageObjectsRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *DeleteAutocreatedImageObjectsRequest) GetContainer() string {
+	if x != nil {
+		return x.Container
+	}
+	return ""
+}
+
+// DeleteAutocreatedImageObjectsResponse says whether anything was deleted.
+type DeleteAutocreatedImageObjectsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when at least one object was deleted.
+	Deleted       bool `protobuf:"varint,1,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteAutocreatedImageObjectsResponse) Reset() {
+	*x = DeleteAutocreatedImageObjectsResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteAutocreatedImageObjectsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteAutocreatedImageObjectsResponse) ProtoMessage() {}
+
+func (x *DeleteAutocreatedImageObjectsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteAutocreatedImageObjectsResponse.ProtoReflect.Descriptor instead.
+func (*DeleteAutocreatedImageObjectsResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DeleteAutocreatedImageObjectsResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+// WatchImageRequest names the image to watch.
+type WatchImageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the image lives.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// ID or name of the image.
+	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
+	// Give up after this long. Unset means 3600 seconds (shade's default);
+	// the gRPC deadline also ends the watch.
+	Timeout       *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchImageRequest) Reset() {
+	*x = WatchImageRequest{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchImageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchImageRequest) ProtoMessage() {}
+
+func (x *WatchImageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchImageRequest.ProtoReflect.Descriptor instead.
+func (*WatchImageRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *WatchImageRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *WatchImageRequest) GetNameOrId() string {
+	if x != nil {
+		return x.NameOrId
+	}
+	return ""
+}
+
+func (x *WatchImageRequest) GetTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.Timeout
+	}
+	return nil
+}
+
+// WatchImageResponse is one observed state of the watched image.
+type WatchImageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The image as last seen.
+	Image *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	// True in the last message when the image disappeared; `image` is then
+	// its last known state.
+	Deleted       bool `protobuf:"varint,2,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchImageResponse) Reset() {
+	*x = WatchImageResponse{}
+	mi := &file_oaktree_v1_image_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchImageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchImageResponse) ProtoMessage() {}
+
+func (x *WatchImageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_image_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchImageResponse.ProtoReflect.Descriptor instead.
+func (*WatchImageResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *WatchImageResponse) GetImage() *Image {
+	if x != nil {
+		return x.Image
+	}
+	return nil
+}
+
+func (x *WatchImageResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
 var File_oaktree_v1_image_proto protoreflect.FileDescriptor
 
 const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\n" +
 	"\x16oaktree/v1/image.proto\x12\n" +
-	"oaktree.v1\x1a\x17oaktree/v1/common.proto\"\x9f\x01\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\x95\a\n" +
 	"\x05Image\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x12\n" +
 	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x1f\n" +
-	"\bchecksum\x18\x05 \x01(\tH\x00R\bchecksum\x88\x01\x01B\v\n" +
-	"\t_checksum\"\x87\x01\n" +
+	"\bchecksum\x18\x05 \x01(\tH\x00R\bchecksum\x88\x01\x01\x12/\n" +
+	"\x06status\x18\x06 \x01(\x0e2\x17.oaktree.v1.ImageStatusR\x06status\x12;\n" +
+	"\n" +
+	"visibility\x18\a \x01(\x0e2\x1b.oaktree.v1.ImageVisibilityR\n" +
+	"visibility\x12\x1b\n" +
+	"\tis_public\x18\b \x01(\bR\bisPublic\x12!\n" +
+	"\fis_protected\x18\t \x01(\bR\visProtected\x12\x19\n" +
+	"\x05owner\x18\n" +
+	" \x01(\tH\x01R\x05owner\x88\x01\x01\x12\x17\n" +
+	"\amin_ram\x18\v \x01(\x03R\x06minRam\x12\x19\n" +
+	"\bmin_disk\x18\f \x01(\x03R\aminDisk\x12!\n" +
+	"\fvirtual_size\x18\r \x01(\x03R\vvirtualSize\x12.\n" +
+	"\x10container_format\x18\x0e \x01(\tH\x02R\x0fcontainerFormat\x88\x01\x01\x12$\n" +
+	"\vdisk_format\x18\x0f \x01(\tH\x03R\n" +
+	"diskFormat\x88\x01\x01\x129\n" +
+	"\n" +
+	"created_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x127\n" +
+	"\tlocations\x18\x12 \x03(\v2\x19.oaktree.v1.ImageLocationR\tlocations\x12\"\n" +
+	"\n" +
+	"direct_url\x18\x13 \x01(\tH\x04R\tdirectUrl\x88\x01\x01\x12\x17\n" +
+	"\x04file\x18\x14 \x01(\tH\x05R\x04file\x88\x01\x01\x12\x12\n" +
+	"\x04tags\x18\x15 \x03(\tR\x04tags\x127\n" +
+	"\n" +
+	"properties\x18\x16 \x01(\v2\x17.google.protobuf.StructR\n" +
+	"propertiesB\v\n" +
+	"\t_checksumB\b\n" +
+	"\x06_ownerB\x13\n" +
+	"\x11_container_formatB\x0e\n" +
+	"\f_disk_formatB\r\n" +
+	"\v_direct_urlB\a\n" +
+	"\x05_file\"V\n" +
+	"\rImageLocation\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x123\n" +
+	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\xa0\x06\n" +
 	"\x13ImageUploadMetadata\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x12\n" +
-	"\x04size\x18\x04 \x01(\x03R\x04size\"v\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x10\n" +
+	"\x03md5\x18\x05 \x01(\tR\x03md5\x12\x1f\n" +
+	"\vdisk_format\x18\x06 \x01(\tR\n" +
+	"diskFormat\x12)\n" +
+	"\x10container_format\x18\a \x01(\tR\x0fcontainerFormat\x12;\n" +
+	"\n" +
+	"visibility\x18\b \x01(\x0e2\x1b.oaktree.v1.ImageVisibilityR\n" +
+	"visibility\x12=\n" +
+	"\x04meta\x18\t \x03(\v2).oaktree.v1.ImageUploadMetadata.MetaEntryR\x04meta\x127\n" +
+	"\n" +
+	"properties\x18\n" +
+	" \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\x12\x1c\n" +
+	"\amin_ram\x18\v \x01(\x03H\x00R\x06minRam\x88\x01\x01\x12\x1e\n" +
+	"\bmin_disk\x18\f \x01(\x03H\x01R\aminDisk\x88\x01\x01\x12\x12\n" +
+	"\x04tags\x18\r \x03(\tR\x04tags\x12\x12\n" +
+	"\x04wait\x18\x0e \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x0f \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12)\n" +
+	"\x10allow_duplicates\x18\x10 \x01(\bR\x0fallowDuplicates\x125\n" +
+	"\x14disable_vendor_agent\x18\x11 \x01(\bH\x02R\x12disableVendorAgent\x88\x01\x01\x12\x1c\n" +
+	"\tcontainer\x18\x12 \x01(\tR\tcontainer\x1a7\n" +
+	"\tMetaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\n" +
+	"\n" +
+	"\b_min_ramB\v\n" +
+	"\t_min_diskB\x17\n" +
+	"\x15_disable_vendor_agent\"v\n" +
 	"\x12UploadImageRequest\x12=\n" +
 	"\bmetadata\x18\x01 \x01(\v2\x1f.oaktree.v1.ImageUploadMetadataH\x00R\bmetadata\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunkB\t\n" +
@@ -442,10 +2027,115 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"-\n" +
 	"\x15DownloadImageResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk2\xb8\x01\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"{\n" +
+	"\x0fGetImageRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x18\n" +
+	"\aexclude\x18\x03 \x01(\tR\aexclude\";\n" +
+	"\x10GetImageResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xd1\x01\n" +
+	"\x11ListImagesRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12*\n" +
+	"\x0efilter_deleted\x18\x03 \x01(\bH\x00R\rfilterDeleted\x88\x01\x01\x12\x19\n" +
+	"\bshow_all\x18\x04 \x01(\bR\ashowAllB\x11\n" +
+	"\x0f_filter_deleted\"=\n" +
+	"\x12ListImagesResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xa7\x02\n" +
+	"\x1cCreateImageFromVolumeRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
+	"\x06volume\x18\x03 \x01(\tR\x06volume\x12\x1f\n" +
+	"\vdisk_format\x18\x04 \x01(\tR\n" +
+	"diskFormat\x12)\n" +
+	"\x10container_format\x18\x05 \x01(\tR\x0fcontainerFormat\x12\x14\n" +
+	"\x05force\x18\x06 \x01(\bR\x05force\x12\x12\n" +
+	"\x04wait\x18\a \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\atimeout\"H\n" +
+	"\x1dCreateImageFromVolumeResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xd2\x02\n" +
+	"\x1aCreateImageSnapshotRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
+	"\x06server\x18\x03 \x01(\tR\x06server\x12P\n" +
+	"\bmetadata\x18\x04 \x03(\v24.oaktree.v1.CreateImageSnapshotRequest.MetadataEntryR\bmetadata\x12\x12\n" +
+	"\x04wait\x18\x05 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"F\n" +
+	"\x1bCreateImageSnapshotResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xa8\x02\n" +
+	"\x1cUpdateImagePropertiesRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12F\n" +
+	"\x04meta\x18\x03 \x03(\v22.oaktree.v1.UpdateImagePropertiesRequest.MetaEntryR\x04meta\x127\n" +
+	"\n" +
+	"properties\x18\x04 \x01(\v2\x17.google.protobuf.StructR\n" +
+	"properties\x1a7\n" +
+	"\tMetaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"b\n" +
+	"\x1dUpdateImagePropertiesResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\x12\x18\n" +
+	"\aupdated\x18\x02 \x01(\bR\aupdated\"\xec\x01\n" +
+	"\x12DeleteImageRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12*\n" +
+	"\x0edelete_objects\x18\x03 \x01(\bH\x00R\rdeleteObjects\x88\x01\x01\x12\x12\n" +
+	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
+	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\x11\n" +
+	"\x0f_delete_objects\"/\n" +
+	"\x13DeleteImageResponse\x12\x18\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"v\n" +
+	"$DeleteAutocreatedImageObjectsRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\tcontainer\x18\x02 \x01(\tR\tcontainer\"A\n" +
+	"%DeleteAutocreatedImageObjectsResponse\x12\x18\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x98\x01\n" +
+	"\x11WatchImageRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
+	"\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x123\n" +
+	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"W\n" +
+	"\x12WatchImageResponse\x12'\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\x12\x18\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted*\xb8\x02\n" +
+	"\vImageStatus\x12\x1c\n" +
+	"\x18IMAGE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13IMAGE_STATUS_QUEUED\x10\x01\x12\x17\n" +
+	"\x13IMAGE_STATUS_SAVING\x10\x02\x12\x1a\n" +
+	"\x16IMAGE_STATUS_UPLOADING\x10\x03\x12\x1a\n" +
+	"\x16IMAGE_STATUS_IMPORTING\x10\x04\x12\x17\n" +
+	"\x13IMAGE_STATUS_ACTIVE\x10\x05\x12\x1c\n" +
+	"\x18IMAGE_STATUS_DEACTIVATED\x10\x06\x12\x17\n" +
+	"\x13IMAGE_STATUS_KILLED\x10\a\x12\x18\n" +
+	"\x14IMAGE_STATUS_DELETED\x10\b\x12\x1f\n" +
+	"\x1bIMAGE_STATUS_PENDING_DELETE\x10\t\x12\x16\n" +
+	"\x12IMAGE_STATUS_ERROR\x10\n" +
+	"*\xab\x01\n" +
+	"\x0fImageVisibility\x12 \n" +
+	"\x1cIMAGE_VISIBILITY_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17IMAGE_VISIBILITY_PUBLIC\x10\x01\x12\x1c\n" +
+	"\x18IMAGE_VISIBILITY_PRIVATE\x10\x02\x12\x1b\n" +
+	"\x17IMAGE_VISIBILITY_SHARED\x10\x03\x12\x1e\n" +
+	"\x1aIMAGE_VISIBILITY_COMMUNITY\x10\x042\xb8\a\n" +
 	"\fImageService\x12P\n" +
 	"\vUploadImage\x12\x1e.oaktree.v1.UploadImageRequest\x1a\x1f.oaktree.v1.UploadImageResponse(\x01\x12V\n" +
-	"\rDownloadImage\x12 .oaktree.v1.DownloadImageRequest\x1a!.oaktree.v1.DownloadImageResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\rDownloadImage\x12 .oaktree.v1.DownloadImageRequest\x1a!.oaktree.v1.DownloadImageResponse0\x01\x12E\n" +
+	"\bGetImage\x12\x1b.oaktree.v1.GetImageRequest\x1a\x1c.oaktree.v1.GetImageResponse\x12M\n" +
+	"\n" +
+	"ListImages\x12\x1d.oaktree.v1.ListImagesRequest\x1a\x1e.oaktree.v1.ListImagesResponse0\x01\x12l\n" +
+	"\x15CreateImageFromVolume\x12(.oaktree.v1.CreateImageFromVolumeRequest\x1a).oaktree.v1.CreateImageFromVolumeResponse\x12f\n" +
+	"\x13CreateImageSnapshot\x12&.oaktree.v1.CreateImageSnapshotRequest\x1a'.oaktree.v1.CreateImageSnapshotResponse\x12l\n" +
+	"\x15UpdateImageProperties\x12(.oaktree.v1.UpdateImagePropertiesRequest\x1a).oaktree.v1.UpdateImagePropertiesResponse\x12N\n" +
+	"\vDeleteImage\x12\x1e.oaktree.v1.DeleteImageRequest\x1a\x1f.oaktree.v1.DeleteImageResponse\x12\x84\x01\n" +
+	"\x1dDeleteAutocreatedImageObjects\x120.oaktree.v1.DeleteAutocreatedImageObjectsRequest\x1a1.oaktree.v1.DeleteAutocreatedImageObjectsResponse\x12M\n" +
+	"\n" +
+	"WatchImage\x12\x1d.oaktree.v1.WatchImageRequest\x1a\x1e.oaktree.v1.WatchImageResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
 
 var (
 	file_oaktree_v1_image_proto_rawDescOnce sync.Once
@@ -459,31 +2149,107 @@ func file_oaktree_v1_image_proto_rawDescGZIP() []byte {
 	return file_oaktree_v1_image_proto_rawDescData
 }
 
-var file_oaktree_v1_image_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_oaktree_v1_image_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_oaktree_v1_image_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_oaktree_v1_image_proto_goTypes = []any{
-	(*Image)(nil),                 // 0: oaktree.v1.Image
-	(*ImageUploadMetadata)(nil),   // 1: oaktree.v1.ImageUploadMetadata
-	(*UploadImageRequest)(nil),    // 2: oaktree.v1.UploadImageRequest
-	(*UploadImageResponse)(nil),   // 3: oaktree.v1.UploadImageResponse
-	(*DownloadImageRequest)(nil),  // 4: oaktree.v1.DownloadImageRequest
-	(*DownloadImageResponse)(nil), // 5: oaktree.v1.DownloadImageResponse
-	(*Location)(nil),              // 6: oaktree.v1.Location
+	(ImageStatus)(0),                              // 0: oaktree.v1.ImageStatus
+	(ImageVisibility)(0),                          // 1: oaktree.v1.ImageVisibility
+	(*Image)(nil),                                 // 2: oaktree.v1.Image
+	(*ImageLocation)(nil),                         // 3: oaktree.v1.ImageLocation
+	(*ImageUploadMetadata)(nil),                   // 4: oaktree.v1.ImageUploadMetadata
+	(*UploadImageRequest)(nil),                    // 5: oaktree.v1.UploadImageRequest
+	(*UploadImageResponse)(nil),                   // 6: oaktree.v1.UploadImageResponse
+	(*DownloadImageRequest)(nil),                  // 7: oaktree.v1.DownloadImageRequest
+	(*DownloadImageResponse)(nil),                 // 8: oaktree.v1.DownloadImageResponse
+	(*GetImageRequest)(nil),                       // 9: oaktree.v1.GetImageRequest
+	(*GetImageResponse)(nil),                      // 10: oaktree.v1.GetImageResponse
+	(*ListImagesRequest)(nil),                     // 11: oaktree.v1.ListImagesRequest
+	(*ListImagesResponse)(nil),                    // 12: oaktree.v1.ListImagesResponse
+	(*CreateImageFromVolumeRequest)(nil),          // 13: oaktree.v1.CreateImageFromVolumeRequest
+	(*CreateImageFromVolumeResponse)(nil),         // 14: oaktree.v1.CreateImageFromVolumeResponse
+	(*CreateImageSnapshotRequest)(nil),            // 15: oaktree.v1.CreateImageSnapshotRequest
+	(*CreateImageSnapshotResponse)(nil),           // 16: oaktree.v1.CreateImageSnapshotResponse
+	(*UpdateImagePropertiesRequest)(nil),          // 17: oaktree.v1.UpdateImagePropertiesRequest
+	(*UpdateImagePropertiesResponse)(nil),         // 18: oaktree.v1.UpdateImagePropertiesResponse
+	(*DeleteImageRequest)(nil),                    // 19: oaktree.v1.DeleteImageRequest
+	(*DeleteImageResponse)(nil),                   // 20: oaktree.v1.DeleteImageResponse
+	(*DeleteAutocreatedImageObjectsRequest)(nil),  // 21: oaktree.v1.DeleteAutocreatedImageObjectsRequest
+	(*DeleteAutocreatedImageObjectsResponse)(nil), // 22: oaktree.v1.DeleteAutocreatedImageObjectsResponse
+	(*WatchImageRequest)(nil),                     // 23: oaktree.v1.WatchImageRequest
+	(*WatchImageResponse)(nil),                    // 24: oaktree.v1.WatchImageResponse
+	nil,                                           // 25: oaktree.v1.ImageUploadMetadata.MetaEntry
+	nil,                                           // 26: oaktree.v1.CreateImageSnapshotRequest.MetadataEntry
+	nil,                                           // 27: oaktree.v1.UpdateImagePropertiesRequest.MetaEntry
+	(*Location)(nil),                              // 28: oaktree.v1.Location
+	(*timestamppb.Timestamp)(nil),                 // 29: google.protobuf.Timestamp
+	(*structpb.Struct)(nil),                       // 30: google.protobuf.Struct
+	(*durationpb.Duration)(nil),                   // 31: google.protobuf.Duration
+	(*Selector)(nil),                              // 32: oaktree.v1.Selector
 }
 var file_oaktree_v1_image_proto_depIdxs = []int32{
-	6, // 0: oaktree.v1.Image.location:type_name -> oaktree.v1.Location
-	6, // 1: oaktree.v1.ImageUploadMetadata.location:type_name -> oaktree.v1.Location
-	1, // 2: oaktree.v1.UploadImageRequest.metadata:type_name -> oaktree.v1.ImageUploadMetadata
-	0, // 3: oaktree.v1.UploadImageResponse.image:type_name -> oaktree.v1.Image
-	6, // 4: oaktree.v1.DownloadImageRequest.location:type_name -> oaktree.v1.Location
-	2, // 5: oaktree.v1.ImageService.UploadImage:input_type -> oaktree.v1.UploadImageRequest
-	4, // 6: oaktree.v1.ImageService.DownloadImage:input_type -> oaktree.v1.DownloadImageRequest
-	3, // 7: oaktree.v1.ImageService.UploadImage:output_type -> oaktree.v1.UploadImageResponse
-	5, // 8: oaktree.v1.ImageService.DownloadImage:output_type -> oaktree.v1.DownloadImageResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	28, // 0: oaktree.v1.Image.location:type_name -> oaktree.v1.Location
+	0,  // 1: oaktree.v1.Image.status:type_name -> oaktree.v1.ImageStatus
+	1,  // 2: oaktree.v1.Image.visibility:type_name -> oaktree.v1.ImageVisibility
+	29, // 3: oaktree.v1.Image.created_at:type_name -> google.protobuf.Timestamp
+	29, // 4: oaktree.v1.Image.updated_at:type_name -> google.protobuf.Timestamp
+	3,  // 5: oaktree.v1.Image.locations:type_name -> oaktree.v1.ImageLocation
+	30, // 6: oaktree.v1.Image.properties:type_name -> google.protobuf.Struct
+	30, // 7: oaktree.v1.ImageLocation.metadata:type_name -> google.protobuf.Struct
+	28, // 8: oaktree.v1.ImageUploadMetadata.location:type_name -> oaktree.v1.Location
+	1,  // 9: oaktree.v1.ImageUploadMetadata.visibility:type_name -> oaktree.v1.ImageVisibility
+	25, // 10: oaktree.v1.ImageUploadMetadata.meta:type_name -> oaktree.v1.ImageUploadMetadata.MetaEntry
+	30, // 11: oaktree.v1.ImageUploadMetadata.properties:type_name -> google.protobuf.Struct
+	31, // 12: oaktree.v1.ImageUploadMetadata.timeout:type_name -> google.protobuf.Duration
+	4,  // 13: oaktree.v1.UploadImageRequest.metadata:type_name -> oaktree.v1.ImageUploadMetadata
+	2,  // 14: oaktree.v1.UploadImageResponse.image:type_name -> oaktree.v1.Image
+	28, // 15: oaktree.v1.DownloadImageRequest.location:type_name -> oaktree.v1.Location
+	28, // 16: oaktree.v1.GetImageRequest.location:type_name -> oaktree.v1.Location
+	2,  // 17: oaktree.v1.GetImageResponse.image:type_name -> oaktree.v1.Image
+	28, // 18: oaktree.v1.ListImagesRequest.location:type_name -> oaktree.v1.Location
+	32, // 19: oaktree.v1.ListImagesRequest.selector:type_name -> oaktree.v1.Selector
+	2,  // 20: oaktree.v1.ListImagesResponse.image:type_name -> oaktree.v1.Image
+	28, // 21: oaktree.v1.CreateImageFromVolumeRequest.location:type_name -> oaktree.v1.Location
+	31, // 22: oaktree.v1.CreateImageFromVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	2,  // 23: oaktree.v1.CreateImageFromVolumeResponse.image:type_name -> oaktree.v1.Image
+	28, // 24: oaktree.v1.CreateImageSnapshotRequest.location:type_name -> oaktree.v1.Location
+	26, // 25: oaktree.v1.CreateImageSnapshotRequest.metadata:type_name -> oaktree.v1.CreateImageSnapshotRequest.MetadataEntry
+	31, // 26: oaktree.v1.CreateImageSnapshotRequest.timeout:type_name -> google.protobuf.Duration
+	2,  // 27: oaktree.v1.CreateImageSnapshotResponse.image:type_name -> oaktree.v1.Image
+	28, // 28: oaktree.v1.UpdateImagePropertiesRequest.location:type_name -> oaktree.v1.Location
+	27, // 29: oaktree.v1.UpdateImagePropertiesRequest.meta:type_name -> oaktree.v1.UpdateImagePropertiesRequest.MetaEntry
+	30, // 30: oaktree.v1.UpdateImagePropertiesRequest.properties:type_name -> google.protobuf.Struct
+	2,  // 31: oaktree.v1.UpdateImagePropertiesResponse.image:type_name -> oaktree.v1.Image
+	28, // 32: oaktree.v1.DeleteImageRequest.location:type_name -> oaktree.v1.Location
+	31, // 33: oaktree.v1.DeleteImageRequest.timeout:type_name -> google.protobuf.Duration
+	28, // 34: oaktree.v1.DeleteAutocreatedImageObjectsRequest.location:type_name -> oaktree.v1.Location
+	28, // 35: oaktree.v1.WatchImageRequest.location:type_name -> oaktree.v1.Location
+	31, // 36: oaktree.v1.WatchImageRequest.timeout:type_name -> google.protobuf.Duration
+	2,  // 37: oaktree.v1.WatchImageResponse.image:type_name -> oaktree.v1.Image
+	5,  // 38: oaktree.v1.ImageService.UploadImage:input_type -> oaktree.v1.UploadImageRequest
+	7,  // 39: oaktree.v1.ImageService.DownloadImage:input_type -> oaktree.v1.DownloadImageRequest
+	9,  // 40: oaktree.v1.ImageService.GetImage:input_type -> oaktree.v1.GetImageRequest
+	11, // 41: oaktree.v1.ImageService.ListImages:input_type -> oaktree.v1.ListImagesRequest
+	13, // 42: oaktree.v1.ImageService.CreateImageFromVolume:input_type -> oaktree.v1.CreateImageFromVolumeRequest
+	15, // 43: oaktree.v1.ImageService.CreateImageSnapshot:input_type -> oaktree.v1.CreateImageSnapshotRequest
+	17, // 44: oaktree.v1.ImageService.UpdateImageProperties:input_type -> oaktree.v1.UpdateImagePropertiesRequest
+	19, // 45: oaktree.v1.ImageService.DeleteImage:input_type -> oaktree.v1.DeleteImageRequest
+	21, // 46: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:input_type -> oaktree.v1.DeleteAutocreatedImageObjectsRequest
+	23, // 47: oaktree.v1.ImageService.WatchImage:input_type -> oaktree.v1.WatchImageRequest
+	6,  // 48: oaktree.v1.ImageService.UploadImage:output_type -> oaktree.v1.UploadImageResponse
+	8,  // 49: oaktree.v1.ImageService.DownloadImage:output_type -> oaktree.v1.DownloadImageResponse
+	10, // 50: oaktree.v1.ImageService.GetImage:output_type -> oaktree.v1.GetImageResponse
+	12, // 51: oaktree.v1.ImageService.ListImages:output_type -> oaktree.v1.ListImagesResponse
+	14, // 52: oaktree.v1.ImageService.CreateImageFromVolume:output_type -> oaktree.v1.CreateImageFromVolumeResponse
+	16, // 53: oaktree.v1.ImageService.CreateImageSnapshot:output_type -> oaktree.v1.CreateImageSnapshotResponse
+	18, // 54: oaktree.v1.ImageService.UpdateImageProperties:output_type -> oaktree.v1.UpdateImagePropertiesResponse
+	20, // 55: oaktree.v1.ImageService.DeleteImage:output_type -> oaktree.v1.DeleteImageResponse
+	22, // 56: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:output_type -> oaktree.v1.DeleteAutocreatedImageObjectsResponse
+	24, // 57: oaktree.v1.ImageService.WatchImage:output_type -> oaktree.v1.WatchImageResponse
+	48, // [48:58] is the sub-list for method output_type
+	38, // [38:48] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_image_proto_init() }
@@ -493,22 +2259,26 @@ func file_oaktree_v1_image_proto_init() {
 	}
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_image_proto_msgTypes[0].OneofWrappers = []any{}
-	file_oaktree_v1_image_proto_msgTypes[2].OneofWrappers = []any{
+	file_oaktree_v1_image_proto_msgTypes[2].OneofWrappers = []any{}
+	file_oaktree_v1_image_proto_msgTypes[3].OneofWrappers = []any{
 		(*UploadImageRequest_Metadata)(nil),
 		(*UploadImageRequest_Chunk)(nil),
 	}
+	file_oaktree_v1_image_proto_msgTypes[9].OneofWrappers = []any{}
+	file_oaktree_v1_image_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_oaktree_v1_image_proto_rawDesc), len(file_oaktree_v1_image_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   6,
+			NumEnums:      2,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_oaktree_v1_image_proto_goTypes,
 		DependencyIndexes: file_oaktree_v1_image_proto_depIdxs,
+		EnumInfos:         file_oaktree_v1_image_proto_enumTypes,
 		MessageInfos:      file_oaktree_v1_image_proto_msgTypes,
 	}.Build()
 	File_oaktree_v1_image_proto = out.File

@@ -22,8 +22,16 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ImageService_UploadImage_FullMethodName   = "/oaktree.v1.ImageService/UploadImage"
-	ImageService_DownloadImage_FullMethodName = "/oaktree.v1.ImageService/DownloadImage"
+	ImageService_UploadImage_FullMethodName                   = "/oaktree.v1.ImageService/UploadImage"
+	ImageService_DownloadImage_FullMethodName                 = "/oaktree.v1.ImageService/DownloadImage"
+	ImageService_GetImage_FullMethodName                      = "/oaktree.v1.ImageService/GetImage"
+	ImageService_ListImages_FullMethodName                    = "/oaktree.v1.ImageService/ListImages"
+	ImageService_CreateImageFromVolume_FullMethodName         = "/oaktree.v1.ImageService/CreateImageFromVolume"
+	ImageService_CreateImageSnapshot_FullMethodName           = "/oaktree.v1.ImageService/CreateImageSnapshot"
+	ImageService_UpdateImageProperties_FullMethodName         = "/oaktree.v1.ImageService/UpdateImageProperties"
+	ImageService_DeleteImage_FullMethodName                   = "/oaktree.v1.ImageService/DeleteImage"
+	ImageService_DeleteAutocreatedImageObjects_FullMethodName = "/oaktree.v1.ImageService/DeleteAutocreatedImageObjects"
+	ImageService_WatchImage_FullMethodName                    = "/oaktree.v1.ImageService/WatchImage"
 )
 
 // ImageServiceClient is the client API for ImageService service.
@@ -31,18 +39,85 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // ImageService manages Glance images across every configured cloud.
+//
+// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
+// when `location.cloud` or `location.region_name` names no configured
+// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
+// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
+// forbids the call; UNAVAILABLE when the cloud cannot be reached;
+// UNIMPLEMENTED when the cloud has no image service; DEADLINE_EXCEEDED when
+// the gRPC deadline passes.
 type ImageServiceClient interface {
 	// UploadImage creates an image from bytes the client streams: the first
-	// message carries `metadata`, every later one a `chunk` of the image.
+	// message carries `metadata`, every later one a `chunk` of the image
+	// (shade's create_image with a file). The server picks Glance's upload
+	// method (direct PUT or a task import through object storage) as shade
+	// does. Unless `allow_duplicates` is set, an existing image of the same
+	// name whose shade md5/sha256 properties equal the upload's hashes is
+	// returned instead and nothing is created (shade's behaviour); with both
+	// hashes in the metadata the server may answer before the stream ends.
 	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
 	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.sha256`; ALREADY_EXISTS when an image of that name exists and
-	// duplicates are not allowed.
+	// `metadata.sha256` (or `metadata.md5`); RESOURCE_EXHAUSTED when the image quota or size limit is exceeded;
+	// DEADLINE_EXCEEDED when `wait` is set and the image is not active within
+	// `timeout`; ABORTED when the image import fails (status killed or error).
 	UploadImage(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImageRequest, UploadImageResponse], error)
-	// DownloadImage streams the bytes of one image in chunks.
+	// DownloadImage streams the bytes of one image in chunks (shade's
+	// download_image).
 	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the
-	// image is not active.
+	// image is not active or several images match.
 	DownloadImage(ctx context.Context, in *DownloadImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadImageResponse], error)
+	// GetImage returns exactly one image (shade's get_image, get_image_by_id,
+	// get_image_id, get_image_name and, with `exclude`, get_image_exclude).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
+	// than one image matches and `exclude` is empty.
+	GetImage(ctx context.Context, in *GetImageRequest, opts ...grpc.CallOption) (*GetImageResponse, error)
+	// ListImages streams the images in scope, one per message (shade's
+	// list_images and search_images).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListImages(ctx context.Context, in *ListImagesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListImagesResponse], error)
+	// CreateImageFromVolume creates an image from the contents of a Cinder
+	// volume (shade's create_image with `volume`).
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
+	// when several volumes match or the volume is in use and `force` is not
+	// set; DEADLINE_EXCEEDED when `wait` is set and the image is not ready
+	// within `timeout` (the image is then deleted).
+	CreateImageFromVolume(ctx context.Context, in *CreateImageFromVolumeRequest, opts ...grpc.CallOption) (*CreateImageFromVolumeResponse, error)
+	// CreateImageSnapshot creates an image from a server's root disk (shade's
+	// create_image_snapshot).
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
+	// when several servers match or the server is busy (another snapshot or a
+	// task in progress); DEADLINE_EXCEEDED when `wait` is set and the image is
+	// not active within `timeout`; ABORTED when the snapshot fails.
+	CreateImageSnapshot(ctx context.Context, in *CreateImageSnapshotRequest, opts ...grpc.CallOption) (*CreateImageSnapshotResponse, error)
+	// UpdateImageProperties sets properties on an image; properties not named
+	// keep their value (shade's update_image_properties).
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when
+	// several match; INVALID_ARGUMENT when Glance rejects a property (e.g. a
+	// reserved name); PERMISSION_DENIED when the image belongs to another
+	// project.
+	UpdateImageProperties(ctx context.Context, in *UpdateImagePropertiesRequest, opts ...grpc.CallOption) (*UpdateImagePropertiesResponse, error)
+	// DeleteImage deletes an image and, with `delete_objects`, the object
+	// storage copies shade left from a task upload (shade's delete_image).
+	// Deleting an image that does not exist is not an error: `deleted` is
+	// then false.
+	// Errors: FAILED_PRECONDITION when several images match or the image is
+	// protected; DEADLINE_EXCEEDED when `wait` is set and the image is still
+	// there after `timeout`.
+	DeleteImage(ctx context.Context, in *DeleteImageRequest, opts ...grpc.CallOption) (*DeleteImageResponse, error)
+	// DeleteAutocreatedImageObjects deletes the objects that image uploads
+	// staged in object storage and marked as automatically created (shade's
+	// delete_autocreated_image_objects); useful after interrupted uploads.
+	// Errors: UNIMPLEMENTED when the cloud has no object storage.
+	DeleteAutocreatedImageObjects(ctx context.Context, in *DeleteAutocreatedImageObjectsRequest, opts ...grpc.CallOption) (*DeleteAutocreatedImageObjectsResponse, error)
+	// WatchImage streams the image each time it changes until it is active or
+	// disappears, or the timeout passes (shade's wait_for_image). The first
+	// message is the current state.
+	// Errors: NOT_FOUND when no image matches at the start;
+	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it is not
+	// active within `timeout`; ABORTED when the image goes to killed or error
+	// (the last message shows it).
+	WatchImage(ctx context.Context, in *WatchImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchImageResponse], error)
 }
 
 type imageServiceClient struct {
@@ -85,23 +160,188 @@ func (c *imageServiceClient) DownloadImage(ctx context.Context, in *DownloadImag
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ImageService_DownloadImageClient = grpc.ServerStreamingClient[DownloadImageResponse]
 
+func (c *imageServiceClient) GetImage(ctx context.Context, in *GetImageRequest, opts ...grpc.CallOption) (*GetImageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetImageResponse)
+	err := c.cc.Invoke(ctx, ImageService_GetImage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) ListImages(ctx context.Context, in *ListImagesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListImagesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ImageService_ServiceDesc.Streams[2], ImageService_ListImages_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListImagesRequest, ListImagesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ImageService_ListImagesClient = grpc.ServerStreamingClient[ListImagesResponse]
+
+func (c *imageServiceClient) CreateImageFromVolume(ctx context.Context, in *CreateImageFromVolumeRequest, opts ...grpc.CallOption) (*CreateImageFromVolumeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateImageFromVolumeResponse)
+	err := c.cc.Invoke(ctx, ImageService_CreateImageFromVolume_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) CreateImageSnapshot(ctx context.Context, in *CreateImageSnapshotRequest, opts ...grpc.CallOption) (*CreateImageSnapshotResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateImageSnapshotResponse)
+	err := c.cc.Invoke(ctx, ImageService_CreateImageSnapshot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) UpdateImageProperties(ctx context.Context, in *UpdateImagePropertiesRequest, opts ...grpc.CallOption) (*UpdateImagePropertiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateImagePropertiesResponse)
+	err := c.cc.Invoke(ctx, ImageService_UpdateImageProperties_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) DeleteImage(ctx context.Context, in *DeleteImageRequest, opts ...grpc.CallOption) (*DeleteImageResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteImageResponse)
+	err := c.cc.Invoke(ctx, ImageService_DeleteImage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) DeleteAutocreatedImageObjects(ctx context.Context, in *DeleteAutocreatedImageObjectsRequest, opts ...grpc.CallOption) (*DeleteAutocreatedImageObjectsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteAutocreatedImageObjectsResponse)
+	err := c.cc.Invoke(ctx, ImageService_DeleteAutocreatedImageObjects_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *imageServiceClient) WatchImage(ctx context.Context, in *WatchImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchImageResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ImageService_ServiceDesc.Streams[3], ImageService_WatchImage_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchImageRequest, WatchImageResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ImageService_WatchImageClient = grpc.ServerStreamingClient[WatchImageResponse]
+
 // ImageServiceServer is the server API for ImageService service.
 // All implementations must embed UnimplementedImageServiceServer
 // for forward compatibility.
 //
 // ImageService manages Glance images across every configured cloud.
+//
+// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
+// when `location.cloud` or `location.region_name` names no configured
+// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
+// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
+// forbids the call; UNAVAILABLE when the cloud cannot be reached;
+// UNIMPLEMENTED when the cloud has no image service; DEADLINE_EXCEEDED when
+// the gRPC deadline passes.
 type ImageServiceServer interface {
 	// UploadImage creates an image from bytes the client streams: the first
-	// message carries `metadata`, every later one a `chunk` of the image.
+	// message carries `metadata`, every later one a `chunk` of the image
+	// (shade's create_image with a file). The server picks Glance's upload
+	// method (direct PUT or a task import through object storage) as shade
+	// does. Unless `allow_duplicates` is set, an existing image of the same
+	// name whose shade md5/sha256 properties equal the upload's hashes is
+	// returned instead and nothing is created (shade's behaviour); with both
+	// hashes in the metadata the server may answer before the stream ends.
 	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
 	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.sha256`; ALREADY_EXISTS when an image of that name exists and
-	// duplicates are not allowed.
+	// `metadata.sha256` (or `metadata.md5`); RESOURCE_EXHAUSTED when the image quota or size limit is exceeded;
+	// DEADLINE_EXCEEDED when `wait` is set and the image is not active within
+	// `timeout`; ABORTED when the image import fails (status killed or error).
 	UploadImage(grpc.ClientStreamingServer[UploadImageRequest, UploadImageResponse]) error
-	// DownloadImage streams the bytes of one image in chunks.
+	// DownloadImage streams the bytes of one image in chunks (shade's
+	// download_image).
 	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the
-	// image is not active.
+	// image is not active or several images match.
 	DownloadImage(*DownloadImageRequest, grpc.ServerStreamingServer[DownloadImageResponse]) error
+	// GetImage returns exactly one image (shade's get_image, get_image_by_id,
+	// get_image_id, get_image_name and, with `exclude`, get_image_exclude).
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
+	// than one image matches and `exclude` is empty.
+	GetImage(context.Context, *GetImageRequest) (*GetImageResponse, error)
+	// ListImages streams the images in scope, one per message (shade's
+	// list_images and search_images).
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	ListImages(*ListImagesRequest, grpc.ServerStreamingServer[ListImagesResponse]) error
+	// CreateImageFromVolume creates an image from the contents of a Cinder
+	// volume (shade's create_image with `volume`).
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
+	// when several volumes match or the volume is in use and `force` is not
+	// set; DEADLINE_EXCEEDED when `wait` is set and the image is not ready
+	// within `timeout` (the image is then deleted).
+	CreateImageFromVolume(context.Context, *CreateImageFromVolumeRequest) (*CreateImageFromVolumeResponse, error)
+	// CreateImageSnapshot creates an image from a server's root disk (shade's
+	// create_image_snapshot).
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
+	// when several servers match or the server is busy (another snapshot or a
+	// task in progress); DEADLINE_EXCEEDED when `wait` is set and the image is
+	// not active within `timeout`; ABORTED when the snapshot fails.
+	CreateImageSnapshot(context.Context, *CreateImageSnapshotRequest) (*CreateImageSnapshotResponse, error)
+	// UpdateImageProperties sets properties on an image; properties not named
+	// keep their value (shade's update_image_properties).
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when
+	// several match; INVALID_ARGUMENT when Glance rejects a property (e.g. a
+	// reserved name); PERMISSION_DENIED when the image belongs to another
+	// project.
+	UpdateImageProperties(context.Context, *UpdateImagePropertiesRequest) (*UpdateImagePropertiesResponse, error)
+	// DeleteImage deletes an image and, with `delete_objects`, the object
+	// storage copies shade left from a task upload (shade's delete_image).
+	// Deleting an image that does not exist is not an error: `deleted` is
+	// then false.
+	// Errors: FAILED_PRECONDITION when several images match or the image is
+	// protected; DEADLINE_EXCEEDED when `wait` is set and the image is still
+	// there after `timeout`.
+	DeleteImage(context.Context, *DeleteImageRequest) (*DeleteImageResponse, error)
+	// DeleteAutocreatedImageObjects deletes the objects that image uploads
+	// staged in object storage and marked as automatically created (shade's
+	// delete_autocreated_image_objects); useful after interrupted uploads.
+	// Errors: UNIMPLEMENTED when the cloud has no object storage.
+	DeleteAutocreatedImageObjects(context.Context, *DeleteAutocreatedImageObjectsRequest) (*DeleteAutocreatedImageObjectsResponse, error)
+	// WatchImage streams the image each time it changes until it is active or
+	// disappears, or the timeout passes (shade's wait_for_image). The first
+	// message is the current state.
+	// Errors: NOT_FOUND when no image matches at the start;
+	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it is not
+	// active within `timeout`; ABORTED when the image goes to killed or error
+	// (the last message shows it).
+	WatchImage(*WatchImageRequest, grpc.ServerStreamingServer[WatchImageResponse]) error
 	mustEmbedUnimplementedImageServiceServer()
 }
 
@@ -117,6 +357,30 @@ func (UnimplementedImageServiceServer) UploadImage(grpc.ClientStreamingServer[Up
 }
 func (UnimplementedImageServiceServer) DownloadImage(*DownloadImageRequest, grpc.ServerStreamingServer[DownloadImageResponse]) error {
 	return status.Error(codes.Unimplemented, "method DownloadImage not implemented")
+}
+func (UnimplementedImageServiceServer) GetImage(context.Context, *GetImageRequest) (*GetImageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetImage not implemented")
+}
+func (UnimplementedImageServiceServer) ListImages(*ListImagesRequest, grpc.ServerStreamingServer[ListImagesResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListImages not implemented")
+}
+func (UnimplementedImageServiceServer) CreateImageFromVolume(context.Context, *CreateImageFromVolumeRequest) (*CreateImageFromVolumeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateImageFromVolume not implemented")
+}
+func (UnimplementedImageServiceServer) CreateImageSnapshot(context.Context, *CreateImageSnapshotRequest) (*CreateImageSnapshotResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateImageSnapshot not implemented")
+}
+func (UnimplementedImageServiceServer) UpdateImageProperties(context.Context, *UpdateImagePropertiesRequest) (*UpdateImagePropertiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateImageProperties not implemented")
+}
+func (UnimplementedImageServiceServer) DeleteImage(context.Context, *DeleteImageRequest) (*DeleteImageResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteImage not implemented")
+}
+func (UnimplementedImageServiceServer) DeleteAutocreatedImageObjects(context.Context, *DeleteAutocreatedImageObjectsRequest) (*DeleteAutocreatedImageObjectsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteAutocreatedImageObjects not implemented")
+}
+func (UnimplementedImageServiceServer) WatchImage(*WatchImageRequest, grpc.ServerStreamingServer[WatchImageResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchImage not implemented")
 }
 func (UnimplementedImageServiceServer) mustEmbedUnimplementedImageServiceServer() {}
 func (UnimplementedImageServiceServer) testEmbeddedByValue()                      {}
@@ -157,13 +421,168 @@ func _ImageService_DownloadImage_Handler(srv interface{}, stream grpc.ServerStre
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ImageService_DownloadImageServer = grpc.ServerStreamingServer[DownloadImageResponse]
 
+func _ImageService_GetImage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetImageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).GetImage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_GetImage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).GetImage(ctx, req.(*GetImageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_ListImages_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListImagesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ImageServiceServer).ListImages(m, &grpc.GenericServerStream[ListImagesRequest, ListImagesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ImageService_ListImagesServer = grpc.ServerStreamingServer[ListImagesResponse]
+
+func _ImageService_CreateImageFromVolume_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateImageFromVolumeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).CreateImageFromVolume(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_CreateImageFromVolume_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).CreateImageFromVolume(ctx, req.(*CreateImageFromVolumeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_CreateImageSnapshot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateImageSnapshotRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).CreateImageSnapshot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_CreateImageSnapshot_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).CreateImageSnapshot(ctx, req.(*CreateImageSnapshotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_UpdateImageProperties_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateImagePropertiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).UpdateImageProperties(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_UpdateImageProperties_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).UpdateImageProperties(ctx, req.(*UpdateImagePropertiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_DeleteImage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteImageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).DeleteImage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_DeleteImage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).DeleteImage(ctx, req.(*DeleteImageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_DeleteAutocreatedImageObjects_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteAutocreatedImageObjectsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ImageServiceServer).DeleteAutocreatedImageObjects(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ImageService_DeleteAutocreatedImageObjects_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ImageServiceServer).DeleteAutocreatedImageObjects(ctx, req.(*DeleteAutocreatedImageObjectsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ImageService_WatchImage_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchImageRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ImageServiceServer).WatchImage(m, &grpc.GenericServerStream[WatchImageRequest, WatchImageResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ImageService_WatchImageServer = grpc.ServerStreamingServer[WatchImageResponse]
+
 // ImageService_ServiceDesc is the grpc.ServiceDesc for ImageService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var ImageService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "oaktree.v1.ImageService",
 	HandlerType: (*ImageServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "GetImage",
+			Handler:    _ImageService_GetImage_Handler,
+		},
+		{
+			MethodName: "CreateImageFromVolume",
+			Handler:    _ImageService_CreateImageFromVolume_Handler,
+		},
+		{
+			MethodName: "CreateImageSnapshot",
+			Handler:    _ImageService_CreateImageSnapshot_Handler,
+		},
+		{
+			MethodName: "UpdateImageProperties",
+			Handler:    _ImageService_UpdateImageProperties_Handler,
+		},
+		{
+			MethodName: "DeleteImage",
+			Handler:    _ImageService_DeleteImage_Handler,
+		},
+		{
+			MethodName: "DeleteAutocreatedImageObjects",
+			Handler:    _ImageService_DeleteAutocreatedImageObjects_Handler,
+		},
+	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "UploadImage",
@@ -173,6 +592,16 @@ var ImageService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "DownloadImage",
 			Handler:       _ImageService_DownloadImage_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListImages",
+			Handler:       _ImageService_ListImages_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchImage",
+			Handler:       _ImageService_WatchImage_Handler,
 			ServerStreams: true,
 		},
 	},

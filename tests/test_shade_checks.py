@@ -1,0 +1,381 @@
+"""Tests for the shade verifiers in tools/: they must pass good input AND fail bad input.
+
+These run without the shade venv (fast): the coverage check gets its method
+list from a JSON file, the data check gets "shade's output" as saved JSON,
+and the converter is exercised on small descriptor sets compiled here with
+grpc_tools.protoc. The real checks against shade run from `make check`.
+
+The real API's descriptor set comes from $OAKTREE_DESCRIPTOR_SET when the
+build provides it; otherwise it is compiled from oaktree/v1/*.proto.
+"""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(ROOT, "tools")
+sys.path.insert(0, TOOLS)
+
+import check_api_docs  # noqa: E402
+import check_shade_coverage  # noqa: E402
+import check_shade_data  # noqa: E402
+import shade_convert  # noqa: E402
+
+
+def compile_protos(tmp_path, files):
+    """Write {relative path: text} under tmp_path and return a descriptor set path."""
+    for rel, text in files.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    out = tmp_path / "set.binpb"
+    subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I", str(tmp_path),
+                    "--descriptor_set_out=%s" % out, "--include_imports",
+                    "--include_source_info", *sorted(files)],
+                   cwd=tmp_path, check=True)
+    return str(out)
+
+
+TEST_PROTO = """\
+syntax = "proto3";
+// Test package.
+package oaktree.v1;
+import "google/protobuf/struct.proto";
+import "google/protobuf/timestamp.proto";
+
+// Where.
+message Location {
+  // Cloud.
+  string cloud = 1;
+}
+// Colour.
+enum Color {
+  // Unset.
+  COLOR_UNSPECIFIED = 0;
+  // Dark red.
+  COLOR_DARK_RED = 1;
+}
+// An address.
+message Item {
+  // Text.
+  string addr = 1;
+  // Version.
+  int32 version = 2;
+  // Colour of the address.
+  Color type = 3;
+}
+// Wrapper for a list in a map.
+message Items {
+  // The items.
+  repeated Item items = 1;
+}
+// A resource.
+message Keypair {
+  // Where.
+  Location location = 1;
+  // ID.
+  string id = 2;
+  // Name; unset when unknown.
+  optional string name = 3;
+  // Plain string.
+  string plain = 4;
+  // Colour.
+  Color color = 5;
+  // Created.
+  google.protobuf.Timestamp created_at = 6;
+  // Unknown keys.
+  google.protobuf.Struct properties = 7;
+  // Metadata.
+  map<string, string> metadata = 8;
+  // Addresses per network.
+  map<string, Items> addresses = 9;
+  // IPv4 access address.
+  string access_ipv4 = 10;
+  // Count.
+  int32 count = 11;
+  // Tags.
+  repeated string tags = 12;
+  // Ratio.
+  double ratio = 13;
+}
+// No properties field.
+message Bare {
+  // ID.
+  string id = 1;
+}
+// A stack.
+message Stack {
+  // Where.
+  Location location = 1;
+  // ID.
+  string id = 2;
+  // True when heat rolls back a failed create/update.
+  optional bool is_rollback_enabled = 3;
+  // Template description.
+  string template_description = 4;
+}
+// Get request.
+message GetKeypairRequest {
+  // Name.
+  string name = 1;
+}
+// Get response.
+message GetKeypairResponse {
+  // The keypair.
+  Keypair keypair = 1;
+}
+// Keypairs.
+service KeypairService {
+  // Get one keypair.
+  rpc GetKeypair(GetKeypairRequest) returns (GetKeypairResponse);
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def test_set(tmp_path_factory):
+    return compile_protos(tmp_path_factory.mktemp("p"), {"oaktree/v1/t.proto": TEST_PROTO})
+
+
+@pytest.fixture(scope="module")
+def converter(test_set):
+    return shade_convert.Converter(
+        shade_convert.build_pool(shade_convert.load_descriptor_set(test_set)))
+
+
+def convert(converter, data, name="Keypair"):
+    return converter.convert(data, "oaktree.v1." + name)
+
+
+# --- converter ----------------------------------------------------------------
+
+def test_snake_rules():
+    assert shade_convert.snake("accessIPv4") == "access_ipv4"
+    assert shade_convert.snake("adminPass") == "admin_pass"
+    assert shade_convert.snake("maxTotalRAMSize") == "max_total_ram_size"
+    assert shade_convert.snake("router:external") == "router_external"
+
+
+def test_good_dict_converts_and_round_trips(converter):
+    msg, res = convert(converter, {
+        "location": {"cloud": "c"}, "id": "k1", "name": None, "plain": "p",
+        "color": "dark-red", "created_at": "2015-08-01T19:52:02.000000",
+        "properties": {"a": 1}, "metadata": {"k": "v"}, "accessIPv4": "1.2.3.4",
+        "addresses": {"net": [{"addr": "10.0.0.1", "version": 4, "OS-EXT-IPS:type": "dark-red"}]},
+        "count": 3, "tags": ["x"], "ratio": 1, "weird-key": [1, "two", None]})
+    assert res.problems == []
+    assert msg.access_ipv4 == "1.2.3.4"
+    assert msg.addresses["net"].items[0].type == 1
+    assert msg.color == 1
+    assert not msg.HasField("name")
+    assert res.properties == ["weird-key"]
+    assert list(msg.properties["weird-key"]) == [1, "two", None]
+    assert shade_convert.round_trip(msg) == []
+
+
+def test_empty_string_for_a_message_means_unset(converter):
+    msg, res = convert(converter, {"id": "x", "location": ""})
+    assert res.problems == [] and not msg.HasField("location")
+    _, res = convert(converter, {"id": "x", "location": "somewhere"})
+    assert "location" in res.problems[0]
+
+
+def test_int_id_becomes_text_but_other_ints_do_not(converter):
+    msg, res = convert(converter, {"id": 7})
+    assert res.problems == [] and msg.id == "7"
+    _, res = convert(converter, {"id": "x", "plain": 7})
+    assert "plain" in res.problems[0]
+
+
+def test_dropped_key_is_an_error(converter):
+    _, res = convert(converter, {"id": "x", "surprise": 1}, "Bare")
+    assert len(res.problems) == 1
+    assert "surprise" in res.problems[0] and "DROPPED" in res.problems[0]
+
+
+def test_unknown_enum_value_is_an_error(converter):
+    _, res = convert(converter, {"id": "x", "color": "blue"})
+    assert "COLOR_BLUE" in res.problems[0]
+
+
+def test_timestamps_naive_means_utc(converter):
+    for text in ("2015-08-01T19:52:02", "2015-08-01T19:52:02Z", "2015-08-01 19:52:02",
+                 "2015-08-01T14:52:02-05:00"):
+        msg, res = convert(converter, {"id": "x", "created_at": text})
+        assert res.problems == [], text
+        assert msg.created_at.seconds == 1438458722, text
+    _, res = convert(converter, {"id": "x", "created_at": "fake-date"})
+    assert "created_at" in res.problems[0]
+
+
+def test_none_needs_optional(converter):
+    _, res = convert(converter, {"id": "x", "plain": None})
+    assert "plain" in res.problems[0] and "optional" in res.problems[0]
+
+
+def test_wrong_type_names_key_value_and_field(converter):
+    _, res = convert(converter, {"id": "x", "count": "3"})
+    assert "'count'" in res.problems[0] and "'3'" in res.problems[0]
+    assert "count" in res.problems[0] and "int32" in res.problems[0]
+    _, res = convert(converter, {"id": "x", "count": True})
+    assert res.problems
+    _, res = convert(converter, {"id": "x", "count": 1.5})
+    assert res.problems
+
+
+def test_two_keys_on_one_field_is_an_error(converter):
+    _, res = convert(converter, {"id": "x", "access_ipv4": "a", "accessIPv4": "b"})
+    assert "already filled" in res.problems[0]
+
+
+def test_stack_aliases_fix_shade_bugs(converter):
+    msg, res = convert(converter, {"id": "s", "is_rollback_enabled": True,
+                                   "tempate_description": "d"}, "Stack")
+    assert res.problems == []
+    assert msg.is_rollback_enabled is False  # shade copies disable_rollback
+    assert msg.template_description == "d"
+
+
+def test_missing_message_type(converter):
+    with pytest.raises(KeyError):
+        convert(converter, {}, "Nope")
+
+
+# --- check_shade_data (saved "shade output", no venv) -----------------------
+
+def test_data_check_passes_and_fails(test_set, tmp_path, capsys):
+    records = [{"kind": "keypair", "fixture": "f1", "data": {"id": "k", "name": "n"}}]
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(records))
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    args = ["--descriptor-set", test_set, "--map-dir", str(maps)]
+    assert check_shade_data.main(args + ["--normalized-json", str(good)]) == 0
+
+    records.append({"kind": "volume", "fixture": "f2", "data": {"id": "v"}})
+    records.append({"kind": "keypair", "fixture": "f3", "data": {"id": "k", "count": "x"}})
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(records))
+    assert check_shade_data.main(args + ["--normalized-json", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "oaktree.v1.Volume is MISSING" in err
+    assert "'count'" in err
+
+    # A kind whose shade methods are all excluded is not required.
+    (maps / "block.toml").write_text(
+        '[get_volume]\nexcluded = "x"\n[list_volumes]\nexcluded = "y"\n')
+    records.pop()
+    bad.write_text(json.dumps(records))
+    assert check_shade_data.main(args + ["--normalized-json", str(bad)]) == 0
+
+
+# --- check_shade_coverage (method list from JSON, no venv) ------------------
+
+def run_coverage(test_set, tmp_path, maps, methods=("get_keypair", "delete_keypair")):
+    mdir = tmp_path / "maps"
+    mdir.mkdir(exist_ok=True)
+    for old in mdir.glob("*.toml"):
+        old.unlink()
+    for name, text in maps.items():
+        (mdir / name).write_text(textwrap.dedent(text))
+    mfile = tmp_path / "methods.json"
+    mfile.write_text(json.dumps(list(methods)))
+    return check_shade_coverage.main(["--descriptor-set", test_set, "--map-dir", str(mdir),
+                                      "--shade-methods-json", str(mfile)])
+
+
+GOOD_MAP = """\
+[get_keypair]
+tier = 1
+rpcs = ["oaktree.v1.KeypairService.GetKeypair"]
+[delete_keypair]
+excluded = "not offered in this test"
+"""
+
+
+def test_coverage_good_map_passes(test_set, tmp_path, capsys):
+    assert run_coverage(test_set, tmp_path, {"a.toml": GOOD_MAP}) == 0
+    assert "1 nodepool" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("maps, expected", [
+    ({"a.toml": GOOD_MAP.split("[delete_keypair]")[0]}, "delete_keypair() (tier ?) is neither"),
+    ({"a.toml": GOOD_MAP.replace("GetKeypair", "GetKeyPair")},
+     "'oaktree.v1.KeypairService.GetKeyPair', which is not in the descriptor set"),
+    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', 'excluded = "  "')},
+     "empty `excluded` reason"),
+    ({"a.toml": GOOD_MAP.replace("tier = 1", 'excluded = "both"')}, "has both"),
+    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', "tier = 2")},
+     "has neither"),
+    ({"a.toml": GOOD_MAP, "b.toml": '[get_keypair]\nexcluded = "dup"\n'},
+     "[get_keypair] is also mapped in"),
+    ({"a.toml": GOOD_MAP + '[get_keypairs]\nexcluded = "typo"\n'},
+     "[get_keypairs] is not a public method"),
+    ({"a.toml": GOOD_MAP.replace("tier = 1", 'rpc = "x"')}, "unknown key(s) rpc"),
+    ({"a.toml": GOOD_MAP.replace("tier = 1", "tier = 7")}, "tier must be 1, 2 or 3"),
+])
+def test_coverage_failures_name_the_culprit(test_set, tmp_path, capsys, maps, expected):
+    assert run_coverage(test_set, tmp_path, maps) == 1
+    assert expected in capsys.readouterr().err
+
+
+def test_coverage_cli_exit_code(test_set, tmp_path):
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "a.toml").write_text("[get_keypair]\nexcluded = 'x'\n")
+    (tmp_path / "m.json").write_text('["get_keypair", "list_keypairs"]')
+    proc = subprocess.run([sys.executable, os.path.join(TOOLS, "check_shade_coverage.py"),
+                           "--descriptor-set", test_set, "--map-dir", str(tmp_path / "maps"),
+                           "--shade-methods-json", str(tmp_path / "m.json")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "list_keypairs()" in proc.stderr
+
+
+# --- check_api_docs ---------------------------------------------------------
+
+def test_api_docs_passes_documented(test_set, capsys):
+    assert check_api_docs.main(["--descriptor-set", test_set]) == 0
+    assert "oaktree.v1.KeypairService" in capsys.readouterr().out
+
+
+def test_api_docs_fails_undocumented_and_locationless(tmp_path, capsys):
+    text = TEST_PROTO.replace("  // Plain string.\n", "").replace(
+        "// Get one keypair.\n", "").replace(
+        "  // Where.\n  Location location = 1;\n  // ID.\n  string id = 2;\n  // Name;",
+        "  // ID.\n  string id = 2;\n  // Name;")
+    bad = compile_protos(tmp_path, {"oaktree/v1/t.proto": text})
+    assert check_api_docs.main(["--descriptor-set", bad]) == 1
+    err = capsys.readouterr().err
+    assert "field oaktree.v1.Keypair.plain has no leading comment" in err
+    assert "rpc oaktree.v1.KeypairService.GetKeypair has no leading comment" in err
+    assert "oaktree.v1.Keypair (has `id`, returned by an RPC) lacks" in err
+
+
+# --- the real maps against the real API (still no shade needed) ------------
+
+@pytest.fixture(scope="module")
+def api_set(tmp_path_factory):
+    path = os.environ.get("OAKTREE_DESCRIPTOR_SET")
+    if path:
+        return path
+    out = tmp_path_factory.mktemp("api") / "oaktree.binpb"
+    protos = sorted(os.path.relpath(p, ROOT)
+                    for p in glob.glob(os.path.join(ROOT, "oaktree", "v1", "*.proto")))
+    subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I.",
+                    "--descriptor_set_out=%s" % out, "--include_imports",
+                    "--include_source_info", *protos], cwd=ROOT, check=True)
+    return str(out)
+
+
+def test_real_maps_are_well_formed(api_set):
+    rpcs = check_shade_coverage.rpc_names(shade_convert.load_descriptor_set(api_set))
+    entries, problems = check_shade_coverage.load_maps(os.path.join(TOOLS, "shade_map"))
+    for method, (where, entry) in entries.items():
+        problems += check_shade_coverage.check_entry(method, where, entry, rpcs)
+    assert problems == []
