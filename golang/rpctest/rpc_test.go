@@ -164,7 +164,7 @@ func TestUploadImageClientStream(t *testing.T) {
 	sum := sha256.Sum256(data)
 	for _, tc := range []struct {
 		name, sha string
-		want     codes.Code
+		want      codes.Code
 	}{
 		{"right checksum", hex.EncodeToString(sum[:]), codes.OK},
 		{"wrong checksum", "00", codes.DataLoss},
