@@ -17,6 +17,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
 
 import oaktree_testenv as te
+sys.path.insert(0, os.path.join(te.SRCDIR, "tools"))
+import check_install_tree  # noqa: E402  (the staging-root .pc relocation)
 from interop_programs import INTEROP, TOKEN, programs, servers  # noqa: F401 (fixtures)
 
 
@@ -68,15 +70,14 @@ def test_cpp_pkg_config_consumer(tmp_path, servers):  # noqa: F811
     dest = installed_tree(tmp_path)
     pcs = glob.glob(os.path.join(dest, "**", "pkgconfig", "oaktreemodel.pc"), recursive=True)
     assert pcs, "make install put no oaktreemodel.pc under %s" % dest
-    pcdir = os.path.dirname(pcs[0])
-    env = dict(os.environ, PKG_CONFIG_PATH=pcdir)
-    flags = run(["pkg-config", "--define-prefix", "--cflags", "--libs", "oaktreemodel"],
-                "pkg-config --define-prefix oaktreemodel", env=env)
+    libdir = os.path.dirname(os.path.dirname(pcs[0]))
+    env = dict(os.environ, PKG_CONFIG_PATH=check_install_tree.relocated_pc_dir(pcs[0], dest, str(tmp_path)))
+    flags = run(["pkg-config", "--cflags", "--libs", "oaktreemodel"],
+                "pkg-config oaktreemodel (prefix moved into DESTDIR)", env=env)
     exe = str(tmp_path / "interop_consumer")
     src = os.path.join(te.SRCDIR, "cpp", "consumer", "interop_consumer.cc")
     run([os.environ.get("CXX", "g++"), "-std=c++17", src, "-o", exe] + shlex.split(flags),
         "compiling the C++ consumer with only the pkg-config flags (%s)" % flags.strip())
-    libdir = os.path.dirname(pcdir)
     out = run([exe, servers.get("python").target, TOKEN], "the C++ consumer against the Python server",
               env=dict(os.environ, LD_LIBRARY_PATH=libdir))
     assert "cpp consumer: ok" in out

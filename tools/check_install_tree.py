@@ -19,6 +19,24 @@ import sys
 from google.protobuf import descriptor_pb2
 
 
+def relocated_pc_dir(pc_path, root, workdir):
+    """For a DESTDIR staging tree: a copy of our .pc whose prefix points into
+    `root`, in workdir/pkgconfig (returned, for PKG_CONFIG_PATH). pkg-config's
+    --define-prefix is no substitute: it also moves the system protobuf and
+    grpc++ paths (to /usr/lib/include and the like)."""
+    pcdir = os.path.join(workdir, "pkgconfig")
+    os.makedirs(pcdir, exist_ok=True)
+    with open(pc_path) as f:
+        pc = f.read()
+    pc, n = re.subn(r"^prefix=(.*)$", lambda m: "prefix=" + os.path.join(root, m.group(1).lstrip("/")),
+                    pc, count=1, flags=re.M)
+    if n != 1:
+        sys.exit(f"check_install_tree: no prefix= line in {pc_path}")
+    with open(os.path.join(pcdir, "oaktreemodel.pc"), "w") as f:
+        f.write(pc)
+    return pcdir
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default="", help="DESTDIR the tree was installed into ('' = /)")
@@ -56,15 +74,7 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     pcdir = f"{lib}/pkgconfig"
     if args.root:
-        # A DESTDIR staging tree: point only our .pc at it (pkg-config's
-        # --define-prefix would also move the system protobuf/grpc++ paths).
-        pcdir = os.path.join(args.workdir, "pkgconfig")
-        os.makedirs(pcdir, exist_ok=True)
-        with open(f"{lib}/pkgconfig/oaktreemodel.pc") as f:
-            pc = f.read()
-        pc = re.sub(r"^prefix=(.*)$", lambda m: "prefix=" + staged(m.group(1)), pc, count=1, flags=re.M)
-        with open(os.path.join(pcdir, "oaktreemodel.pc"), "w") as f:
-            f.write(pc)
+        pcdir = relocated_pc_dir(f"{pcdir}/oaktreemodel.pc", args.root, args.workdir)
     env = dict(os.environ, PKG_CONFIG_PATH=pcdir)
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "oaktreemodel"],
                            env=env, check=True, capture_output=True, text=True).stdout
