@@ -1,0 +1,46 @@
+"""The freshness checks fail when they must: checked-in Go that differs from a
+regeneration, and a protos.am that does not list every .proto."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import oaktree_testenv as te
+
+
+def test_go_freshness_names_added_removed_and_changed_files(tmp_path, srcdir, builddir):
+    fresh = os.path.join(builddir, "gen", "go")
+    if not os.path.isdir(os.path.join(fresh, "oaktree")):
+        te.skip("gen/go was not generated: Go is not configured ("
+                    + os.environ.get("OAKTREE_GO_SKIP_REASON", "?") + ")")
+    checked_in = tmp_path / "golang"
+    shutil.copytree(os.path.join(srcdir, "golang"), checked_in)
+    v1 = checked_in / "oaktree" / "v1"
+    tool = [sys.executable, os.path.join(srcdir, "tools", "check_go_fresh.py"),
+            "--generated", fresh, "--checked-in", str(checked_in)]
+
+    ok = subprocess.run(tool, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    with open(v1 / "compute.pb.go", "a") as f:
+        f.write("// edited by hand\n")
+    (v1 / "dns.pb.go").unlink()
+    (v1 / "stale.pb.go").write_text("package oaktreev1\n")
+    proc = subprocess.run(tool, capture_output=True, text=True)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "content differs:             v1/compute.pb.go" in out, out
+    assert "missing from golang/oaktree/: v1/dns.pb.go" in out, out
+    assert "no longer generated:         v1/stale.pb.go" in out, out
+
+
+def test_proto_list_check_names_an_unlisted_proto(scratch, python):
+    with open(scratch.proto("zzz_new.proto"), "w") as f:
+        f.write('syntax = "proto3";\npackage oaktree.v1;\n')
+    tool = [python, os.path.join(scratch.src, "tools", "update_proto_list.py"), "--srcdir", scratch.src]
+    proc = subprocess.run(tool + ["--check"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "oaktree/v1/zzz_new.proto" in proc.stderr, proc.stderr
+    # Writing the list fixes it.
+    subprocess.run(tool, check=True, capture_output=True)
+    assert subprocess.run(tool + ["--check"], capture_output=True).returncode == 0
