@@ -9,9 +9,17 @@ top=$(pwd)
 
 # Python tools first: bindep itself comes from requirements.txt.
 py=${PYTHON3:-python3}
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $($py --version)"
-  $py -m venv .venv
+  if ! $py -m venv .venv; then
+    # Debian's python3 ships venv separately; bindep cannot say so before the venv exists.
+    rm -rf .venv
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends python3-venv
+    $py -m venv .venv
+  fi
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 
@@ -19,8 +27,6 @@ fi
 missing=$(.venv/bin/bindep -b || true)
 if [ -n "$missing" ]; then
   echo "== installing system packages:" $missing
-  sudo=
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 fi
