@@ -129,7 +129,7 @@ int main() {
   }
 
   server->Shutdown();
-  std::cout << (kServers > 0 ? "" : "") << "port " << port << ": " << (failures ? "FAILED" : "passed")
+  std::cout << "port " << port << ": " << (failures ? "FAILED" : "passed")
             << std::endl;
   return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

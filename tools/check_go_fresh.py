@@ -10,7 +10,9 @@ instead, touching only files that differ.
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import protoc_gen  # noqa: E402  (same folder)
@@ -36,8 +38,6 @@ def main():
         for root, _dirs, names in os.walk(fresh):
             produced += [os.path.relpath(os.path.join(root, n), fresh) for n in names]
         # sync_tree moves files out of the source folder; copy first.
-        import shutil
-        import tempfile
         with tempfile.TemporaryDirectory(dir=args.generated) as tmp:
             copy = os.path.join(tmp, "oaktree")
             shutil.copytree(fresh, copy)
