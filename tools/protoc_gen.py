@@ -24,6 +24,13 @@ Kinds:
               `oaktree.v1` to `oaktreemodel.v1` (the name `oaktree` belongs to
               the server's own package).
   go          .pb.go and _grpc.pb.go by the pinned protoc and Go plugins.
+  plugin      any other language: the protoc given by --protoc (default: the
+              pinned grpcio-tools one) with the --protoc-arg arguments, and a
+              second run with --service-arg on the files that define a
+              service; `{out}` in an argument is the temporary output folder.
+              --manage names the globs this kind owns in --out, --name the
+              kind (for the lock and temp folder names). Used by the language
+              folders' include.am (js, java, ruby, ...).
 """
 
 import argparse
@@ -111,6 +118,13 @@ def generate(kind, args, tmp):
             rc = grpc_tools_protoc([dset, f"--python_out={tmp}", f"--pyi_out={tmp}"] + protos)
             if rc == 0 and with_services:
                 rc = grpc_tools_protoc([dset, f"--grpc_python_out={tmp}"] + with_services)
+        elif kind == "plugin":
+            def protoc(argv):
+                argv = [a.replace("{out}", tmp) for a in argv]
+                return run([args.protoc] + argv) if args.protoc else grpc_tools_protoc(argv)
+            rc = protoc([dset] + args.protoc_arg + protos)
+            if rc == 0 and args.service_arg and with_services:
+                rc = protoc([dset] + args.service_arg + with_services)
         elif kind == "go":
             opt = f"module={GO_MODULE}"
             rc = grpc_tools_protoc(
@@ -197,7 +211,7 @@ def diff_trees(generated, checked_in, patterns):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("kind", choices=sorted(MANAGED))
+    ap.add_argument("kind", choices=sorted(MANAGED) + ["plugin"])
     ap.add_argument("--proto-path", default=".", help="root the proto names are relative to (descriptor)")
     ap.add_argument("--descriptor-set", help="descriptor set to generate from (cpp, python, go)")
     ap.add_argument("--descriptor-out", help="descriptor set file to publish (descriptor)")
@@ -206,6 +220,12 @@ def main():
     ap.add_argument("--grpc-plugin", help="grpc_cpp_plugin (cpp)")
     ap.add_argument("--go-plugin", help="protoc-gen-go (go)")
     ap.add_argument("--go-grpc-plugin", help="protoc-gen-go-grpc (go)")
+    ap.add_argument("--name", help="kind name for lock/temp folders (plugin)")
+    ap.add_argument("--manage", help="comma-separated globs of the files this kind owns in --out (plugin)")
+    ap.add_argument("--protoc-arg", action="append", default=[],
+                    help="protoc argument for the run over every file; {out} = output folder (plugin)")
+    ap.add_argument("--service-arg", action="append", default=[],
+                    help="protoc argument for a second run over the files with services (plugin)")
     ap.add_argument("--expect", default=None,
                     help="space-separated outputs the Makefile lists (paths as seen from the "
                          "current folder); a mismatch is an error")
@@ -214,6 +234,12 @@ def main():
     args = ap.parse_args()
 
     kind = args.kind
+    patterns = MANAGED.get(kind)
+    if kind == "plugin":
+        if not (args.name and args.manage and args.protoc_arg):
+            fail("plugin needs --name, --manage and --protoc-arg")
+        patterns = args.manage.split(",")
+    tag = args.name if kind == "plugin" else kind
     if kind == "descriptor":
         if not args.descriptor_out:
             fail("descriptor needs --descriptor-out")
@@ -235,9 +261,9 @@ def main():
     os.makedirs(out, exist_ok=True)
     parent = os.path.dirname(os.path.abspath(out))
     for leftover in os.listdir(parent):
-        if leftover.startswith(f".{kind}-tmp-"):
+        if leftover.startswith(f".{tag}-tmp-"):
             shutil.rmtree(os.path.join(parent, leftover), ignore_errors=True)
-    tmp = tempfile.mkdtemp(prefix=f".{kind}-tmp-", dir=parent)
+    tmp = tempfile.mkdtemp(prefix=f".{tag}-tmp-", dir=parent)
     try:
         produced = generate(kind, args, tmp)
         if args.expect is not None and kind != "descriptor":
@@ -248,14 +274,14 @@ def main():
                 fail("the Makefile's list of generated files is stale "
                      f"(produced but not listed: {missing}; listed but not produced: {extra}); "
                      "run tools/update_proto_list.py")
-        changed, removed = sync_tree(tmp, out, produced, MANAGED[kind])
+        changed, removed = sync_tree(tmp, out, produced, patterns)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     with open(args.stamp + ".tmp", "w") as f:
         f.write("".join(p + "\n" for p in produced))
     os.replace(args.stamp + ".tmp", args.stamp)
     if changed or removed:
-        print(f"  {kind}: {len(changed)} file(s) updated, {len(removed)} removed, "
+        print(f"  {tag}: {len(changed)} file(s) updated, {len(removed)} removed, "
               f"{len(produced) - len(changed)} unchanged")
 
 

@@ -3601,7 +3601,8 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x12CreateVolumeBackup\x12%.oaktree.v1.CreateVolumeBackupRequest\x1a&.oaktree.v1.CreateVolumeBackupResponse\x12c\n" +
 	"\x12DeleteVolumeBackup\x12%.oaktree.v1.DeleteVolumeBackupRequest\x1a&.oaktree.v1.DeleteVolumeBackupResponse\x12T\n" +
 	"\rGetVolumeType\x12 .oaktree.v1.GetVolumeTypeRequest\x1a!.oaktree.v1.GetVolumeTypeResponse\x12\\\n" +
-	"\x0fListVolumeTypes\x12\".oaktree.v1.ListVolumeTypesRequest\x1a#.oaktree.v1.ListVolumeTypesResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x0fListVolumeTypes\x12\".oaktree.v1.ListVolumeTypesRequest\x1a#.oaktree.v1.ListVolumeTypesResponse0\x01B\xb1\x01\n" +
+	"\x18org.openstack.oaktree.v1B\x11BlockStorageProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_block_storage_proto_rawDescOnce sync.Once

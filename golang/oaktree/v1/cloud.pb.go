@@ -3823,7 +3823,9 @@ const file_oaktree_v1_cloud_proto_rawDesc = "" +
 	"\x10GetNetworkQuotas\x12#.oaktree.v1.GetNetworkQuotasRequest\x1a$.oaktree.v1.GetNetworkQuotasResponse\x12]\n" +
 	"\x10SetNetworkQuotas\x12#.oaktree.v1.SetNetworkQuotasRequest\x1a$.oaktree.v1.SetNetworkQuotasResponse\x12f\n" +
 	"\x13DeleteNetworkQuotas\x12&.oaktree.v1.DeleteNetworkQuotasRequest\x1a'.oaktree.v1.DeleteNetworkQuotasResponse\x12\\\n" +
-	"\x0fGetComputeUsage\x12\".oaktree.v1.GetComputeUsageRequest\x1a#.oaktree.v1.GetComputeUsageResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x0fGetComputeUsage\x12\".oaktree.v1.GetComputeUsageRequest\x1a#.oaktree.v1.GetComputeUsageResponse0\x01B\xaa\x01\n" +
+	"\x18org.openstack.oaktree.v1B\n" +
+	"CloudProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_cloud_proto_rawDescOnce sync.Once

@@ -311,7 +311,8 @@ const file_oaktree_v1_common_proto_rawDesc = "" +
 	"name_or_id\x18\x01 \x01(\tR\bnameOrId\x123\n" +
 	"\afilters\x18\x02 \x01(\v2\x17.google.protobuf.StructH\x00R\afilters\x12\x1c\n" +
 	"\bjmespath\x18\x03 \x01(\tH\x00R\bjmespathB\v\n" +
-	"\tnarrowingB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\tnarrowingB\xab\x01\n" +
+	"\x18org.openstack.oaktree.v1B\vCommonProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_common_proto_rawDescOnce sync.Once

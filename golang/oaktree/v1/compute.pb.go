@@ -5597,7 +5597,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\x10ListServerGroups\x12#.oaktree.v1.ListServerGroupsRequest\x1a$.oaktree.v1.ListServerGroupsResponse0\x01\x12`\n" +
 	"\x11CreateServerGroup\x12$.oaktree.v1.CreateServerGroupRequest\x1a%.oaktree.v1.CreateServerGroupResponse\x12`\n" +
 	"\x11DeleteServerGroup\x12$.oaktree.v1.DeleteServerGroupRequest\x1a%.oaktree.v1.DeleteServerGroupResponse\x12n\n" +
-	"\x15ListAvailabilityZones\x12(.oaktree.v1.ListAvailabilityZonesRequest\x1a).oaktree.v1.ListAvailabilityZonesResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x15ListAvailabilityZones\x12(.oaktree.v1.ListAvailabilityZonesRequest\x1a).oaktree.v1.ListAvailabilityZonesResponse0\x01B\xac\x01\n" +
+	"\x18org.openstack.oaktree.v1B\fComputeProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_compute_proto_rawDescOnce sync.Once

@@ -1779,7 +1779,8 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\fGetRecordset\x12\x1f.oaktree.v1.GetRecordsetRequest\x1a .oaktree.v1.GetRecordsetResponse\x12Z\n" +
 	"\x0fCreateRecordset\x12\".oaktree.v1.CreateRecordsetRequest\x1a#.oaktree.v1.CreateRecordsetResponse\x12Z\n" +
 	"\x0fUpdateRecordset\x12\".oaktree.v1.UpdateRecordsetRequest\x1a#.oaktree.v1.UpdateRecordsetResponse\x12Z\n" +
-	"\x0fDeleteRecordset\x12\".oaktree.v1.DeleteRecordsetRequest\x1a#.oaktree.v1.DeleteRecordsetResponseB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x0fDeleteRecordset\x12\".oaktree.v1.DeleteRecordsetRequest\x1a#.oaktree.v1.DeleteRecordsetResponseB\xa8\x01\n" +
+	"\x18org.openstack.oaktree.v1B\bDnsProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_dns_proto_rawDescOnce sync.Once

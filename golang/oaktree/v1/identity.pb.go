@@ -4975,7 +4975,8 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\tGetDomain\x12\x1c.oaktree.v1.GetDomainRequest\x1a\x1d.oaktree.v1.GetDomainResponse\x12Q\n" +
 	"\fCreateDomain\x12\x1f.oaktree.v1.CreateDomainRequest\x1a .oaktree.v1.CreateDomainResponse\x12Q\n" +
 	"\fUpdateDomain\x12\x1f.oaktree.v1.UpdateDomainRequest\x1a .oaktree.v1.UpdateDomainResponse\x12Q\n" +
-	"\fDeleteDomain\x12\x1f.oaktree.v1.DeleteDomainRequest\x1a .oaktree.v1.DeleteDomainResponseB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\fDeleteDomain\x12\x1f.oaktree.v1.DeleteDomainRequest\x1a .oaktree.v1.DeleteDomainResponseB\xad\x01\n" +
+	"\x18org.openstack.oaktree.v1B\rIdentityProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_identity_proto_rawDescOnce sync.Once

@@ -2135,7 +2135,9 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\vDeleteImage\x12\x1e.oaktree.v1.DeleteImageRequest\x1a\x1f.oaktree.v1.DeleteImageResponse\x12\x84\x01\n" +
 	"\x1dDeleteAutocreatedImageObjects\x120.oaktree.v1.DeleteAutocreatedImageObjectsRequest\x1a1.oaktree.v1.DeleteAutocreatedImageObjectsResponse\x12M\n" +
 	"\n" +
-	"WatchImage\x12\x1d.oaktree.v1.WatchImageRequest\x1a\x1e.oaktree.v1.WatchImageResponse0\x01B@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"WatchImage\x12\x1d.oaktree.v1.WatchImageRequest\x1a\x1e.oaktree.v1.WatchImageResponse0\x01B\xaa\x01\n" +
+	"\x18org.openstack.oaktree.v1B\n" +
+	"ImageProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_image_proto_rawDescOnce sync.Once

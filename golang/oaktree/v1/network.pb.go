@@ -8329,7 +8329,8 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x13UpdateSecurityGroup\x12&.oaktree.v1.UpdateSecurityGroupRequest\x1a'.oaktree.v1.UpdateSecurityGroupResponse\x12f\n" +
 	"\x13DeleteSecurityGroup\x12&.oaktree.v1.DeleteSecurityGroupRequest\x1a'.oaktree.v1.DeleteSecurityGroupResponse\x12r\n" +
 	"\x17CreateSecurityGroupRule\x12*.oaktree.v1.CreateSecurityGroupRuleRequest\x1a+.oaktree.v1.CreateSecurityGroupRuleResponse\x12r\n" +
-	"\x17DeleteSecurityGroupRule\x12*.oaktree.v1.DeleteSecurityGroupRuleRequest\x1a+.oaktree.v1.DeleteSecurityGroupRuleResponseB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x17DeleteSecurityGroupRule\x12*.oaktree.v1.DeleteSecurityGroupRuleRequest\x1a+.oaktree.v1.DeleteSecurityGroupRuleResponseB\xac\x01\n" +
+	"\x18org.openstack.oaktree.v1B\fNetworkProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_network_proto_rawDescOnce sync.Once

@@ -2489,7 +2489,8 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\fDeleteObject\x12\x1f.oaktree.v1.DeleteObjectRequest\x1a .oaktree.v1.DeleteObjectResponse\x12T\n" +
 	"\rIsObjectStale\x12 .oaktree.v1.IsObjectStaleRequest\x1a!.oaktree.v1.IsObjectStaleResponse\x12l\n" +
 	"\x15GetObjectCapabilities\x12(.oaktree.v1.GetObjectCapabilitiesRequest\x1a).oaktree.v1.GetObjectCapabilitiesResponse\x12i\n" +
-	"\x14GetObjectSegmentSize\x12'.oaktree.v1.GetObjectSegmentSizeRequest\x1a(.oaktree.v1.GetObjectSegmentSizeResponseB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x14GetObjectSegmentSize\x12'.oaktree.v1.GetObjectSegmentSizeRequest\x1a(.oaktree.v1.GetObjectSegmentSizeResponseB\xb0\x01\n" +
+	"\x18org.openstack.oaktree.v1B\x10ObjectStoreProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_object_store_proto_rawDescOnce sync.Once

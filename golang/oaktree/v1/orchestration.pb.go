@@ -1609,7 +1609,8 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\vDeleteStack\x12\x1e.oaktree.v1.DeleteStackRequest\x1a\x1f.oaktree.v1.DeleteStackResponse\x12M\n" +
 	"\n" +
 	"WatchStack\x12\x1d.oaktree.v1.WatchStackRequest\x1a\x1e.oaktree.v1.WatchStackResponse0\x01\x12f\n" +
-	"\x13GetTemplateContents\x12&.oaktree.v1.GetTemplateContentsRequest\x1a'.oaktree.v1.GetTemplateContentsResponseB@Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1b\x06proto3"
+	"\x13GetTemplateContents\x12&.oaktree.v1.GetTemplateContentsRequest\x1a'.oaktree.v1.GetTemplateContentsResponseB\xb2\x01\n" +
+	"\x18org.openstack.oaktree.v1B\x12OrchestrationProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
 	file_oaktree_v1_orchestration_proto_rawDescOnce sync.Once
