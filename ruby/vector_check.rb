@@ -204,6 +204,30 @@ module VectorCheck
       "got #{g.empty? ? "<end>" : g}"
   end
 
+  # "at a.b[2]: expected X, got Y" for the first difference of two JSON values.
+  def self.json_difference(want, got, path = "")
+    if want.is_a?(Hash) && got.is_a?(Hash)
+      (want.keys | got.keys).sort.each do |k|
+        sub = "#{path}.#{k}"
+        return "at #{sub}: missing (expected #{JSON.generate(want[k])[0, 80]})" unless got.key?(k)
+        return "at #{sub}: unexpected #{JSON.generate(got[k])[0, 80]}" unless want.key?(k)
+        d = json_difference(want[k], got[k], sub)
+        return d if d
+      end
+      nil
+    elsif want.is_a?(Array) && got.is_a?(Array)
+      want.zip(got).each_with_index do |(w, g), i|
+        d = json_difference(w, g, "#{path}[#{i}]")
+        return d if d
+      end
+      want.size == got.size ? nil : "at #{path}: expected #{want.size} elements, got #{got.size}"
+    elsif want == got
+      nil
+    else
+      "at #{path.empty? ? "." : path}: expected #{JSON.generate(want)[0, 80]}, got #{JSON.generate(got)[0, 80]}"
+    end
+  end
+
   def self.compare_bytes(want, got, desc)
     got = normalize(got, desc)
     got == want.b ? nil : first_byte_difference(want.b, got)
@@ -215,7 +239,7 @@ module VectorCheck
       "binary round trip" => -> { compare_bytes(binary, cls.encode(cls.decode(binary)), desc) },
       "json" => lambda {
         got = JSON.parse(cls.encode_json(cls.decode(binary)))
-        got == v["json"] ? nil : "expected #{JSON.generate(v["json"])[0, 200]}, got #{JSON.generate(got)[0, 200]}"
+        got == v["json"] ? nil : json_difference(v["json"], got)
       },
       "json->binary" => -> { compare_bytes(binary, cls.encode(cls.decode_json(JSON.generate(v["json"]))), desc) },
     }
