@@ -11,9 +11,11 @@ protobuf gencode calls ValidateProtobufRuntimeVersion(..., MAJOR, MINOR, PATCH)
 and refuses an older runtime or another major; gRPC stubs carry
 GRPC_GENERATED_VERSION and refuse an older grpcio.
 
-It also stages the hand-written files, _version.py and the .proto files next
-to the generated modules (the --stage folder), so that folder is importable
-as-is by the tests.
+Two steps, each the only writer of its output:
+  stage  the importable package (gen/pypkg): generated modules, hand-written
+         files, _version.py and the .proto files, changed files only; the
+         tests import it; a stamp is written last.
+  wheel  reads the staged package only and writes the wheel.
 """
 
 import argparse
@@ -95,31 +97,14 @@ def write_if_changed(path, data):
     os.replace(tmp, path)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--version", required=True)
-    ap.add_argument("--generated", required=True, help="folder holding oaktreemodel/v1/*_pb2*.py[i]")
-    ap.add_argument("--handwritten", required=True, help="folder holding the hand-written oaktreemodel/")
-    ap.add_argument("--proto-root", required=True, help="folder the proto names are relative to")
-    ap.add_argument("--readme", required=True)
-    ap.add_argument("--stage", required=True, help="importable package folder to complete")
-    ap.add_argument("--out", required=True, help="wheel path to write")
-    ap.add_argument("protos", nargs="+")
-    args = ap.parse_args()
-
-    expected = f"{DIST}-{args.version}-py3-none-any.whl"
-    if os.path.basename(args.out) != expected:
-        fail(f"--out must be named {expected}")
-
-    files = {}  # archive name -> bytes
+def stage(args):
+    files = {}  # package-relative name -> bytes
     gen_pkg = os.path.join(args.generated, DIST, "v1")
-    generated = {}
     for name in sorted(os.listdir(gen_pkg)):
         if re.search(r"_pb2(_grpc)?\.pyi?$", name):
-            generated[f"{DIST}/v1/{name}"] = read(os.path.join(gen_pkg, name))
-    if not generated:
+            files[f"{DIST}/v1/{name}"] = read(os.path.join(gen_pkg, name))
+    if not files:
         fail(f"no generated modules in {gen_pkg}")
-    files.update(generated)
     hw_root = os.path.join(args.handwritten, DIST)
     for root, dirs, names in os.walk(hw_root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -132,12 +117,32 @@ def main():
     ).encode()
     for proto in args.protos:
         files[f"{DIST}/proto/{proto}"] = read(os.path.join(args.proto_root, proto))
-
-    # The staged tree is what the tests import (PYTHONPATH=gen/python).
+    if os.path.exists(args.stamp):
+        os.remove(args.stamp)
     for name, data in files.items():
-        if name not in generated:
-            write_if_changed(os.path.join(args.stage, name), data)
+        write_if_changed(os.path.join(args.out, name), data)
+    for name in package_files(args.out):  # a removed .proto or module
+        if name not in files:
+            os.remove(os.path.join(args.out, name))
+    with open(args.stamp, "w") as f:
+        f.write("".join(n + "\n" for n in sorted(files)))
 
+
+def package_files(top):
+    """Package-relative names of the files under top/oaktreemodel (no caches)."""
+    found = []
+    for root, dirs, names in os.walk(os.path.join(top, DIST)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found += [os.path.relpath(os.path.join(root, n), top).replace(os.sep, "/") for n in names]
+    return sorted(found)
+
+
+def wheel(args):
+    expected = f"{DIST}-{args.version}-py3-none-any.whl"
+    if os.path.basename(args.out) != expected:
+        fail(f"--out must be named {expected}")
+    files = {name: read(os.path.join(args.package, name)) for name in package_files(args.package)}
+    generated = {n: d for n, d in files.items() if re.search(r"_pb2(_grpc)?\.py$", n)}
     pb, grpc = runtime_floors(generated)
     with open(args.readme, encoding="utf-8") as f:
         readme = f.read()
@@ -169,6 +174,26 @@ def main():
         write_if_changed(args.out, data)
     print(f"  wheel: {args.out} ({len(files)} files, protobuf>={'.'.join(map(str, pb))}"
           + (f", grpcio>={'.'.join(map(str, grpc))}" if grpc else "") + ")")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="step", required=True)
+    st = sub.add_parser("stage", help="write the importable package folder")
+    st.add_argument("--version", required=True)
+    st.add_argument("--generated", required=True, help="folder holding oaktreemodel/v1/*_pb2*.py[i]")
+    st.add_argument("--handwritten", required=True, help="folder holding the hand-written oaktreemodel/")
+    st.add_argument("--proto-root", required=True, help="folder the proto names are relative to")
+    st.add_argument("--out", required=True, help="package folder to write (e.g. gen/pypkg)")
+    st.add_argument("--stamp", required=True, help="written last")
+    st.add_argument("protos", nargs="+")
+    wh = sub.add_parser("wheel", help="write the wheel from the staged package")
+    wh.add_argument("--version", required=True)
+    wh.add_argument("--package", required=True, help="the staged package folder")
+    wh.add_argument("--readme", required=True)
+    wh.add_argument("--out", required=True, help="wheel path to write")
+    args = ap.parse_args()
+    stage(args) if args.step == "stage" else wheel(args)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 // Copyright 2026 The oaktreemodel Authors
 // SPDX-License-Identifier: Apache-2.0
 
-package vectors
+package main
 
 import (
 	"sort"

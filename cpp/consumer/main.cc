@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // A C++ client built only from the installed tree, the way a user builds one:
-//   g++ -std=c++17 interop_consumer.cc $(pkg-config --cflags --libs oaktreemodel)
+//   g++ -std=c++17 main.cc $(pkg-config --cflags --libs oaktreemodel)
 // It calls an interop test server (protocol in tests/interop/README.rst).
-//   interop_consumer HOST:PORT TOKEN   -> exit 0 when every call behaved.
+//   consumer HOST:PORT TOKEN   -> exit 0 when every call behaved.
 
 #include <grpcpp/grpcpp.h>
 #include <oaktree/v1/compute.grpc.pb.h>

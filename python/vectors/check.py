@@ -1,9 +1,10 @@
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
 """Python side of the wire vectors: runs every vector through the generated
-`oaktreemodel` package (import it with PYTHONPATH=$OAKTREE_PYTHONPATH).
+`oaktreemodel` package (python/vector-check in the build tree runs it with
+the staged package on PYTHONPATH).
 
-    python vector_check_py.py VECTOR_DIR   -> one line per failure, exit 1
+    check.py VECTOR_DIR   -> one line per failure, exit 1
 
 Checks per vector: text -> deterministic binary == expected; binary -> parse ->
 serialize is identical; JSON == expected (as JSON values) and JSON -> binary
@@ -20,7 +21,15 @@ from google.protobuf import json_format
 from google.protobuf import message_factory
 from google.protobuf import text_format
 
-from oaktree_testenv import first_byte_difference
+
+
+def first_byte_difference(expected, got):
+    """'at byte N of A/B: expected ab cd.., got ab ce..' for two byte strings."""
+    n = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b),
+             min(len(expected), len(got)))
+    return "at byte %d of %d/%d: expected %s, got %s" % (
+        n, len(expected), len(got), expected[n:n + 8].hex(" ") or "<end>",
+        got[n:n + 8].hex(" ") or "<end>")
 
 
 def load_generated():
@@ -97,6 +106,9 @@ def check_dir(vector_dir):
 if __name__ == "__main__":
     n, failures = check_dir(sys.argv[1])
     for f in failures:
-        print("python: " + f)
-    print("python: %d files, %d failures" % (n, len(failures)))
-    sys.exit(1 if failures or not n else 0)
+        print(f)
+    if not n:
+        print("no vector files in " + sys.argv[1])
+    if failures or not n:
+        sys.exit(1)
+    print("python vectors: %d files ok" % n)

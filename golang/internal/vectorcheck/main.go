@@ -1,11 +1,11 @@
 // Copyright 2026 The oaktreemodel Authors
 // SPDX-License-Identifier: Apache-2.0
 
-// Package vectors checks the Go library against the cross-language wire
-// vectors in tests/vectors (written by tools/make_vectors.py). Types are
+// Command vectorcheck checks the Go library against the cross-language wire
+// vectors (tests/vectors, written by tools/make_vectors.py): `vectorcheck DIR`
+// prints one line per failure and exits 1, per tests/README.rst. Types are
 // looked up by name in the registry, so new messages need no code here.
-// OAKTREE_VECTORS_DIR overrides the vector directory.
-package vectors
+package main
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
-	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/prototext"
@@ -38,13 +37,6 @@ type vector struct {
 type vectorFile struct {
 	Type    string   `json:"type"`
 	Vectors []vector `json:"vectors"`
-}
-
-func vectorDir() string {
-	if d := os.Getenv("OAKTREE_VECTORS_DIR"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "tests", "vectors")
 }
 
 // byteDiff is "" when equal, else where the first byte differs.
@@ -98,7 +90,10 @@ func sameBytes(md protoreflect.MessageDescriptor, want, got []byte) string {
 func checkVector(mt protoreflect.MessageType, v vector) []string {
 	var out []string
 	md := mt.Descriptor()
-	binary, _ := hex.DecodeString(v.Binary)
+	binary, err := hex.DecodeString(v.Binary)
+	if err != nil {
+		return []string{"binary is not hex: " + err.Error()}
+	}
 	m := mt.New().Interface()
 	if err := prototext.Unmarshal([]byte(v.Text), m); err != nil {
 		out = append(out, "text does not parse: "+err.Error())
@@ -123,9 +118,11 @@ func checkVector(mt protoreflect.MessageType, v vector) []string {
 		out = append(out, "json->binary "+d)
 	}
 	if v.UnknownBinary != nil { // fields of a newer schema must survive
-		ub, _ := hex.DecodeString(*v.UnknownBinary)
+		ub, err := hex.DecodeString(*v.UnknownBinary)
 		m = mt.New().Interface()
-		if err := proto.Unmarshal(ub, m); err != nil {
+		if err != nil {
+			out = append(out, "unknown_binary is not hex: "+err.Error())
+		} else if err := proto.Unmarshal(ub, m); err != nil {
 			out = append(out, "unknown_binary does not parse: "+err.Error())
 		} else if d := sameBytes(md, ub, marshal(m)); d != "" {
 			out = append(out, "unknown fields round trip "+d)
@@ -134,11 +131,21 @@ func checkVector(mt protoreflect.MessageType, v vector) []string {
 	return out
 }
 
-func TestVectors(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(vectorDir(), "*.json"))
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: vectorcheck DIR")
+		os.Exit(2)
+	}
+	dir := os.Args[1]
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	sort.Strings(files)
+	failed, count := 0, 0
+	fail := func(format string, a ...any) {
+		failed++
+		fmt.Printf(format+"\n", a...)
+	}
 	if len(files) == 0 {
-		t.Fatalf("no vector files in %s", vectorDir())
+		fail("no vector files in %s", dir)
 	}
 	for _, path := range files {
 		raw, err := os.ReadFile(path)
@@ -147,19 +154,23 @@ func TestVectors(t *testing.T) {
 			err = json.Unmarshal(raw, &f)
 		}
 		if err != nil {
-			t.Errorf("go: %s: %v", path, err)
+			fail("%s: %v", path, err)
 			continue
 		}
 		mt, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(f.Type))
 		if err != nil {
-			t.Errorf("go: %s: type not in the Go package: %v", f.Type, err)
+			fail("%s: type not in the Go package: %v", f.Type, err)
 			continue
 		}
 		for _, v := range f.Vectors {
+			count++
 			for _, p := range checkVector(mt, v) {
-				t.Errorf("go: %s %s: %s", f.Type, v.Name, p)
+				fail("%s %s: %s", f.Type, v.Name, p)
 			}
 		}
 	}
-	t.Logf("go: %d vector files checked", len(files))
+	if failed > 0 {
+		os.Exit(1)
+	}
+	fmt.Printf("golang vectors: %d files, %d vectors ok\n", len(files), count)
 }

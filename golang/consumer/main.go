@@ -2,8 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Command consumer is a Go program outside the oaktreemodel module that uses
-// it the way a client author does (tests/test_consumers.py builds it in a
-// temporary module with a replace to the checkout). It calls a test server
+// it the way a client author does (golang/checks/consumer builds it in a
+// scratch module). It calls a test server
 // (protocol in tests/interop/README.rst) and exits non-zero on any surprise.
 package main
 
