@@ -99,9 +99,8 @@ class Cases {
                  StatusCode::NOT_FOUND, "no server matches missing-1");
   }
 
-  // A grpc-go server resets the stream when its copy of the deadline expires;
-  // C-core reports that as CANCELLED when the reset beats its own timer
-  // (about 1 call in 10), so a CANCELLED attempt is retried, at most 5 times.
+  // A CANCELLED attempt is retried, at most 5 times (why: the deadline case
+  // in tests/interop/README.rst).
   void Deadline() {
     for (int attempt = 1;; ++attempt) {
       ClientContext ctx;

@@ -75,10 +75,8 @@ class Cases:
             grpc.StatusCode.NOT_FOUND, "no server matches missing-1")
 
     def deadline(self):
-        # A grpc-go server resets the stream (CANCEL) when its copy of the
-        # deadline expires; a C-core client reports CANCELLED when that reset
-        # beats its own timer (about 1 call in 10). So a CANCELLED attempt is
-        # retried, at most DEADLINE_ATTEMPTS times; any other outcome fails.
+        # A CANCELLED attempt is retried, at most DEADLINE_ATTEMPTS times; any
+        # other outcome fails (why: the deadline case in tests/interop/README.rst).
         for attempt in range(1, DEADLINE_ATTEMPTS + 1):
             try:
                 expect_status("GetServer(slow) with 300 ms deadline, attempt %d" % attempt,
