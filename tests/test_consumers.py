@@ -17,8 +17,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
 
 import oaktree_testenv as te
-sys.path.insert(0, os.path.join(te.SRCDIR, "tools"))
-import check_install_tree  # noqa: E402  (the staging-root .pc relocation)
+from tools.verify import check_install_tree  # noqa: E402  (the staging-root .pc relocation)
 from interop_programs import INTEROP, TOKEN, programs, servers  # noqa: F401 (fixtures)
 
 

@@ -14,14 +14,12 @@ import textwrap
 import zipfile
 
 import pytest
-from google.protobuf import descriptor_pb2
+
+from tools import descriptors
 
 
 def our_files(descriptor_set):
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
-    return [fd for fd in fds.file if fd.package == "oaktree.v1"]
+    return descriptors.load(descriptor_set).ours()
 
 
 def test_wheel_contents_and_metadata(wheel, version, descriptor_set):
@@ -76,7 +74,7 @@ def test_wheel_contents_and_metadata(wheel, version, descriptor_set):
 def test_wheel_is_reproducible(tmp_path, srcdir, builddir, version, wheel, descriptor_set):
     protos = [fd.name for fd in our_files(descriptor_set)]
     out = tmp_path / os.path.basename(wheel)
-    subprocess.run([sys.executable, os.path.join(srcdir, "tools", "build_wheel.py"),
+    subprocess.run([sys.executable, "-m", "tools.generate.build_wheel",
                     "--version", version, "--generated", os.path.join(builddir, "gen", "python"),
                     "--handwritten", os.path.join(srcdir, "python"), "--proto-root", srcdir,
                     "--readme", os.path.join(srcdir, "python", "README.rst"),

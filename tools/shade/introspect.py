@@ -1,7 +1,9 @@
 """Ask the real shade 1.33.0 what it offers; runs INSIDE the shade venv only.
 
-Executed by tools/shade_env.py as ``<venv>/bin/python shade_introspect.py CMD``
-and prints JSON on stdout, so the checks never import shade themselves.
+Executed by tools/shade/env.py as ``<venv>/bin/python -P introspect.py CMD``
+(by path: it imports nothing from the tools package, only shade and the
+standard library) and prints JSON on stdout, so the checks never import shade
+themselves.
 
 Commands:
   methods    the public names of ``shade.OpenStackCloud`` (functions and,
@@ -489,7 +491,7 @@ def cmd_normalize():
 def main(argv):
     commands = {"methods": cmd_methods, "normalize": cmd_normalize}
     if len(argv) != 2 or argv[1] not in commands:
-        print("usage: shade_introspect.py {%s}" % "|".join(commands), file=sys.stderr)
+        print("usage: introspect.py {%s}" % "|".join(commands), file=sys.stderr)
         return 2
     json.dump(commands[argv[1]](), sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")
