@@ -34,7 +34,6 @@ from google.protobuf import text_format
 
 from tools import descriptors
 
-PACKAGE_PREFIX = "oaktree."
 MAX_DEPTH = 3          # recursion guard; also keeps nested resources small
 
 F = _d.FieldDescriptor
@@ -309,7 +308,7 @@ def render(desc, pool):
 def generate(descriptor_set):
     ds = descriptors.load(descriptor_set)
     return {d.full_name + ".json": render(d, ds.pool)
-            for d in ds.message_types(PACKAGE_PREFIX)}
+            for d in ds.message_types()}
 
 
 def first_difference(old, new):

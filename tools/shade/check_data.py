@@ -5,8 +5,8 @@ on shade's own test fixtures and the REST bodies of tools/shade/fixtures/
 (tools/shade/introspect.py ``normalize``); for resources shade hands back raw
 (networks, ports, zones, ...) the raw fixture dict is used. Each resulting
 dict is converted into its oaktree message by the generic, descriptor-driven
-converter in tools/shade/convert.py, which
-knows no resource by name. The check fails when:
+converter in tools/shade/convert.py, which knows no resource by name. The
+check fails when:
   * a resource's message type is not in the descriptor set (MISSING), unless
     every shade method that returns it is ``excluded`` in the coverage map;
   * a key is dropped (no field, and no ``Struct properties`` to hold it);
@@ -81,7 +81,7 @@ RESOURCES = {
     "zone": (["DnsZone", "Zone"], ["get_zone", "list_zones"]),
     "recordset": (["DnsRecordset", "Recordset", "RecordSet"], ["get_recordset", "list_recordsets"]),
 }
-PACKAGE = "oaktree.v1"
+PACKAGE = descriptors.PACKAGE
 
 
 def excluded_methods(map_dir):
