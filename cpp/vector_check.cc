@@ -1,7 +1,7 @@
 // Copyright 2026 The oaktreemodel Authors
 // SPDX-License-Identifier: Apache-2.0
 //
-// C++ side of the wire vectors (tests/vectors/*.json, see tools/make_vectors.py).
+// C++ side of the wire vectors (tests/vectors/*.json, see tools/maintain/make_vectors.py).
 //   vector_check VECTOR_DIR   -> one line per failure, exit 1 on any.
 // The vector files are read with google.protobuf.Value as the JSON parser, so
 // no JSON library is needed; message types are found by name in the generated

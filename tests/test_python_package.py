@@ -12,14 +12,12 @@ import sys
 import zipfile
 
 import pytest
-from google.protobuf import descriptor_pb2
+
+from tools import descriptors
 
 
 def our_files(descriptor_set):
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
-    return [fd for fd in fds.file if fd.package == "oaktree.v1"]
+    return descriptors.load(descriptor_set).ours()
 
 
 def test_wheel_contents_and_metadata(wheel, version, descriptor_set):
@@ -75,13 +73,13 @@ def test_wheel_is_reproducible(tmp_path, srcdir, builddir, version, wheel, descr
     """Stage and build again from the same inputs in a scratch folder."""
     protos = [fd.name for fd in our_files(descriptor_set)]
     out = tmp_path / os.path.basename(wheel)
-    builder = os.path.join(srcdir, "tools", "build_wheel.py")
-    subprocess.run([sys.executable, builder, "stage", "--version", version,
+    builder = [sys.executable, "-m", "tools.generate.build_wheel"]
+    subprocess.run(builder + ["stage", "--version", version,
                     "--generated", os.path.join(builddir, "gen", "python"),
                     "--handwritten", os.path.join(srcdir, "python"), "--proto-root", srcdir,
                     "--out", str(tmp_path / "pkg"), "--stamp", str(tmp_path / "pkg.stamp"), *protos],
                    check=True, timeout=120)
-    subprocess.run([sys.executable, builder, "wheel", "--version", version,
+    subprocess.run(builder + ["wheel", "--version", version,
                     "--package", str(tmp_path / "pkg"),
                     "--readme", os.path.join(srcdir, "python", "README.rst"), "--out", str(out)],
                    check=True, timeout=120)

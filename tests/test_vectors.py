@@ -12,14 +12,14 @@ import sys
 import pytest
 
 import oaktree_testenv as te
-
-MAKE_VECTORS = os.path.join(te.SRCDIR, "tools", "make_vectors.py")
+from tools import descriptors
 
 
 def run_checker(vector_dir):
     ds = te.env("OAKTREE_DESCRIPTOR_SET")
     return subprocess.run(
-        [sys.executable, MAKE_VECTORS, "--descriptor-set", ds, "--out", vector_dir, "--check"],
+        [sys.executable, "-m", "tools.maintain.make_vectors", "--descriptor-set", ds, "--out", vector_dir,
+         "--check"],
         capture_output=True, text=True)
 
 
@@ -35,11 +35,8 @@ def test_vectors_are_fresh():
 
 
 def test_every_message_type_has_a_vector():
-    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
-    import make_vectors
     ds = te.env("OAKTREE_DESCRIPTOR_SET")
-    fds, pool = make_vectors.load_pool(ds)
-    types = {d.full_name for d in make_vectors.message_types(fds, pool)}
+    types = {d.full_name for d in descriptors.load(ds).message_types()}
     have = {json.load(open(os.path.join(te.VECTORS, n)))["type"]
             for n in os.listdir(te.VECTORS) if n.endswith(".json")}
     assert types, "no oaktree message types in the descriptor set"
@@ -48,12 +45,9 @@ def test_every_message_type_has_a_vector():
 
 def test_vectors_sweep_every_enum_value():
     """Across the vectors of a type, each enum field takes every value."""
-    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
-    import make_vectors
     ds = te.env("OAKTREE_DESCRIPTOR_SET")
-    fds, pool = make_vectors.load_pool(ds)
     missing = []
-    for desc in make_vectors.message_types(fds, pool):
+    for desc in descriptors.load(ds).message_types():
         doc = json.load(open(os.path.join(te.VECTORS, desc.full_name + ".json"), encoding="utf-8"))
         for f in desc.fields:
             if f.enum_type is None:

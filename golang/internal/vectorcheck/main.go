@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 // Command vectorcheck checks the Go library against the cross-language wire
-// vectors (tests/vectors, written by tools/make_vectors.py): `vectorcheck DIR`
+// vectors (tests/vectors, written by tools/maintain/make_vectors.py): `vectorcheck DIR`
 // prints one line per failure and exits 1, per tests/README.rst. Types are
 // looked up by name in the registry, so new messages need no code here.
 package main

@@ -1,7 +1,9 @@
 """Ask the real shade 1.33.0 what it offers; runs INSIDE the shade venv only.
 
-Executed by tools/shade_env.py as ``<venv>/bin/python shade_introspect.py CMD``
-and prints JSON on stdout, so the checks never import shade themselves.
+Executed by tools/shade/env.py as ``<venv>/bin/python -P introspect.py CMD``
+(by path: it imports nothing from the tools package, only shade and the
+standard library) and prints JSON on stdout, so the checks never import shade
+themselves.
 
 Commands:
   methods    the public names of ``shade.OpenStackCloud`` (functions and,
@@ -19,8 +21,13 @@ and the module/class/function-level dicts of ``tests/unit/test_*.py``, found
 by parsing those files with ``ast`` and evaluating the assignment
 expressions (importing the test modules would need shade's test-only
 dependencies). Keystone objects are built by helpers in shade's test base
-class, which also needs those dependencies, so they are written here in the
-Keystone v3 API shape and marked "synthetic".
+class, which also needs those dependencies, so this project writes them in
+the Keystone v3 API shape, as it writes full REST bodies for resources whose
+shade fixtures carry only a few keys: those are data, one JSON file per
+fixture in fixtures/ ({"what", "provenance", "body"}; a string
+"${fakes.NAME}" stands for shade.tests.fakes.NAME), and their case labels say
+"synthetic". fixtures/placeholders.json holds the values put in for what
+shade's fixtures leave unevaluable or fake.
 """
 
 import ast
@@ -31,6 +38,7 @@ import datetime
 import inspect
 import json
 import os
+import re
 import sys
 import tempfile
 import uuid
@@ -127,9 +135,42 @@ def make_cloud(tmp):
     return OfflineCloud(cloud_config=cloud_config, strict=True)
 
 
-# --- fixtures read from shade's test files ------------------------------------
+# --- fixtures: this project's data files, and shade's own test files -----------
 
-_FIXED_TIME = "2017-03-23T23:57:12.000000"
+# Fixtures written by this project (synthetic REST bodies) and the
+# placeholders put into shade's own fixtures live as data in fixtures/*.json;
+# each file says what it is and where it comes from (its "provenance").
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+_FAKES_REF = re.compile(r"^\$\{fakes\.(\w+)\}$")
+
+
+def _resolve(value):
+    """Replace "${fakes.NAME}" strings by shade.tests.fakes.NAME (the IDs the
+    offline cloud and shade's own fixtures use)."""
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    m = _FAKES_REF.match(value) if isinstance(value, str) else None
+    return getattr(fakes, m.group(1)) if m else value
+
+
+def _load(name):
+    with open(os.path.join(FIXTURES_DIR, name + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def rest_fixture(name):
+    """A fresh copy of the body of fixtures/<name>.json."""
+    return _resolve(_load(name)["body"])
+
+
+_PLACEHOLDERS = _load("placeholders")
+_FIXED_TIME = _PLACEHOLDERS["fixed_time"]
+# Placeholders in shade's fixtures that no real cloud returns; replaced so
+# the conversion tests the API, not the fixture's shortcut.
+FIXTURE_PATCHES = {key: (p["replace"], p["with"])
+                   for key, p in _PLACEHOLDERS["patches"].items()}
 
 
 def _namespace():
@@ -213,88 +254,6 @@ def _vars(obj):
     return dict(meta.obj_to_munch(obj))
 
 
-# Keystone v3 shapes (synthetic: shade's tests generate these through helpers
-# of their harness).
-KEYSTONE_PROJECT = {"id": "p1", "name": "demo", "description": "Demo project",
-                    "domain_id": "default", "enabled": True, "is_domain": False,
-                    "parent_id": "default", "tags": ["blue"],
-                    "links": {"self": "https://identity.example.com/v3/projects/p1"}}
-KEYSTONE_ROLE = {"id": "r1", "name": "member", "domain_id": None,
-                 "links": {"self": "https://identity.example.com/v3/roles/r1"}}
-KEYSTONE_USER = {"id": "u1", "name": "alice", "email": "alice@example.com",
-                 "default_project_id": "p1", "domain_id": "default",
-                 "description": "A user", "enabled": True}
-KEYSTONE_DOMAIN = {"id": "d1", "name": "example", "description": "A domain",
-                   "enabled": True}
-KEYSTONE_GROUP = {"id": "g1", "name": "admins", "description": "A group",
-                  "domain_id": "default"}
-KEYSTONE_SERVICE = {"id": "s1", "name": "nova", "type": "compute",
-                    "description": "Compute", "enabled": True}
-FLAVOR_ACCESS = {"flavor_id": fakes.FLAVOR_ID, "tenant_id": PROJECT_ID}
-VOLUME_TYPE_ACCESS = {"volume_type_id": "voltype01", "project_id": PROJECT_ID}
-# Full REST shapes for raw resources whose shade fixtures carry only a few
-# keys (synthetic: the documented API bodies of Cinder v2/v3, Designate v2,
-# Nova 2.64 and Neutron; values made up). They make the check see every key
-# a real cloud sends, not only the ones shade's tests needed.
-CINDER_BACKUP = {
-    "id": "6ff16bdf-44d5-4bf9-b0f3-687549c76414", "name": "backup-1",
-    "description": "nightly", "status": "available", "availability_zone": "nova",
-    "container": "volumebackups", "size": 10, "object_count": 2,
-    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "snapshot_id": None,
-    "is_incremental": False, "has_dependent_backups": False, "fail_reason": None,
-    "created_at": "2017-03-23T23:57:12.000000", "updated_at": "2017-03-23T23:59:01.000000",
-    "data_timestamp": "2017-03-23T23:57:12.000000",
-    "os-backup-project-attr:project_id": PROJECT_ID, "user_id": "u1",
-    "metadata": {"purpose": "test"},
-    "links": [{"href": "https://volume.example.com/v2/backups/6ff1", "rel": "self"}]}
-CINDER_SNAPSHOT = {
-    "id": "snap-2", "name": "snap", "description": "before upgrade",
-    "status": "available", "size": 10, "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
-    "created_at": "2017-03-23T23:57:12.000000", "updated_at": None,
-    "metadata": {"k": "v"}, "os-extended-snapshot-attributes:progress": "100%",
-    "os-extended-snapshot-attributes:project_id": PROJECT_ID, "user_id": "u1"}
-DESIGNATE_ZONE = {
-    "id": "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3", "name": "example.org.",
-    "email": "joe@example.org", "ttl": 7200, "serial": 1404757531, "status": "ACTIVE",
-    "action": "CREATE", "type": "PRIMARY", "masters": [], "pool_id": "572ba08c",
-    "project_id": PROJECT_ID, "description": "This is an example zone.",
-    "created_at": "2014-07-07T18:25:31.275934", "updated_at": None, "version": 1,
-    "transferred_at": None, "attributes": {"tier": "gold"},
-    "links": {"self": "https://dns.example.com/v2/zones/a86dba58"}}
-DESIGNATE_RECORDSET = {
-    "id": "f7b10e9b-0cae-4a91-b162-562bc6096648", "name": "example.org.",
-    "type": "A", "records": ["10.1.0.2"], "ttl": 3600, "status": "PENDING",
-    "action": "CREATE", "zone_id": "2150b1bf-dee2-4221-9d85-11f7886fb15f",
-    "zone_name": "example.com.", "project_id": PROJECT_ID, "description": "An A record",
-    "created_at": "2014-10-24T19:59:44.000000", "updated_at": None, "version": 1,
-    "links": {"self": "https://dns.example.com/v2/zones/2150/recordsets/f7b1"}}
-NOVA_SERVER_GROUP_264 = {
-    "id": "5bbcc3c4-1da2-4437-a48a-66f15b1b13f9", "name": "test",
-    "policy": "anti-affinity", "rules": {"max_server_per_host": 3},
-    "members": [], "project_id": PROJECT_ID, "user_id": "u1"}
-CINDER_ATTACHMENT = {
-    "server_id": "f4fda93b-06e0-4743-8117-bc8bcecd651b",
-    "attachment_id": "3b8b6631-1cf7-4fd7-9afb-c01e541a073c", "host_name": None,
-    "volume_id": "55db9e89-9cb4-4202-af88-d8c4a174998e", "device": "/dev/vdb",
-    "id": "55db9e89-9cb4-4202-af88-d8c4a174998e",
-    "attached_at": "2017-03-23T23:58:00.000000"}
-CINDER_QUOTA_SET = {
-    "id": PROJECT_ID, "gigabytes": 1000, "snapshots": 10, "volumes": 20,
-    "backups": 10, "backup_gigabytes": 1000, "per_volume_gigabytes": -1, "groups": 10,
-    "gigabytes_lvmdriver-1": -1, "snapshots_lvmdriver-1": -1, "volumes_lvmdriver-1": -1}
-CINDER_LIMITS = {
-    "rate": [],
-    "absolute": {"maxTotalVolumes": 10, "maxTotalSnapshots": 10,
-                 "maxTotalVolumeGigabytes": 1000, "maxTotalBackups": 10,
-                 "maxTotalBackupGigabytes": 1000, "totalVolumesUsed": 1,
-                 "totalGigabytesUsed": 10, "totalSnapshotsUsed": 0,
-                 "totalBackupsUsed": 0, "totalBackupGigabytesUsed": 0}}
-
-# Placeholders in shade's fixtures that no real cloud returns; replaced so
-# the conversion tests the API, not the fixture's shortcut.
-FIXTURE_PATCHES = {"created_at": ("fake-date", _FIXED_TIME)}
-
-
 def _patch(data):
     if isinstance(data, dict):
         for key, (bad, good) in FIXTURE_PATCHES.items():
@@ -376,7 +335,7 @@ def cases(cloud):
          lambda: n._normalize_volume_type(function_fixture(
              "test_volume_access.py", "test_list_volume_types", "volume_type"))),
         ("volume_type_access", "synthetic (Cinder os-volume-type-access)",
-         lambda: n._normalize_volume_type_access(dict(VOLUME_TYPE_ACCESS))),
+         lambda: n._normalize_volume_type_access(rest_fixture("cinder-volume-type-access"))),
         ("volume_snapshot", "fakes.FakeVolumeSnapshot (raw)",
          lambda: _vars(fakes.FakeVolumeSnapshot("snap-1", "available", "snap",
                                                 "a snapshot"))),
@@ -384,22 +343,22 @@ def cases(cloud):
          lambda: n._normalize_volume_backup(function_fixture(
              "test_volume_backups.py", "test_list_volume_backups", "backup"))),
         ("project", "synthetic (Keystone v3 project)",
-         lambda: n._normalize_project(dict(KEYSTONE_PROJECT))),
+         lambda: n._normalize_project(rest_fixture("keystone-project"))),
         ("role", "synthetic (Keystone v3 role)",
-         lambda: n._normalize_role(dict(KEYSTONE_ROLE))),
+         lambda: n._normalize_role(rest_fixture("keystone-role"))),
         ("user", "synthetic (Keystone v3 user)",
-         lambda: _utils.normalize_users([dict(KEYSTONE_USER)])[0]),
+         lambda: _utils.normalize_users([rest_fixture("keystone-user")])[0]),
         ("domain", "synthetic (Keystone v3 domain)",
-         lambda: _utils.normalize_domains([dict(KEYSTONE_DOMAIN)])[0]),
+         lambda: _utils.normalize_domains([rest_fixture("keystone-domain")])[0]),
         ("group", "synthetic (Keystone v3 group)",
-         lambda: _utils.normalize_groups([dict(KEYSTONE_GROUP)])[0]),
+         lambda: _utils.normalize_groups([rest_fixture("keystone-group")])[0]),
         ("role_assignment", "test_identity_roles.RAW_ROLE_ASSIGNMENTS",
          lambda: _utils.normalize_role_assignments(module_fixture(
              "test_identity_roles.py", "RAW_ROLE_ASSIGNMENTS"))[0]),
         ("flavor_access", "synthetic (Nova os-flavor-access)",
-         lambda: _utils.normalize_flavor_accesses([dict(FLAVOR_ACCESS)])[0]),
+         lambda: _utils.normalize_flavor_accesses([rest_fixture("nova-flavor-access")])[0]),
         ("keystone_service", "synthetic (Keystone v3 service)",
-         lambda: _utils.normalize_keystone_services([dict(KEYSTONE_SERVICE)])[0]),
+         lambda: _utils.normalize_keystone_services([rest_fixture("keystone-service")])[0]),
         ("stack", "fakes.make_fake_stack",
          lambda: n._normalize_stack(fakes.make_fake_stack("stk-1", "my-stack", "A stack"))),
         ("cluster_template", "test_cluster_templates.cluster_template_obj",
@@ -421,25 +380,25 @@ def cases(cloud):
         ("server_group", "fakes.make_fake_server_group (raw)",
          lambda: fakes.make_fake_server_group("sg-1", "group", ["affinity"])),
         ("server_group", "synthetic (Nova 2.64 server group, raw)",
-         lambda: dict(NOVA_SERVER_GROUP_264)),
+         lambda: rest_fixture("nova-server-group-2.64")),
         ("volume_snapshot", "synthetic (Cinder v2 snapshot detail, raw)",
-         lambda: dict(CINDER_SNAPSHOT)),
+         lambda: rest_fixture("cinder-snapshot")),
         ("volume_backup", "synthetic (Cinder backup detail)",
-         lambda: n._normalize_volume_backup(dict(CINDER_BACKUP))),
-        ("zone", "synthetic (Designate v2 zone, raw)", lambda: dict(DESIGNATE_ZONE)),
+         lambda: n._normalize_volume_backup(rest_fixture("cinder-backup"))),
+        ("zone", "synthetic (Designate v2 zone, raw)", lambda: rest_fixture("designate-zone")),
         ("recordset", "synthetic (Designate v2 recordset, raw)",
-         lambda: dict(DESIGNATE_RECORDSET)),
+         lambda: rest_fixture("designate-recordset")),
         ("port", "test_port.mock_neutron_port_list_rep (raw)",
          lambda: module_fixture("test_port.py",
                                 "TestPort.mock_neutron_port_list_rep")["ports"][0]),
         ("volume_attachment", "synthetic (Cinder volume attachment)",
-         lambda: n._normalize_volume_attachment(dict(CINDER_ATTACHMENT))),
+         lambda: n._normalize_volume_attachment(rest_fixture("cinder-attachment"))),
         ("volume_quotas", "test_quotas.test_cinder_get_quotas (raw)",
          lambda: json_fixture("test_quotas.py", "test_cinder_get_quotas",
                               "snapshots")),
         ("volume_quotas", "synthetic (Cinder os-quota-sets, raw)",
-         lambda: dict(CINDER_QUOTA_SET)),
-        ("volume_limits", "synthetic (Cinder limits, raw)", lambda: dict(CINDER_LIMITS)),
+         lambda: rest_fixture("cinder-quota-set")),
+        ("volume_limits", "synthetic (Cinder limits, raw)", lambda: rest_fixture("cinder-limits")),
         ("network_quotas", "test_quotas.test_neutron_get_quotas (raw)",
          lambda: function_fixture("test_quotas.py", "test_neutron_get_quotas", "quota")),
         ("network_quota_details", "test_quotas.test_neutron_get_quotas_details (raw)",
@@ -489,7 +448,7 @@ def cmd_normalize():
 def main(argv):
     commands = {"methods": cmd_methods, "normalize": cmd_normalize}
     if len(argv) != 2 or argv[1] not in commands:
-        print("usage: shade_introspect.py {%s}" % "|".join(commands), file=sys.stderr)
+        print("usage: introspect.py {%s}" % "|".join(commands), file=sys.stderr)
         return 2
     json.dump(commands[argv[1]](), sys.stdout, indent=1, sort_keys=True)
     sys.stdout.write("\n")

@@ -1,12 +1,12 @@
-#!/usr/bin/env python3
 """Prove that shade's real normalized data fits the oaktree messages without loss.
 
 shade 1.33.0's own normalize functions are run offline, in the pinned venv,
-on shade's own test fixtures (tools/shade_introspect.py ``normalize``); for
-resources shade hands back raw (networks, ports, zones, ...) the raw fixture
-dict is used. Each resulting dict is converted into its oaktree message by
-the generic, descriptor-driven converter in tools/shade_convert.py, which
-knows no resource by name. The check fails when:
+on shade's own test fixtures and the REST bodies of tools/shade/fixtures/
+(tools/shade/introspect.py ``normalize``); for resources shade hands back raw
+(networks, ports, zones, ...) the raw fixture dict is used. Each resulting
+dict is converted into its oaktree message by the generic, descriptor-driven
+converter in tools/shade/convert.py, which knows no resource by name. The
+check fails when:
   * a resource's message type is not in the descriptor set (MISSING), unless
     every shade method that returns it is ``excluded`` in the coverage map;
   * a key is dropped (no field, and no ``Struct properties`` to hold it);
@@ -23,10 +23,9 @@ import os
 import sys
 import tomllib
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import shade_env  # noqa: E402
-import shade_convert  # noqa: E402
+from tools import descriptors
+from tools.shade import convert as shade_convert
+from tools.shade import env as shade_env
 
 # kind -> (candidate message names in oaktree.v1, shade methods that return it).
 # The first candidate that exists is used, so an area owner may pick either
@@ -82,7 +81,7 @@ RESOURCES = {
     "zone": (["DnsZone", "Zone"], ["get_zone", "list_zones"]),
     "recordset": (["DnsRecordset", "Recordset", "RecordSet"], ["get_recordset", "list_recordsets"]),
 }
-PACKAGE = "oaktree.v1"
+PACKAGE = descriptors.PACKAGE
 
 
 def excluded_methods(map_dir):
@@ -93,7 +92,7 @@ def excluded_methods(map_dir):
             with open(path, "rb") as f:
                 data = tomllib.load(f)
         except (OSError, tomllib.TOMLDecodeError):
-            continue  # check_shade_coverage reports broken maps
+            continue  # check_coverage reports broken maps
         out.update(m for m, e in data.items() if isinstance(e, dict) and "excluded" in e)
     return out
 
@@ -102,7 +101,7 @@ def pick_message(pool, kind):
     names, _ = RESOURCES[kind]
     for name in names:
         full = "%s.%s" % (PACKAGE, name)
-        if shade_convert.message_class(pool, full) is not None:
+        if descriptors.message_class(pool, full) is not None:
             return full
     return None
 
@@ -162,11 +161,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--descriptor-set", required=True,
                         help="FileDescriptorSet of oaktree/v1/*.proto (--include_imports)")
-    parser.add_argument("--map-dir", default="tools/shade_map",
+    parser.add_argument("--map-dir", default=shade_env.MAP_DIR,
                         help="coverage maps; a kind all of whose shade methods are "
                              "excluded there is not required (default: %(default)s)")
     parser.add_argument("--normalized-json",
-                        help="use this saved `shade_introspect.py normalize` output "
+                        help="use this saved `introspect.py normalize` output "
                              "instead of running shade (for tests and debugging)")
     parser.add_argument("--save-json", help="also write shade's normalized output here")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -175,7 +174,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        pool = shade_convert.build_pool(shade_convert.load_descriptor_set(args.descriptor_set))
+        pool = descriptors.load(args.descriptor_set).pool
         if args.normalized_json:
             with open(args.normalized_json) as f:
                 records = json.load(f)

@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 """Time the build on this machine: configure, a clean `make -j2`, a no-op
 `make`, a touched-but-unchanged .proto, and a rebuild after changing one
 message. Runs in a scratch copy of the source tree (out-of-tree build, Go
 off), repeats each step, and prints an RST table (median, min, max) for
 BENCHMARKS.rst. Timing is reported, never asserted: machines are noisy.
 
-    .venv/bin/python tools/bench_build.py [--runs 3] [--proto compute.proto]
+    .venv/bin/python -m tools.maintain.bench_build [--runs 3] [--proto compute.proto]
 """
 
 import argparse
@@ -17,8 +16,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.dirname(HERE)
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "gen", "dist", "autom4te.cache", "__pycache__", "*.o", "*.lo", "*.la",
     ".libs", ".deps", "Makefile", "config.status", "config.log", "libtool", "oaktreemodel.pc",
@@ -58,7 +56,7 @@ def main():
             os.utime(proto)
             results["touched .proto, make"].append(timed(["make"], build)[0])
             with open(proto, "a") as f:
-                f.write("\n// BenchOnly is added by tools/bench_build.py.\n"
+                f.write("\n// BenchOnly is added by tools/maintain/bench_build.py.\n"
                         "message BenchOnly {\n  // A field.\n  string x = 1;\n}\n")
             dt, out = timed(["make", "-j2"], build)
             results["one message changed, make -j2"].append(dt)

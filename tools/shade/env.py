@@ -5,9 +5,11 @@ Why a separate virtualenv: shade 1.33.0 needs an old-style dependency set
 Python 3.11 shim, while the checks themselves need the build's protobuf.
 Mixing the two in one interpreter would make the checks depend on whatever
 shade drags in. So the checks (this process) never ``import shade``; they ask
-``<venv>/bin/python tools/shade_introspect.py <command>`` for JSON instead.
+``<venv>/bin/python -P tools/shade/introspect.py <command>`` for JSON instead
+(run by path, not as part of the tools package; ``-P`` keeps this folder off
+the venv's import path, so no module here can shadow one of shade's).
 
-The venv is created once with ``pip install -r tools/shade-requirements.txt``
+The venv is created once with ``pip install -r tools/shade/requirements.txt``
 and reused while a marker file inside it records the same hash of that
 requirements file (and of the Python version); a changed pin rebuilds it.
 pip installing those pinned packages is the only network access of the checks.
@@ -22,9 +24,10 @@ import subprocess
 import sys
 import venv
 
-TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
-REQUIREMENTS = os.path.join(TOOLS_DIR, "shade-requirements.txt")
-INTROSPECT = os.path.join(TOOLS_DIR, "shade_introspect.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+REQUIREMENTS = os.path.join(HERE, "requirements.txt")
+INTROSPECT = os.path.join(HERE, "introspect.py")
+MAP_DIR = os.path.join(HERE, "map")
 DEFAULT_VENV = os.path.join("gen", "shade-venv")
 MARKER = "oaktree-shade-requirements.sha256"
 
@@ -84,7 +87,7 @@ def ensure_venv(venv_dir=DEFAULT_VENV, requirements=REQUIREMENTS, log=sys.stderr
 
 
 def _build(venv_dir, requirements, wanted, log):
-    print("shade_env: building %s from %s (one-off; needs PyPI)"
+    print("tools.shade.env: building %s from %s (one-off; needs PyPI)"
           % (venv_dir, os.path.relpath(requirements)), file=log)
     if os.path.exists(venv_dir):
         shutil.rmtree(venv_dir)
@@ -106,16 +109,16 @@ def _build(venv_dir, requirements, wanted, log):
 
 
 def run_introspect(command, venv_dir=DEFAULT_VENV, args=()):
-    """Run ``shade_introspect.py <command> [args]`` in the venv; return its JSON."""
+    """Run ``introspect.py <command> [args]`` in the venv; return its JSON."""
     python = ensure_venv(venv_dir)
-    proc = subprocess.run([python, INTROSPECT, command, *args],
+    proc = subprocess.run([python, "-P", INTROSPECT, command, *args],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     if proc.returncode != 0:
-        raise ShadeEnvError("shade_introspect.py %s failed (rc %d):\n%s"
+        raise ShadeEnvError("introspect.py %s failed (rc %d):\n%s"
                             % (command, proc.returncode, proc.stderr[-4000:]))
     try:
         return json.loads(proc.stdout)
     except ValueError as exc:
-        raise ShadeEnvError("shade_introspect.py %s printed no JSON (%s): %r"
+        raise ShadeEnvError("introspect.py %s printed no JSON (%s): %r"
                             % (command, exc, proc.stdout[:500]))

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run protoc for one output kind and publish only what really changed.
 
 Every make rule that runs protoc goes through this script, so that:
@@ -74,13 +73,9 @@ def run(cmd):
 
 
 def files_with_services(descriptor_set, protos):
-    from google.protobuf import descriptor_pb2
+    from tools import descriptors  # protobuf is only needed past the descriptor kind
 
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
-    wanted = set(protos)
-    return [fd.name for fd in fds.file if fd.name in wanted and fd.service]
+    return descriptors.load(descriptor_set).with_services(protos)
 
 
 def rewrite_python_imports(path):
@@ -273,7 +268,7 @@ def main():
                 extra = sorted(set(expected) - set(produced))
                 fail("the Makefile's list of generated files is stale "
                      f"(produced but not listed: {missing}; listed but not produced: {extra}); "
-                     "run tools/update_proto_list.py")
+                     "run python -m tools.maintain.update_proto_list")
         changed, removed = sync_tree(tmp, out, produced, patterns)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

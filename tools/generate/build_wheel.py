@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Assemble the oaktreemodel wheel (PEP 427) from the build tree.
 
 Why not setuptools: the package is pure data that make already produced, the
@@ -149,7 +148,7 @@ def wheel(args):
     info = f"{DIST}-{args.version}.dist-info"
     files[f"{info}/METADATA"] = metadata(args.version, pb, grpc, readme)
     files[f"{info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: oaktreemodel tools/build_wheel.py\n"
+        "Wheel-Version: 1.0\nGenerator: oaktreemodel tools/generate/build_wheel.py\n"
         "Root-Is-Purelib: true\nTag: py3-none-any\n").encode()
     files[f"{info}/top_level.txt"] = f"{DIST}\n".encode()
     record = [record_line(n, d) for n, d in sorted(files.items())] + [f"{info}/RECORD,,"]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write (or with --check, verify) oaktree/v1/protos.am.
 
 Automake needs the generated files spelled out, so the list of protos and of
@@ -17,25 +16,29 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import protoc_gen  # noqa: E402  (same folder)
+from tools import descriptors
+
+# The source root this package lives in (the default --srcdir, and what a
+# child interpreter needs on its path to import tools).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COMMAND = "python3 -m tools.maintain.update_proto_list (in the source root)"
 
 
 def service_files(srcdir, protos, descriptor_set):
     """Names of the protos that define at least one service, read from a
     descriptor set (the build's own, or a fresh one in a temp folder)."""
     if descriptor_set:
-        return set(protoc_gen.files_with_services(descriptor_set, protos))
+        return set(descriptors.load(descriptor_set).with_services(protos))
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "set.binpb")
         rc = subprocess.call([sys.executable, "-c",
-                              "import sys, protoc_gen; sys.exit(protoc_gen.grpc_tools_protoc(sys.argv[1:]))",
+                              "import sys; from tools.generate import protoc_gen; "
+                              "sys.exit(protoc_gen.grpc_tools_protoc(sys.argv[1:]))",
                               f"-I{srcdir}", f"--descriptor_set_out={out}", "--include_imports"] + protos,
-                             cwd=HERE)
+                             env=dict(os.environ, PYTHONPATH=ROOT))
         if rc != 0:
             sys.exit(f"update_proto_list: protoc failed on {srcdir}/oaktree/v1")
-        return set(protoc_gen.files_with_services(out, protos))
+        return set(descriptors.load(out).with_services(protos))
 
 
 def render(protos, services):
@@ -58,9 +61,9 @@ def render(protos, services):
             py.append(f"gen/python/oaktreemodel/v1/{base}_pb2_grpc.py")
             go.append(f"gen/go/{stem}_grpc.pb.go")
     return (
-        "# Written by tools/update_proto_list.py from oaktree/v1/*.proto: do not edit.\n"
+        "# Written by tools/maintain/update_proto_list.py from oaktree/v1/*.proto: do not edit.\n"
         "# `make check` fails when it is stale; after adding or removing a .proto, run\n"
-        "#   python3 tools/update_proto_list.py\n\n"
+        f"#   {COMMAND}\n\n"
         + block("OAKTREE_PROTOS", protos) + "\n"
         + "# Files that define a service (they also get gRPC stubs).\n"
         + block("OAKTREE_SERVICE_PROTOS", [p for p in protos if p in services]) + "\n"
@@ -73,7 +76,7 @@ def render(protos, services):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--srcdir", default=os.path.dirname(HERE), help="source tree (default: this checkout)")
+    ap.add_argument("--srcdir", default=ROOT, help="source tree (default: this checkout)")
     ap.add_argument("--descriptor-set", help="read services from this set instead of running protoc")
     ap.add_argument("--check", action="store_true", help="fail if protos.am differs; write nothing")
     args = ap.parse_args()
@@ -95,7 +98,7 @@ def main():
         unlisted = sorted(set(protos) - set(listed))
         if unlisted:
             sys.exit(f"update_proto_list: {target} does not list {', '.join(unlisted)}; "
-                     "run python3 tools/update_proto_list.py")
+                     f"run {COMMAND}")
     wanted = render(protos, service_files(args.srcdir, protos, args.descriptor_set))
     if current == wanted:
         print(f"update_proto_list: {target} is up to date ({len(protos)} protos)")
@@ -103,7 +106,7 @@ def main():
     if args.check:
         diff = "".join(difflib.unified_diff(current.splitlines(True), wanted.splitlines(True),
                                             "protos.am (checked in)", "protos.am (expected)"))
-        sys.exit(f"update_proto_list: {target} is stale; run python3 tools/update_proto_list.py\n{diff}")
+        sys.exit(f"update_proto_list: {target} is stale; run {COMMAND}\n{diff}")
     with open(target, "w") as f:
         f.write(wanted)
     print(f"update_proto_list: wrote {target} ({len(protos)} protos)")

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
 """Generate (or check) the cross-language wire vectors in tests/vectors/.
@@ -18,8 +17,9 @@ Values are driven only by the descriptors: a vector "sweep-k" gives field j the
 extreme and negative integers, non-ASCII strings ...), so the vectors of a type
 cover every enum value and edge case and a new message needs no new code.
 
-  make_vectors.py --descriptor-set D --out tests/vectors           # write
-  make_vectors.py --descriptor-set D --out tests/vectors --check   # verify
+  python -m tools.maintain.make_vectors --descriptor-set D --out tests/vectors          # write
+  python -m tools.maintain.make_vectors --descriptor-set D --out tests/vectors --check  # verify
+(`make vectors` runs the first with the build's descriptor set.)
 """
 
 import argparse
@@ -28,13 +28,12 @@ import os
 import sys
 
 from google.protobuf import descriptor as _d
-from google.protobuf import descriptor_pb2
-from google.protobuf import descriptor_pool
 from google.protobuf import json_format
 from google.protobuf import message_factory
 from google.protobuf import text_format
 
-PACKAGE_PREFIX = "oaktree."
+from tools import descriptors
+
 MAX_DEPTH = 3          # recursion guard; also keeps nested resources small
 
 F = _d.FieldDescriptor
@@ -73,32 +72,6 @@ UNKNOWN_TAIL = (
 
 def pick(table, k, j):
     return table[(k + j) % len(table)]
-
-
-def load_pool(path):
-    fds = descriptor_pb2.FileDescriptorSet.FromString(open(path, "rb").read())
-    pool = descriptor_pool.DescriptorPool()
-    for f in fds.file:
-        pool.Add(f)
-    return fds, pool
-
-
-def message_types(fds, pool):
-    """Every message (nested too, map entries excluded) of our packages."""
-    out = []
-
-    def walk(desc):
-        if desc.GetOptions().map_entry:
-            return
-        out.append(desc)
-        for n in desc.nested_types:
-            walk(n)
-
-    for f in fds.file:
-        if f.package.startswith(PACKAGE_PREFIX):
-            for m in pool.FindFileByName(f.name).message_types_by_name.values():
-                walk(m)
-    return sorted(out, key=lambda d: d.full_name)
 
 
 def enum_sizes(desc):
@@ -333,8 +306,9 @@ def render(desc, pool):
 
 
 def generate(descriptor_set):
-    fds, pool = load_pool(descriptor_set)
-    return {d.full_name + ".json": render(d, pool) for d in message_types(fds, pool)}
+    ds = descriptors.load(descriptor_set)
+    return {d.full_name + ".json": render(d, ds.pool)
+            for d in ds.message_types()}
 
 
 def first_difference(old, new):
@@ -400,8 +374,9 @@ def main(argv=None):
         for p in problems:
             print("make_vectors: " + p, file=sys.stderr)
         if problems:
-            print("make_vectors: %d problem(s); regenerate with tools/make_vectors.py "
-                  "--descriptor-set D --out %s" % (len(problems), args.out), file=sys.stderr)
+            print("make_vectors: %d problem(s); regenerate with `make vectors` (python -m "
+                  "tools.maintain.make_vectors --descriptor-set D --out %s)"
+                  % (len(problems), args.out), file=sys.stderr)
             return 1
         print("make_vectors: %d vector files up to date" % len(expected))
         return 0

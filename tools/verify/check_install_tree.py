@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check an installed oaktreemodel tree the way a C++ user meets it.
 
 Reads the descriptor set to know what must be there: for every proto its
@@ -12,7 +11,7 @@ import glob
 import os
 import sys
 
-from google.protobuf import descriptor_pb2
+from tools import descriptors
 
 
 def main():
@@ -27,12 +26,8 @@ def main():
         return os.path.join(args.root, path.lstrip("/")) if args.root else path
 
     inc, lib = staged(args.includedir), staged(args.libdir)
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(args.descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
-    ours = [fd for fd in fds.file if fd.package == "oaktree.v1"]
     expected = []
-    for fd in ours:
+    for fd in descriptors.load(args.descriptor_set).ours():
         stem = fd.name[: -len(".proto")]
         expected += [f"{inc}/{stem}.pb.h", f"{inc}/{fd.name}"]
         if fd.service:

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Guard upgrades: compare the API with the last release's descriptor set.
 
-Released APIs are kept in the tree (tools/api-baselines/oaktree-v1-X.Y.Z.binpb,
+Released APIs are kept in the tree (tools/verify/api-baselines/oaktree-v1-X.Y.Z.binpb,
 written by `make api-baseline` at release time), so the check needs no git
 history or network (shallow CI clones broke history-based checks elsewhere).
 `buf breaking` runs with the FILE category of buf.yaml: wire, JSON and the
@@ -23,7 +22,7 @@ import re
 import subprocess
 import sys
 
-from google.protobuf import descriptor_pb2
+from tools import descriptors
 
 NAME = re.compile(r"^oaktree-v1-(\d+)\.(\d+)\.(\d+)\.binpb$")
 
@@ -49,14 +48,10 @@ def latest_baseline(folder, current):
 
 def write_baseline(descriptor_set, out):
     """Our files and their imports, without comments (FILE checks do not read them)."""
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
-    for fd in fds.file:
-        fd.ClearField("source_code_info")
+    ds = descriptors.load(descriptor_set)
     with open(out, "wb") as f:
-        f.write(fds.SerializeToString(deterministic=True))
-    print(f"check_breaking: wrote {out} ({len(fds.file)} files)")
+        f.write(ds.serialize(source_info=False))
+    print(f"check_breaking: wrote {out} ({len(ds.files)} files)")
 
 
 def main():

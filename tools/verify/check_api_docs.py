@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Check that the oaktree.v1 API documents itself and gives resources a Location.
 
 The .proto comments are the API reference for client authors, so every
@@ -21,26 +20,16 @@ listing every undocumented element and every resource without a Location.
 
 import argparse
 import collections
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from shade_convert import load_descriptor_set  # noqa: E402
-
-PACKAGE = "oaktree.v1"
+from tools import descriptors
+from tools.descriptors import PACKAGE, comments
 LOCATION = ".oaktree.v1.Location"
 # FileDescriptorProto / DescriptorProto / EnumDescriptorProto /
 # ServiceDescriptorProto field numbers used in SourceCodeInfo paths.
 FILE_MESSAGE, FILE_ENUM, FILE_SERVICE = 4, 5, 6
 MSG_FIELD, MSG_NESTED, MSG_ENUM, MSG_ONEOF = 2, 3, 4, 8
 ENUM_VALUE, SERVICE_METHOD = 2, 2
-
-
-def comments(file_proto):
-    """{source path tuple: leading comment} for one file."""
-    return {tuple(loc.path): loc.leading_comments
-            for loc in file_proto.source_code_info.location}
 
 
 def elements(file_proto):
@@ -126,12 +115,12 @@ def main(argv=None):
                         help="FileDescriptorSet built with --include_source_info")
     args = parser.parse_args(argv)
     try:
-        fds = load_descriptor_set(args.descriptor_set)
+        ds = descriptors.load(args.descriptor_set)
     except (OSError, ValueError) as exc:
         print("check_api_docs: ERROR: %s" % exc, file=sys.stderr)
         return 2
 
-    ours = [f for f in fds.file if f.package == PACKAGE]
+    ours = ds.ours()
     if not ours:
         print("check_api_docs: ERROR: no file of package %s in %s"
               % (PACKAGE, args.descriptor_set), file=sys.stderr)
@@ -150,7 +139,7 @@ def main(argv=None):
             if not docs.get(path, "").strip():
                 undocumented[kind] += 1
                 problems.append("%s: %s %s has no leading comment" % (f.name, kind, name))
-    resources, no_location = resources_without_location(fds)
+    resources, no_location = resources_without_location(ds.fds)
     for name in no_location:
         problems.append("resource message %s (has `id`, returned by an RPC) lacks "
                         "`oaktree.v1.Location location`" % name)

@@ -1,14 +1,13 @@
-#!/usr/bin/env python3
 """Prove that every public method of the real shade 1.33.0 is covered by the API.
 
-The coverage map is the union of ``tools/shade_map/*.toml``: one table per
+The coverage map is the union of ``tools/shade/map/*.toml``: one table per
 shade method, either ``rpcs = ["oaktree.v1.<Service>.<Rpc>", ...]`` (the RPCs
 that serve it) or ``excluded = "<reason>"``, plus an optional ``tier``
 (1 = nodepool uses it, 2 = Ansible does, 3 = the rest) and an optional
 free-text ``note``.
 
 The method list is not typed in by hand: it is read from shade itself
-(``shade.OpenStackCloud`` introspected in the pinned venv, see shade_env.py),
+(``shade.OpenStackCloud`` introspected in the pinned venv, see env.py),
 so a method nobody thought of still shows up as missing.
 
 What counts as a public method: every name on ``shade.OpenStackCloud`` (its
@@ -36,23 +35,11 @@ import re
 import sys
 import tomllib
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import shade_env  # noqa: E402
-from shade_convert import load_descriptor_set  # noqa: E402
+from tools import descriptors
+from tools.shade import env as shade_env
 
 ALLOWED_KEYS = {"rpcs", "excluded", "tier", "note"}
 TIER_NAMES = {1: "1 nodepool", 2: "2 ansible", 3: "3 rest", None: "? untiered"}
-
-
-def rpc_names(fds):
-    """Full names ``pkg.Service.Rpc`` of every RPC in a FileDescriptorSet."""
-    names = set()
-    for f in fds.file:
-        for service in f.service:
-            for method in service.method:
-                names.add("%s.%s.%s" % (f.package, service.name, method.name))
-    return names
 
 
 def load_maps(map_dir):
@@ -138,13 +125,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--descriptor-set", required=True,
                         help="FileDescriptorSet of oaktree/v1/*.proto (--include_imports)")
-    parser.add_argument("--map-dir", default="tools/shade_map",
+    parser.add_argument("--map-dir", default=shade_env.MAP_DIR,
                         help="folder of <area>.toml coverage maps (default: %(default)s)")
     parser.add_argument("--methods-table",
                         help="shade-methods.md, to give a tier to methods whose entry "
                              "has none (and to missing ones)")
     parser.add_argument("--shade-methods-json",
-                        help="JSON list of method names (or shade_introspect.py "
+                        help="JSON list of method names (or introspect.py "
                              "`methods` output) instead of introspecting shade; for tests")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also list the RPCs no shade method maps to")
@@ -152,12 +139,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     try:
-        fds = load_descriptor_set(args.descriptor_set)
+        ds = descriptors.load(args.descriptor_set)
         methods, properties, source = shade_methods(args)
     except (OSError, ValueError, shade_env.ShadeEnvError) as exc:
         print("check_shade_coverage: ERROR: %s" % exc, file=sys.stderr)
         return 2
-    rpcs = rpc_names(fds)
+    rpcs = ds.rpc_names()
     tiers = table_tiers(args.methods_table) if args.methods_table else {}
 
     entries, problems = load_maps(args.map_dir)

@@ -48,10 +48,9 @@ import datetime
 import re
 
 from google.protobuf import descriptor as _descriptor
-from google.protobuf import descriptor_pb2
-from google.protobuf import descriptor_pool
 from google.protobuf import json_format
-from google.protobuf import message_factory
+
+from tools.descriptors import message_class
 
 FD = _descriptor.FieldDescriptor
 
@@ -77,48 +76,6 @@ _STRINGISH = {"google.protobuf.StringValue", "google.protobuf.BytesValue",
 _INT_TYPES = {FD.TYPE_INT32, FD.TYPE_INT64, FD.TYPE_UINT32, FD.TYPE_UINT64,
               FD.TYPE_SINT32, FD.TYPE_SINT64, FD.TYPE_FIXED32, FD.TYPE_FIXED64,
               FD.TYPE_SFIXED32, FD.TYPE_SFIXED64}
-
-
-def load_descriptor_set(path):
-    """Read a serialized FileDescriptorSet (protoc --descriptor_set_out)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    fds = descriptor_pb2.FileDescriptorSet()
-    try:
-        fds.ParseFromString(data)
-    except Exception as exc:
-        raise ValueError("%s is not a FileDescriptorSet: %s" % (path, exc))
-    if not fds.file:
-        raise ValueError("%s holds no files" % path)
-    return fds
-
-
-def build_pool(fds):
-    """A DescriptorPool holding every file of the set (imports first)."""
-    pool = descriptor_pool.DescriptorPool()
-    pending = list(fds.file)
-    added = set()
-    while pending:  # protoc orders dependencies first; be tolerant anyway
-        progress = False
-        for f in list(pending):
-            if all(d in added for d in f.dependency):
-                pool.Add(f)
-                added.add(f.name)
-                pending.remove(f)
-                progress = True
-        if not progress:
-            raise ValueError("descriptor set lacks imports: %s (use --include_imports)"
-                             % ", ".join(sorted({d for f in pending for d in f.dependency
-                                                 if d not in added})))
-    return pool
-
-
-def message_class(pool, full_name):
-    """The dynamic message class for ``full_name``, or None if it is not in the pool."""
-    try:
-        return message_factory.GetMessageClass(pool.FindMessageTypeByName(full_name))
-    except KeyError:
-        return None
 
 
 def snake(name):

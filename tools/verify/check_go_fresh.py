@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Compare the checked-in Go (golang/oaktree/) with a fresh regeneration.
 
 Git keeps no timestamps, so freshness is decided by regenerating with the
@@ -14,8 +13,7 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import protoc_gen  # noqa: E402  (same folder)
+from tools.generate import protoc_gen
 
 PATTERNS = protoc_gen.MANAGED["go"]
 
