@@ -28,6 +28,29 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"CI=true refuses to skip: {reason}"
 
 
+# What distcheck's make check leaves to the main one (Makefile.am says why).
+_FULL_SCOPE_ONLY = ("test_generation.py", "test_configure.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("OAKTREE_CHECK_SCOPE") != "dist":
+        return
+    keep, drop = [], []
+    for item in items:
+        params = item.callspec.params if hasattr(item, "callspec") else {}
+        if item.fspath.basename in _FULL_SCOPE_ONLY:
+            light = False
+        elif "server" in params and "client" in params:
+            light = "python" in (params["server"], params["client"]) or params["server"] == params["client"]
+        else:
+            light = True
+        (keep if light else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        print(f"\nOAKTREE_CHECK_SCOPE=dist: {len(drop)} tests left to the main make check")
+
+
 @pytest.fixture(scope="session")
 def srcdir():
     return te.env("OAKTREE_SRCDIR")
