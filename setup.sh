@@ -40,6 +40,11 @@ else
   echo "== go not found: the checked-in Go is used; Go checks will be skipped"
 fi
 
+# Ruby: everything comes from Debian through bindep.txt above (ruby, ruby-google-protobuf,
+# ruby-grpc, ruby-grpc-tools); the gem registry is not used, so there is nothing to fetch.
+ruby -e 'require "google/protobuf"; require "grpc"' 2>/dev/null ||
+  echo "== Ruby runtime not loadable: Ruby will be skipped (see ruby/README.rst)"
+
 echo "== autoreconf, configure, make"
 ./autogen.sh
 ./configure PYTHON="$top/.venv/bin/python" "$@"
