@@ -20,7 +20,8 @@ enum value has an element whose id is its full proto name (e.g.
 google.protobuf link to the protobuf.dev reference of the well-known types;
 other foreign types are shown plainly.
 
-Comments are rendered as paragraphs (blank lines separate them), ``- `` lines
+Comments are rendered as paragraphs (blank lines separate them, and a line
+starting with ``Errors:``, ``Note:``, ``Example:``... starts one), ``- `` lines
 as lists, indented lines as preformatted text, and `code` spans as <code>,
 linked when they name a type, service or RPC of the set.
 
@@ -87,6 +88,8 @@ section.rpc{border-left:4px solid #6d8fbf;padding:.2em 0 .2em .9em;margin:1.1em 
 .badge{display:inline-block;font-size:.78em;padding:0 .5em;border-radius:9px;
 background:#e3ebf6;color:#20344f;margin-left:.5em;vertical-align:middle}
 .doc p{margin:.35em 0}
+.doc>:first-child{margin-top:0}
+.doc>:last-child{margin-bottom:0}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border-top:1px solid #e3e6ec;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f6f7fa;font-weight:600;font-size:.9em}
@@ -204,6 +207,8 @@ def real_oneof(m, index):
 # --- comments ------------------------------------------------------------------------
 
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
+# Lines the API's comments begin with a label; each starts a paragraph.
+LEAD_IN = re.compile(r"(Errors|Note|Example|Deprecated|See also):\s")
 
 
 def inline(text, catalog, page):
@@ -229,6 +234,9 @@ def render_doc(comment, catalog, page):
              for line in comment.strip("\n").split("\n")]
     blocks, cur = [], []
     for line in lines + [""]:
+        if cur and LEAD_IN.match(line):  # "Errors: ..." starts its own paragraph
+            blocks.append(cur)
+            cur = []
         if line.strip():
             cur.append(line.rstrip())
         elif cur:
@@ -252,8 +260,13 @@ def render_doc(comment, catalog, page):
             out.append("<ul>\n%s\n</ul>" % "\n".join(
                 "<li>%s</li>" % inline("\n".join(item), catalog, page) for item in items))
         else:
-            out.append("<p>%s</p>" % inline("\n".join(line.strip() for line in block),
-                                             catalog, page))
+            text = "\n".join(line.strip() for line in block)
+            lead = LEAD_IN.match(text)
+            label = ""
+            if lead:
+                label = "<b>%s:</b>" % html.escape(lead.group(1))
+                text = text[len(lead.group(1)) + 1:]
+            out.append("<p>%s%s</p>" % (label, inline(text, catalog, page)))
     return '<div class="doc">\n%s\n</div>' % "\n".join(out)
 
 
