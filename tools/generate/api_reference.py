@@ -542,6 +542,9 @@ def main(argv=None):
             return 1
     os.makedirs(args.out, exist_ok=True)
     parent = os.path.dirname(os.path.abspath(args.out))
+    for leftover in os.listdir(parent):  # of a run that was killed
+        if leftover.startswith(".reference-tmp-"):
+            shutil.rmtree(os.path.join(parent, leftover), ignore_errors=True)
     tmp = tempfile.mkdtemp(prefix=".reference-tmp-", dir=parent)
     try:
         for name, data in pages.items():

@@ -448,7 +448,8 @@ def main(argv=None):
         print("check_api_reference: ERROR: %s" % exc, file=sys.stderr)
         return 2
     if not os.path.isdir(args.reference):
-        print("check_api_reference: ERROR: no folder %s (`make` builds it, `make install` installs it)" % args.reference, file=sys.stderr)
+        print("check_api_reference: ERROR: no folder %s (`make` builds it, `make install` "
+              "installs it)" % args.reference, file=sys.stderr)
         return 2
     want = expected(ds)
     problems, _pages = check_structure(ds, args.reference, want)
