@@ -70,7 +70,7 @@ margin:0;background:#fff}
 header{background:#20344f;color:#fff;padding:.6em 1.5em}
 header a{color:#fff;text-decoration:none;font-weight:600}
 header .here{color:#c8d6ea}
-main{max-width:70em;margin:0 auto;padding:0 1.5em 3em}
+main{max-width:80em;margin:0 auto;padding:0 1.5em 3em}
 h1{font-size:1.7em;margin:.8em 0 .2em}
 h2{font-size:1.35em;border-bottom:2px solid #20344f;margin:1.6em 0 .6em;padding-bottom:.1em}
 h3{font-size:1.15em;margin:0 0 .3em}
@@ -93,10 +93,13 @@ background:#e3ebf6;color:#20344f;margin-left:.5em;vertical-align:middle}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border-top:1px solid #e3e6ec;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f6f7fa;font-weight:600;font-size:.9em}
-td.num{width:3em;color:#555}
-td.name{white-space:nowrap}
-td.type{white-space:nowrap}
-td.label{width:7em;color:#555;font-size:.9em}
+table.fields,table.values{table-layout:fixed}
+col.num{width:2.8em}col.name{width:14em}col.type{width:14em}col.label{width:9em}
+col.value{width:22em}
+@media (max-width:60em){table.fields,table.values{table-layout:auto}}
+td.num{color:#555}
+td.name,td.type{overflow-wrap:anywhere}
+td.label{color:#555;font-size:.9em}
 tr.oneof td{background:#f8f5fc}
 .doc{overflow-wrap:anywhere}
 :target>h3,:target>h4,tr:target>td{background:#fff6d6}
@@ -417,7 +420,9 @@ class FilePage:
         if not m.field:
             out.append('<p class="meta">No fields.</p>\n')
         else:
-            out.append('<table class="fields">\n<thead><tr><th>#</th><th>Field</th><th>Type</th>'
+            out.append('<table class="fields">\n<colgroup><col class="num"><col class="name">'
+                       '<col class="type"><col class="label"><col></colgroup>\n'
+                       '<thead><tr><th>#</th><th>Field</th><th>Type</th>'
                        '<th>Label</th><th>Description</th></tr></thead>\n<tbody>\n')
             shown = set()
             for i, fld in enumerate(m.field):
@@ -434,7 +439,7 @@ class FilePage:
                 out.append('<tr id="%s.%s"><td class="num">%d</td><td class="name"><code>%s</code>%s</td>'
                            '<td class="type"><code>%s</code></td><td class="label">%s</td><td>%s</td></tr>\n'
                            % (html.escape(name), html.escape(fld.name), fld.number,
-                              html.escape(fld.name), deprecated, self.field_type(fld),
+                              breakable(fld.name), deprecated, self.field_type(fld),
                               self.label(m, fld, name), self.doc(path + (MSG_FIELD, i))))
             out.append("</tbody>\n</table>\n")
         out.append("</section>\n")
@@ -444,15 +449,21 @@ class FilePage:
         out = ['<section class="el enum" id="%s">\n' % html.escape(name),
                '<h3><span class="kw">enum</span> %s</h3>\n' % html.escape(self.catalog.short(name)),
                self.doc(path), "\n",
-               '<table class="values">\n<thead><tr><th>Value</th><th>Number</th><th>Description</th>'
+               '<table class="values">\n<colgroup><col class="value"><col class="num"><col>'
+               '</colgroup>\n<thead><tr><th>Value</th><th>#</th><th>Description</th>'
                '</tr></thead>\n<tbody>\n']
         for i, v in enumerate(e.value):
             out.append('<tr id="%s.%s"><td class="name"><code>%s</code></td><td class="num">%d</td>'
                        '<td>%s</td></tr>\n'
-                       % (html.escape(name), html.escape(v.name), html.escape(v.name), v.number,
+                       % (html.escape(name), html.escape(v.name), breakable(v.name), v.number,
                           self.doc(path + (ENUM_VALUE, i))))
         out.append("</tbody>\n</table>\n</section>\n")
         return "".join(out)
+
+
+def breakable(name):
+    """A long snake_case name may wrap after its underscores."""
+    return html.escape(name).replace("_", "_<wbr>")
 
 
 def rpc_kind(r):
