@@ -7,7 +7,6 @@ and an element that is not rendered."""
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 

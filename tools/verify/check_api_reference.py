@@ -44,7 +44,6 @@ import time
 import urllib.parse
 
 from tools import descriptors
-from tools.descriptors import PACKAGE
 from tools.generate.api_reference import INDEX, WKT_URL, page_name
 from tools.verify.check_api_docs import elements
 
