@@ -103,7 +103,8 @@ td.label{color:#555;font-size:.9em}
 tr.oneof td{background:#f8f5fc}
 .doc{overflow-wrap:anywhere}
 :target>h3,:target>h4,tr:target>td{background:#fff6d6}
-ul.cols{columns:17em;padding-left:1.2em}
+ul.cols{columns:21em;column-gap:2em;padding-left:1.2em}
+ul.cols li{overflow-wrap:anywhere}
 .toc ul{margin:.2em 0}
 footer{color:#777;font-size:.85em;border-top:1px solid #e3e6ec;margin-top:3em;padding-top:.5em}
 """
