@@ -24,6 +24,29 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 
+# The generator of the wheel's Python modules, an older grpcio-tools pinned in
+# python/requirements-gen.txt: alone (--no-deps: it asks for protobuf<5 for
+# itself) in .venv/oaktree-pygen, where configure looks for it.
+pygen_pin=$(sed -n 's/^grpcio-tools==\([^ ;#]*\).*/\1/p' python/requirements-gen.txt)
+if [ "$(PYTHONPATH=.venv/oaktree-pygen .venv/bin/python -c \
+      'import importlib.metadata as m; print(m.version("grpcio-tools"))' 2>/dev/null)" != "$pygen_pin" ]; then
+  echo "== grpcio-tools $pygen_pin into .venv/oaktree-pygen (the Python modules' generator)"
+  rm -rf .venv/oaktree-pygen
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    --target .venv/oaktree-pygen -r python/requirements-gen.txt
+fi
+# The runtimes python/checks/runtime-range installs the wheel with, offline: the
+# lowest versions of python/runtime-range.txt and the pins of requirements.txt,
+# with their dependencies, into .venv/oaktree-wheelhouse (a re-run downloads nothing).
+echo "== Python runtimes for the runtime-range check into .venv/oaktree-wheelhouse"
+low() { sed -n "s/^$1>=\([0-9.]*\),<.*/\1/p" python/runtime-range.txt; }
+pin() { sed -n "s/^$1==\([^ ;#]*\).*/\1/p" requirements.txt; }
+for end in "protobuf==$(low protobuf) grpcio==$(low grpcio)" "protobuf==$(pin protobuf) grpcio==$(pin grpcio)"; do
+  # shellcheck disable=SC2086 # two requirements
+  .venv/bin/python -m pip download -q --disable-pip-version-check --only-binary :all: \
+    -d .venv/oaktree-wheelhouse $end
+done
+
 # System packages that bindep says are missing (Debian/Ubuntu: apt-get).
 missing=$(.venv/bin/bindep -b || true)
 if [ -n "$missing" ]; then
