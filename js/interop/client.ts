@@ -152,12 +152,13 @@ const CASES: Record<string, () => Promise<void>> = {
     const abort = new AbortController();
     const req = { selector: { nameOrId: tag, narrowing: { case: "filters" as const, value: { count: 1000000 } } } };
     let n = 0;
+    // Messages already received may still be delivered after abort(); the
+    // stream must then end with CANCELLED, not run to its end.
     await expectStatus("stream after cancel", async () => {
       for await (const _ of compute.listServers(req, opts(120_000, { signal: abort.signal }))) {
         if (++n === 5) abort.abort();
       }
     }, Code.Canceled);
-    expect("messages before cancel", 5, n);
     for (let i = 0; i < 100; i++) { // bounded: the server records the cancel asynchronously
       const { server: s } = await compute.getServer({ nameOrId: "cancelled?" + tag }, opts(30_000));
       if (s?.status === ServerStatus.DELETED) return;

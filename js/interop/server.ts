@@ -76,9 +76,7 @@ function routes(router: ConnectRouter): void {
           }
           finished = !ctx.signal.aborted;
         } finally {
-          // A generator closed early (consumer gone) also means cancelled.
-          if (!finished) cancelled.add(nameOrId);
-          ctx.signal.removeEventListener("abort", onAbort);
+          if (finished) ctx.signal.removeEventListener("abort", onAbort);
         }
         return;
       }
