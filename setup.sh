@@ -1,8 +1,9 @@
 #!/bin/sh
 # Fresh machine to built tree in one command:
 #   system packages (bindep.txt), Python tools (requirements.txt into .venv),
-#   Go modules and plugins (golang/go.mod), npm packages (js/package-lock.json),
-#   then autoreconf, configure, make.
+#   Go modules and plugins (golang/go.mod), the Java build's Maven artifacts
+#   (java/pom.xml), npm packages (js/package-lock.json), then autoreconf,
+#   configure, make.
 # Extra arguments go to ./configure. Safe to run again.
 set -eu
 cd "$(dirname "$0")"
@@ -39,6 +40,31 @@ if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
   (cd golang && $go mod download)
 else
   echo "== go not found: the checked-in Go is used; Go checks will be skipped"
+fi
+
+# Ruby: everything comes from Debian through bindep.txt above (ruby, ruby-google-protobuf,
+# ruby-grpc, ruby-grpc-tools); the gem registry is not used, so there is nothing to fetch.
+ruby -e 'require "google/protobuf"; require "grpc"' 2>/dev/null ||
+  echo "== Ruby runtime not loadable: Ruby will be skipped (see ruby/README.rst)"
+# Java: everything java/pom.xml pins (the protoc and protoc-gen-grpc-java
+# executables, protobuf-java, grpc-java, every Maven plugin the build and the
+# consumer check use) into the Maven local repository, so that make and make
+# check run mvn offline (configure --with-maven-repo=DIR for another one).
+if command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; then
+  m2=${OAKTREE_MAVEN_REPO:-$HOME/.m2/repository}
+  echo "== Maven: java/pom.xml into $m2"
+  scratch=$(mktemp -d)
+  mkdir -p "$scratch/gen"
+  mvn -B -q -f java/pom.xml -Dmaven.repo.local="$m2" -Doaktree.gen="$scratch/gen" \
+    -Doaktree.build="$scratch/target" -Dmaven.test.skip=true \
+    dependency:go-offline dependency:copy@generators package
+  (cd "$scratch" && mvn -B -q -Dmaven.repo.local="$m2" \
+    org.apache.maven.plugins:maven-install-plugin:3.1.4:install-file \
+    -Dfile="$scratch/target/oaktreemodel-0.0.0-SNAPSHOT.jar" -DpomFile="$top/java/consumer/pom.xml" \
+    -DlocalRepositoryPath="$scratch/repo")
+  rm -rf "$scratch"
+else
+  echo "== mvn or javac not found: Java will be skipped"
 fi
 
 # TypeScript/JavaScript: generator, tsc and runtimes pinned by js/package-lock.json,

@@ -1,11 +1,10 @@
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Paths and tools that `make check` hands to pytest (see the Makefile's
-check-local), with a skip that says why when something is absent."""
+"""The one accessor of what `make check` hands the tests (the OAKTREE_*
+variables of Makefile.am's AM_TESTS_ENVIRONMENT) and of the languages list.
+A skip says why; conftest.py turns every skip into a failure under CI=true."""
 
 import os
-import shutil
-import sys
 
 import pytest
 
@@ -14,46 +13,31 @@ SRCDIR = os.environ.get("OAKTREE_SRCDIR") or os.path.dirname(TESTS)
 VECTORS = os.path.join(SRCDIR, "tests", "vectors")
 
 
-def skip(reason):
-    """Skip saying why; on CI (CI=true) a skip is a failure: CI runs everything."""
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true refuses to skip: " + reason)
-    pytest.skip(reason)
-
-
-def env(name, why):
-    """The value of env var `name`, or a skip that names it and says why."""
-    value = os.environ.get(name, "")
+def env(name):
+    """The value of OAKTREE_* variable `name`; a failure when it is not set."""
+    value = os.environ.get(name)
     if not value:
-        skip("%s is not set: %s (run through `make check`)" % (name, why))
+        pytest.fail(f"{name} is not set: run the tests through `make check` (tests/checks/pytest)")
     return value
 
 
-def go_binary():
-    value = os.environ.get("OAKTREE_GO")
-    if value is None:  # run by hand, outside make: use go from PATH
-        value = shutil.which("go") or ""
-    if not value:
-        skip("Go is absent: %s" % (os.environ.get("OAKTREE_GO_SKIP_REASON")
-                                   or "OAKTREE_GO is empty"))
-    return value
+def languages():
+    """The supported languages, in the order of tests/languages.txt."""
+    with open(os.path.join(TESTS, "languages.txt"), encoding="utf-8") as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith("#")]
 
 
-def python_env():
-    """Environment for a child Python that imports the generated package."""
-    e = dict(os.environ)
-    pp = env("OAKTREE_PYTHONPATH", "the generated oaktreemodel package is needed")
-    e["PYTHONPATH"] = pp + os.pathsep + e.get("PYTHONPATH", "")
-    return e
+def program(lang, name):
+    """Path of a test program of `lang` in the build tree (interop-server,
+    interop-client, vector-check); a skip with configure's reason when the
+    language is disabled."""
+    reason = os.environ.get("OAKTREE_SKIP_" + lang.upper())
+    if reason is None:
+        pytest.fail(f"OAKTREE_SKIP_{lang.upper()} is not set: {lang}/include.am must export it")
+    if reason:
+        pytest.skip(f"{lang} is disabled: {reason}")
+    path = os.path.join(env("OAKTREE_BUILDDIR"), lang, name)
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"{path} is missing: make check builds it ({lang}/include.am)")
+    return path
 
-
-def first_byte_difference(expected, got):
-    """'at byte N: expected ab cd.., got ab ce..' for two byte strings."""
-    n = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b),
-             min(len(expected), len(got)))
-    return "at byte %d of %d/%d: expected %s, got %s" % (
-        n, len(expected), len(got), expected[n:n + 8].hex(" ") or "<end>",
-        got[n:n + 8].hex(" ") or "<end>")
-
-
-PYTHON = sys.executable

@@ -6,12 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from google.protobuf import descriptor_pb2
+
+from tools import descriptors
 
 
 def run(srcdir, descriptor_set, baselines, version):
     return subprocess.run(
-        [sys.executable, os.path.join(srcdir, "tools", "check_breaking.py"),
+        [sys.executable, "-m", "tools.verify.check_breaking",
          "--descriptor-set", descriptor_set, "--baselines", str(baselines), "--version", version,
          "--buf", os.environ["OAKTREE_BUF"], "--config", os.path.join(srcdir, "buf.yaml")],
         capture_output=True, text=True)
@@ -24,13 +25,11 @@ def released(tmp_path, srcdir, descriptor_set):
     baselines = tmp_path / "baselines"
     baselines.mkdir()
     for v in ("0.3.0", "1.2.0"):
-        subprocess.run([sys.executable, os.path.join(srcdir, "tools", "check_breaking.py"),
+        subprocess.run([sys.executable, "-m", "tools.verify.check_breaking",
                         "--descriptor-set", descriptor_set, "--baselines", str(baselines),
                         "--version", v, "--config", "buf.yaml",
                         "--baseline-out", str(baselines / f"oaktree-v1-{v}.binpb")], check=True)
-    fds = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set, "rb") as f:
-        fds.ParseFromString(f.read())
+    fds = descriptors.load(descriptor_set).fds
     server = next(m for fd in fds.file if fd.name == "oaktree/v1/compute.proto"
                   for m in fd.message_type if m.name == "Server")
     name_field = next(f for f in server.field if f.name == "name")

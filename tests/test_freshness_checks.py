@@ -6,18 +6,18 @@ import shutil
 import subprocess
 import sys
 
-import oaktree_testenv as te
+import pytest
 
 
 def test_go_freshness_names_added_removed_and_changed_files(tmp_path, srcdir, builddir):
     fresh = os.path.join(builddir, "gen", "go")
     if not os.path.isdir(os.path.join(fresh, "oaktree")):
-        te.skip("gen/go was not generated: Go is not configured ("
-                    + os.environ.get("OAKTREE_GO_SKIP_REASON", "?") + ")")
+        pytest.skip("gen/go was not generated: Go is not configured ("
+                    + os.environ.get("OAKTREE_SKIP_GOLANG", "?") + ")")
     checked_in = tmp_path / "golang"
     shutil.copytree(os.path.join(srcdir, "golang"), checked_in)
     v1 = checked_in / "oaktree" / "v1"
-    tool = [sys.executable, os.path.join(srcdir, "tools", "check_go_fresh.py"),
+    tool = [sys.executable, "-m", "tools.verify.check_go_fresh",
             "--generated", fresh, "--checked-in", str(checked_in)]
 
     ok = subprocess.run(tool, capture_output=True, text=True)
@@ -38,9 +38,10 @@ def test_go_freshness_names_added_removed_and_changed_files(tmp_path, srcdir, bu
 def test_proto_list_check_names_an_unlisted_proto(scratch, python):
     with open(scratch.proto("zzz_new.proto"), "w") as f:
         f.write('syntax = "proto3";\npackage oaktree.v1;\n')
-    tool = [python, os.path.join(scratch.src, "tools", "update_proto_list.py"), "--srcdir", scratch.src]
-    proc = subprocess.run(tool + ["--check"], capture_output=True, text=True)
+    tool = [python, "-m", "tools.maintain.update_proto_list", "--srcdir", scratch.src]
+    env = dict(os.environ, PYTHONPATH=scratch.src)  # the scratch copy's tools
+    proc = subprocess.run(tool + ["--check"], capture_output=True, text=True, env=env)
     assert proc.returncode != 0 and "oaktree/v1/zzz_new.proto" in proc.stderr, proc.stderr
     # Writing the list fixes it.
-    subprocess.run(tool, check=True, capture_output=True)
-    assert subprocess.run(tool + ["--check"], capture_output=True).returncode == 0
+    subprocess.run(tool, check=True, capture_output=True, env=env)
+    assert subprocess.run(tool + ["--check"], capture_output=True, env=env).returncode == 0

@@ -18,14 +18,14 @@ import textwrap
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = os.path.join(ROOT, "tools")
-sys.path.insert(0, TOOLS)
+from tools import descriptors
+from tools.shade import check_coverage as check_shade_coverage
+from tools.shade import check_data as check_shade_data
+from tools.shade import convert as shade_convert
+from tools.shade import env as shade_env
+from tools.verify import check_api_docs
 
-import check_api_docs  # noqa: E402
-import check_shade_coverage  # noqa: E402
-import check_shade_data  # noqa: E402
-import shade_convert  # noqa: E402
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def compile_protos(tmp_path, files):
@@ -145,8 +145,7 @@ def test_set(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def converter(test_set):
-    return shade_convert.Converter(
-        shade_convert.build_pool(shade_convert.load_descriptor_set(test_set)))
+    return shade_convert.Converter(descriptors.load(test_set).pool)
 
 
 def convert(converter, data, name="Keypair"):
@@ -329,7 +328,7 @@ def test_coverage_cli_exit_code(test_set, tmp_path):
     (tmp_path / "maps").mkdir()
     (tmp_path / "maps" / "a.toml").write_text("[get_keypair]\nexcluded = 'x'\n")
     (tmp_path / "m.json").write_text('["get_keypair", "list_keypairs"]')
-    proc = subprocess.run([sys.executable, os.path.join(TOOLS, "check_shade_coverage.py"),
+    proc = subprocess.run([sys.executable, "-m", "tools.shade.check_coverage",
                            "--descriptor-set", test_set, "--map-dir", str(tmp_path / "maps"),
                            "--shade-methods-json", str(tmp_path / "m.json")],
                           capture_output=True, text=True)
@@ -374,8 +373,8 @@ def api_set(tmp_path_factory):
 
 
 def test_real_maps_are_well_formed(api_set):
-    rpcs = check_shade_coverage.rpc_names(shade_convert.load_descriptor_set(api_set))
-    entries, problems = check_shade_coverage.load_maps(os.path.join(TOOLS, "shade_map"))
+    rpcs = descriptors.load(api_set).rpc_names()
+    entries, problems = check_shade_coverage.load_maps(shade_env.MAP_DIR)
     for method, (where, entry) in entries.items():
         problems += check_shade_coverage.check_entry(method, where, entry, rpcs)
     assert problems == []

@@ -1,6 +1,6 @@
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Wire vectors: fresh, complete, and agreed on by Python, C++ and Go.
+"""Wire vectors: fresh, complete, and agreed on by every language.
 Also tests the checker itself: a corrupted, missing or extra vector fails."""
 
 import json
@@ -11,17 +11,15 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # our helpers
-
 import oaktree_testenv as te
-
-MAKE_VECTORS = os.path.join(te.SRCDIR, "tools", "make_vectors.py")
+from tools import descriptors
 
 
 def run_checker(vector_dir):
-    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
+    ds = te.env("OAKTREE_DESCRIPTOR_SET")
     return subprocess.run(
-        [sys.executable, MAKE_VECTORS, "--descriptor-set", ds, "--out", vector_dir, "--check"],
+        [sys.executable, "-m", "tools.maintain.make_vectors", "--descriptor-set", ds, "--out", vector_dir,
+         "--check"],
         capture_output=True, text=True)
 
 
@@ -37,11 +35,8 @@ def test_vectors_are_fresh():
 
 
 def test_every_message_type_has_a_vector():
-    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
-    import make_vectors
-    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
-    fds, pool = make_vectors.load_pool(ds)
-    types = {d.full_name for d in make_vectors.message_types(fds, pool)}
+    ds = te.env("OAKTREE_DESCRIPTOR_SET")
+    types = {d.full_name for d in descriptors.load(ds).message_types()}
     have = {json.load(open(os.path.join(te.VECTORS, n)))["type"]
             for n in os.listdir(te.VECTORS) if n.endswith(".json")}
     assert types, "no oaktree message types in the descriptor set"
@@ -50,12 +45,9 @@ def test_every_message_type_has_a_vector():
 
 def test_vectors_sweep_every_enum_value():
     """Across the vectors of a type, each enum field takes every value."""
-    sys.path.insert(0, os.path.dirname(MAKE_VECTORS))
-    import make_vectors
-    ds = te.env("OAKTREE_DESCRIPTOR_SET", "vectors are generated from the descriptor set")
-    fds, pool = make_vectors.load_pool(ds)
+    ds = te.env("OAKTREE_DESCRIPTOR_SET")
     missing = []
-    for desc in make_vectors.message_types(fds, pool):
+    for desc in descriptors.load(ds).message_types():
         doc = json.load(open(os.path.join(te.VECTORS, desc.full_name + ".json"), encoding="utf-8"))
         for f in desc.fields:
             if f.enum_type is None:
@@ -69,25 +61,11 @@ def test_vectors_sweep_every_enum_value():
     assert not missing, "enum values no vector uses: %s" % missing
 
 
-def test_python():
-    code, out = language_failures(
-        [sys.executable, os.path.join(te.TESTS, "vector_check_py.py"), te.VECTORS],
-        env=_py_env())
-    assert code == 0, out
-
-
-def test_cpp():
-    bindir = te.env("OAKTREE_CXX_BINDIR", "cpp/vector_check is built by make check")
-    code, out = language_failures([os.path.join(bindir, "vector_check"), te.VECTORS])
-    assert code == 0, out
-
-
-def test_go():
-    go = te.go_binary()
-    env = dict(os.environ, OAKTREE_VECTORS_DIR=te.VECTORS)
-    code, out = language_failures([go, "test", "-count=1", "./internal/vectors/"],
-                                  env=env, cwd=os.path.join(te.SRCDIR, "golang"))
-    assert code == 0, out
+@pytest.mark.parametrize("lang", te.languages())
+def test_language(lang):
+    """Every vector through <lang>/vector-check (tests/README.rst)."""
+    code, out = language_failures([te.program(lang, "vector-check"), te.VECTORS])
+    assert code == 0, "%s/vector-check failed:\n%s" % (lang, out[-6000:])
 
 
 # --- the checker itself -------------------------------------------------------
@@ -114,25 +92,13 @@ def test_checker_catches_wrong_binary(vector_copy):
     p = run_checker(str(vector_copy))
     assert p.returncode != 0
     assert "stale: oaktree.v1.Server.json: vector %s field binary" % name in p.stderr, p.stderr
-    # and the language checkers notice the wrong vector too
-    code, out = language_failures(
-        [sys.executable, os.path.join(te.TESTS, "vector_check_py.py"), str(vector_copy)],
-        env=_py_env())
-    assert code != 0 and "oaktree.v1.Server %s: text->binary at byte" % name in out, out
 
 
-def test_cpp_and_go_catch_wrong_binary(vector_copy):
+@pytest.mark.parametrize("lang", te.languages())
+def test_language_catches_wrong_binary(vector_copy, lang):
     name = corrupt_binary(vector_copy / "oaktree.v1.Server.json")
-    want = "oaktree.v1.Server %s: text->binary at byte" % name
-    if os.environ.get("OAKTREE_CXX_BINDIR"):
-        code, out = language_failures(
-            [os.path.join(os.environ["OAKTREE_CXX_BINDIR"], "vector_check"), str(vector_copy)])
-        assert code != 0 and want in out, out
-    go = te.go_binary()
-    code, out = language_failures([go, "test", "-count=1", "./internal/vectors/"],
-                                  env=dict(os.environ, OAKTREE_VECTORS_DIR=str(vector_copy)),
-                                  cwd=os.path.join(te.SRCDIR, "golang"))
-    assert code != 0 and want in out, out
+    code, out = language_failures([te.program(lang, "vector-check"), str(vector_copy)])
+    assert code != 0 and "oaktree.v1.Server %s: " % name in out, out[-3000:]
 
 
 def test_checker_catches_missing_and_extra_file(vector_copy):
@@ -154,8 +120,3 @@ def test_checker_catches_stale_file(vector_copy):
     p = run_checker(str(vector_copy))
     assert p.returncode != 0 and "stale: oaktree.v1.Project.json: vector" in p.stderr, p.stderr
 
-
-def _py_env():
-    e = te.python_env()
-    e["PYTHONPATH"] = te.TESTS + os.pathsep + e["PYTHONPATH"]
-    return e

@@ -99,9 +99,8 @@ func (c *cases) notFound() error {
 }
 
 // deadline retries an attempt that ends CANCELLED, at most deadlineAttempts
-// times: a grpc-go server resets the stream when its copy of the deadline
-// expires, and C-core clients may report that as CANCELLED (see the Python
-// client); the Go client does the same so every client follows one rule.
+// times, as every client does (why: the deadline case in
+// tests/interop/README.rst).
 func (c *cases) deadline() error {
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(c.ctx(), 300*time.Millisecond)

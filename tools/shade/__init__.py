@@ -1,0 +1,13 @@
+"""The shade coverage wing: proof that the API covers python-shade 1.33.0.
+
+shade runs only in its own virtualenv (``env`` builds it from
+``requirements.txt``); ``introspect`` is the one script run *inside* that venv
+(by file path, importing nothing from this package) and answers in JSON:
+shade's public methods, and shade's normalize functions applied offline to
+fixtures, shade's own test fixtures plus the REST bodies kept as data in
+``fixtures/``. ``check_coverage`` checks every method against the maps in
+``map/*.toml`` (mapped to RPCs or excluded with a reason); ``check_data``
+converts every normalized dict into its message with ``convert``, the generic
+descriptor-driven converter, and fails on any dropped key or value that does
+not fit.
+"""

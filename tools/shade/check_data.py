@@ -1,0 +1,204 @@
+"""Prove that shade's real normalized data fits the oaktree messages without loss.
+
+shade 1.33.0's own normalize functions are run offline, in the pinned venv,
+on shade's own test fixtures and the REST bodies of tools/shade/fixtures/
+(tools/shade/introspect.py ``normalize``); for resources shade hands back raw
+(networks, ports, zones, ...) the raw fixture dict is used. Each resulting
+dict is converted into its oaktree message by the generic, descriptor-driven
+converter in tools/shade/convert.py, which knows no resource by name. The
+check fails when:
+  * a resource's message type is not in the descriptor set (MISSING), unless
+    every shade method that returns it is ``excluded`` in the coverage map;
+  * a key is dropped (no field, and no ``Struct properties`` to hold it);
+  * a value does not fit its field (resource, key, value and field named);
+  * an enum string has no matching value;
+  * a message does not survive a binary or a JSON round trip;
+  * shade itself failed on a fixture.
+"""
+
+import argparse
+import glob
+import json
+import os
+import sys
+import tomllib
+
+from tools import descriptors
+from tools.shade import convert as shade_convert
+from tools.shade import env as shade_env
+
+# kind -> (candidate message names in oaktree.v1, shade methods that return it).
+# The first candidate that exists is used, so an area owner may pick either
+# spelling; the methods decide whether the kind is served at all.
+RESOURCES = {
+    "server": (["Server"], ["get_server", "list_servers"]),
+    "flavor": (["Flavor"], ["get_flavor", "list_flavors"]),
+    "image": (["Image"], ["get_image", "list_images"]),
+    "keypair": (["Keypair", "KeyPair"], ["get_keypair", "list_keypairs"]),
+    "security_group": (["SecurityGroup"], ["get_security_group", "list_security_groups"]),
+    "security_group_rule": (["SecurityGroupRule"], ["create_security_group_rule"]),
+    "floating_ip": (["FloatingIp", "FloatingIP"], ["get_floating_ip", "list_floating_ips"]),
+    "compute_limits": (["ComputeLimits"], ["get_compute_limits"]),
+    "compute_usage": (["ComputeUsage"], ["get_compute_usage"]),
+    "compute_quotas": (["ComputeQuotas", "ComputeQuota", "ComputeQuotaSet"],
+                       ["get_compute_quotas"]),
+    "volume": (["Volume"], ["get_volume", "list_volumes"]),
+    "volume_type": (["VolumeType"], ["get_volume_type", "list_volume_types"]),
+    "volume_type_access": (["VolumeTypeAccess"], ["get_volume_type_access"]),
+    "volume_snapshot": (["VolumeSnapshot", "Snapshot"],
+                        ["get_volume_snapshot", "list_volume_snapshots"]),
+    "volume_backup": (["VolumeBackup", "Backup"], ["get_volume_backup", "list_volume_backups"]),
+    "network": (["Network"], ["get_network", "list_networks"]),
+    "subnet": (["Subnet"], ["get_subnet", "list_subnets"]),
+    "port": (["Port"], ["get_port", "list_ports"]),
+    "router": (["Router"], ["get_router", "list_routers"]),
+    "server_group": (["ServerGroup"], ["get_server_group", "list_server_groups"]),
+    # oaktree.v1.Project is the Location's project reference; Keystone's
+    # project resource needs its own name.
+    "project": (["IdentityProject", "ProjectResource", "KeystoneProject"],
+                ["get_project", "list_projects"]),
+    "role": (["IdentityRole", "Role"], ["get_role", "list_roles"]),
+    "user": (["IdentityUser", "User"], ["get_user", "list_users"]),
+    "domain": (["IdentityDomain", "Domain"], ["get_domain", "list_domains"]),
+    "group": (["IdentityGroup", "Group"], ["get_group", "list_groups"]),
+    "role_assignment": (["RoleAssignment"], ["list_role_assignments"]),
+    "flavor_access": (["FlavorAccess"], ["list_flavor_access"]),
+    "keystone_service": (["IdentityCatalogService", "IdentityServiceEntry", "CatalogService",
+                          "KeystoneService"], ["get_service", "list_services"]),
+    "stack": (["Stack"], ["get_stack", "list_stacks"]),
+    "cluster_template": (["ClusterTemplate"],
+                         ["get_cluster_template", "list_cluster_templates"]),
+    "magnum_service": (["MagnumService"], ["list_magnum_services"]),
+    "volume_attachment": (["VolumeAttachment"], ["attach_volume"]),
+    "volume_quotas": (["VolumeQuotas"], ["get_volume_quotas"]),
+    "volume_limits": (["VolumeLimits"], ["get_volume_limits"]),
+    "network_quotas": (["NetworkQuotas"], ["get_network_quotas"]),
+    "network_quota_details": (["NetworkQuotaDetails"], ["get_network_quotas"]),
+    "router_interface": (["RouterInterface"], ["add_router_interface"]),
+    "floating_ip_pool": (["FloatingIpPool", "FloatingIPPool"], ["list_floating_ip_pools"]),
+    "object_container": (["ObjectStoreContainer", "Container"], ["list_containers"]),
+    "object": (["ObjectStoreObject", "Object"], ["list_objects"]),
+    "zone": (["DnsZone", "Zone"], ["get_zone", "list_zones"]),
+    "recordset": (["DnsRecordset", "Recordset", "RecordSet"], ["get_recordset", "list_recordsets"]),
+}
+PACKAGE = descriptors.PACKAGE
+
+
+def excluded_methods(map_dir):
+    """Methods marked ``excluded`` in the coverage maps (empty without maps)."""
+    out = set()
+    for path in glob.glob(os.path.join(map_dir, "*.toml")) if map_dir else []:
+        try:
+            with open(path, "rb") as f:
+                data = tomllib.load(f)
+        except (OSError, tomllib.TOMLDecodeError):
+            continue  # check_coverage reports broken maps
+        out.update(m for m, e in data.items() if isinstance(e, dict) and "excluded" in e)
+    return out
+
+
+def pick_message(pool, kind):
+    names, _ = RESOURCES[kind]
+    for name in names:
+        full = "%s.%s" % (PACKAGE, name)
+        if descriptors.message_class(pool, full) is not None:
+            return full
+    return None
+
+
+def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
+    """Convert every record; print the table; return the list of failures."""
+    converter = shade_convert.Converter(pool)
+    failures, rows, notes = [], [], []
+    for rec in records:
+        kind, fixture = rec["kind"], rec["fixture"]
+        if kind not in RESOURCES:
+            failures.append("%s (%s): no message type is known for this kind" % (kind, fixture))
+            rows.append((kind, fixture, "?", "", "UNKNOWN KIND"))
+            continue
+        if "error" in rec:
+            failures.append("%s (%s): shade failed on its fixture: %s"
+                            % (kind, fixture, rec["error"]))
+            rows.append((kind, fixture, "-", "", "SHADE ERROR"))
+            continue
+        full = pick_message(pool, kind)
+        if full is None:
+            methods = RESOURCES[kind][1]
+            names = RESOURCES[kind][0]
+            wanted = "%s.%s" % (PACKAGE, names[0]) + (
+                " (or %s)" % ", ".join(names[1:]) if names[1:] else "")
+            if all(m in excluded for m in methods):
+                rows.append((kind, fixture, wanted, "", "not served (excluded)"))
+            else:
+                failures.append("%s (%s): message type %s is MISSING from the descriptor set"
+                                % (kind, fixture, wanted))
+                rows.append((kind, fixture, wanted, "", "MISSING"))
+            continue
+        msg, result = converter.convert(rec["data"], full, kind)
+        problems = list(result.problems)
+        if not problems:
+            problems += ["%s: %s" % (kind, p) for p in shade_convert.round_trip(msg)]
+        counts = "%d/%d" % (len(result.typed), len(result.properties))
+        rows.append((kind, fixture, full, counts, "ok" if not problems else
+                     "FAIL (%d)" % len(problems)))
+        if verbose and result.properties:
+            notes.append("%s (%s): into properties: %s"
+                         % (kind, fixture, ", ".join(sorted(result.properties))))
+        failures += ["%s (%s): %s" % (kind, fixture, p) for p in problems]
+
+    widths = [max(len(str(r[i])) for r in rows + [HEADER]) for i in range(5)]
+    for row in [HEADER] + rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
+    for note in notes:
+        print("  " + note, file=out)
+    return failures
+
+
+HEADER = ("resource", "fixture", "message type", "typed/props", "result")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--descriptor-set", required=True,
+                        help="FileDescriptorSet of oaktree/v1/*.proto (--include_imports)")
+    parser.add_argument("--map-dir", default=shade_env.MAP_DIR,
+                        help="coverage maps; a kind all of whose shade methods are "
+                             "excluded there is not required (default: %(default)s)")
+    parser.add_argument("--normalized-json",
+                        help="use this saved `introspect.py normalize` output "
+                             "instead of running shade (for tests and debugging)")
+    parser.add_argument("--save-json", help="also write shade's normalized output here")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also list the keys that went into `properties`")
+    shade_env.add_argument(parser)
+    args = parser.parse_args(argv)
+
+    try:
+        pool = descriptors.load(args.descriptor_set).pool
+        if args.normalized_json:
+            with open(args.normalized_json) as f:
+                records = json.load(f)
+        else:
+            records = shade_env.run_introspect("normalize", args.shade_venv)
+    except (OSError, ValueError, shade_env.ShadeEnvError) as exc:
+        print("check_shade_data: ERROR: %s" % exc, file=sys.stderr)
+        return 2
+    if args.save_json:
+        with open(args.save_json, "w") as f:
+            json.dump(records, f, indent=1, sort_keys=True)
+
+    print("shade data: %d normalized fixtures -> oaktree messages "
+          "(typed/props = top-level keys in typed fields / in `properties`)" % len(records))
+    failures = check_records(records, pool, excluded_methods(args.map_dir),
+                             verbose=args.verbose)
+    if failures:
+        print("\ncheck_shade_data: FAILED, %d problem(s):" % len(failures), file=sys.stderr)
+        for failure in failures:
+            print("  - %s" % failure, file=sys.stderr)
+        return 1
+    print("check_shade_data: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
