@@ -5,8 +5,9 @@ AC_DEFUN([OAKTREE_CHECK_JS], [
 AC_ARG_WITH([js], [AS_HELP_STRING([--without-js], [do not build the npm package even if node is found])],
   [], [with_js=check])
 AC_ARG_WITH([js-node-modules], [AS_HELP_STRING([--with-js-node-modules=DIR],
-  [node_modules filled by `npm ci` from js/package-lock.json (default: SRCDIR/js/node_modules, which ./setup.sh fills)])],
-  [JS_NODE_MODULES=$withval], [JS_NODE_MODULES=`cd "$srcdir" && pwd`/js/node_modules])
+  [node_modules filled by `npm ci` from js/package-lock.json (default: $OAKTREE_JS_NODE_MODULES, else SRCDIR/js/node_modules, which ./setup.sh fills)])],
+  [JS_NODE_MODULES=$withval],
+  [JS_NODE_MODULES=${OAKTREE_JS_NODE_MODULES:-`cd "$srcdir" && pwd`/js/node_modules}])
 AS_CASE([$JS_NODE_MODULES], [/*], [], [JS_NODE_MODULES=`pwd`/$JS_NODE_MODULES])
 JS_SKIP_REASON=
 JS_HOW="Debian 13: apt-get install nodejs npm; Debian 12's nodejs is 18, too old: Node.js 20 or later from nodejs.org or NodeSource"
