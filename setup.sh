@@ -2,7 +2,8 @@
 # Fresh machine to built tree in one command:
 #   system packages (bindep.txt), Python tools (requirements.txt into .venv),
 #   Go modules and plugins (golang/go.mod), the Java build's Maven artifacts
-#   (java/pom.xml), then autoreconf, configure, make.
+#   (java/pom.xml), npm packages (js/package-lock.json), then autoreconf,
+#   configure, make.
 # Extra arguments go to ./configure. Safe to run again.
 set -eu
 cd "$(dirname "$0")"
@@ -87,6 +88,18 @@ if command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; then
   rm -rf "$scratch"
 else
   echo "== mvn or javac not found: Java will be skipped"
+fi
+
+# TypeScript/JavaScript: generator, tsc and runtimes pinned by js/package-lock.json,
+# into js/node_modules (configure's default --with-js-node-modules). The cache add
+# stores the full registry document of the package's peer dependency, which npm
+# needs to install the tarball offline in js/checks/consumer.
+if command -v npm >/dev/null 2>&1; then
+  echo "== npm ci in js/ (node $(node --version), npm $(npm --version))"
+  (cd js && npm ci --ignore-scripts --no-audit --no-fund &&
+   npm cache add "@bufbuild/protobuf@$(node -p 'require("./package.json").devDependencies["@bufbuild/protobuf"]')")
+else
+  echo "== npm not found: the JS package will be skipped (Node.js >= 20 with npm, see js/README.rst)"
 fi
 
 echo "== autoreconf, configure, make"
