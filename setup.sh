@@ -2,7 +2,8 @@
 # Fresh machine to built tree in one command:
 #   system packages (bindep.txt), Python tools (requirements.txt into .venv),
 #   Go modules and plugins (golang/go.mod), the Java build's Maven artifacts
-#   (java/pom.xml), then autoreconf, configure, make.
+#   (java/pom.xml), npm packages (js/package-lock.json), then autoreconf,
+#   configure, make.
 # Extra arguments go to ./configure. Safe to run again.
 set -eu
 cd "$(dirname "$0")"
@@ -23,6 +24,29 @@ if [ ! -x .venv/bin/python ]; then
   fi
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+
+# The generator of the wheel's Python modules, an older grpcio-tools pinned in
+# python/requirements-gen.txt: alone (--no-deps: it asks for protobuf<5 for
+# itself) in .venv/oaktree-pygen, where configure looks for it.
+pygen_pin=$(sed -n 's/^grpcio-tools==\([^ ;#]*\).*/\1/p' python/requirements-gen.txt)
+if [ "$(PYTHONPATH=.venv/oaktree-pygen .venv/bin/python -c \
+      'import importlib.metadata as m; print(m.version("grpcio-tools"))' 2>/dev/null)" != "$pygen_pin" ]; then
+  echo "== grpcio-tools $pygen_pin into .venv/oaktree-pygen (the Python modules' generator)"
+  rm -rf .venv/oaktree-pygen
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+    --target .venv/oaktree-pygen -r python/requirements-gen.txt
+fi
+# The runtimes python/checks/runtime-range installs the wheel with, offline: the
+# lowest versions of python/runtime-range.txt and the pins of requirements.txt,
+# with their dependencies, into .venv/oaktree-wheelhouse (a re-run downloads nothing).
+echo "== Python runtimes for the runtime-range check into .venv/oaktree-wheelhouse"
+low() { sed -n "s/^$1>=\([0-9.]*\),<.*/\1/p" python/runtime-range.txt; }
+pin() { sed -n "s/^$1==\([^ ;#]*\).*/\1/p" requirements.txt; }
+for end in "protobuf==$(low protobuf) grpcio==$(low grpcio)" "protobuf==$(pin protobuf) grpcio==$(pin grpcio)"; do
+  # shellcheck disable=SC2086 # two requirements
+  .venv/bin/python -m pip download -q --disable-pip-version-check --only-binary :all: \
+    -d .venv/oaktree-wheelhouse $end
+done
 
 # System packages that bindep says are missing (Debian/Ubuntu: apt-get).
 missing=$(.venv/bin/bindep -b || true)
@@ -64,6 +88,18 @@ if command -v mvn >/dev/null 2>&1 && command -v javac >/dev/null 2>&1; then
   rm -rf "$scratch"
 else
   echo "== mvn or javac not found: Java will be skipped"
+fi
+
+# TypeScript/JavaScript: generator, tsc and runtimes pinned by js/package-lock.json,
+# into js/node_modules (configure's default --with-js-node-modules). The cache add
+# stores the full registry document of the package's peer dependency, which npm
+# needs to install the tarball offline in js/checks/consumer.
+if command -v npm >/dev/null 2>&1; then
+  echo "== npm ci in js/ (node $(node --version), npm $(npm --version))"
+  (cd js && npm ci --ignore-scripts --no-audit --no-fund &&
+   npm cache add "@bufbuild/protobuf@$(node -p 'require("./package.json").devDependencies["@bufbuild/protobuf"]')")
+else
+  echo "== npm not found: the JS package will be skipped (Node.js >= 20 with npm, see js/README.rst)"
 fi
 
 echo "== autoreconf, configure, make"

@@ -18,9 +18,13 @@ Gem::Specification.new do |s|
   s.files = Dir.glob(["README.rst", "lib/**/*.rb", "proto/**/*.proto"]).sort
   s.require_paths = ["lib"]
   s.required_ruby_version = ">= 3.1"
-  # Code from protoc 3.21's Ruby generator uses the descriptor DSL, which
-  # google-protobuf 4.26 removed; 3.21.12 is what this tree tests.
-  s.add_runtime_dependency "google-protobuf", ">= 3.21.12", "< 4.26"
+  # The google-protobuf range follows the style of the generated files:
+  # protoc 3.21 (Debian 12, the default) writes the DescriptorPool#build DSL,
+  # which google-protobuf 4.26 removed; protoc 23 and newer embed the
+  # serialized descriptor (add_serialized_file), which 3.21.12 loads too and
+  # newer runtimes keep, up to the next major. 3.21.12 is what is tested.
+  dsl = Dir.glob("lib/**/*_pb.rb").any? { |f| File.read(f).include?("generated_pool.build do") }
+  s.add_runtime_dependency "google-protobuf", ">= 3.21.12", dsl ? "< 4.26" : "< 5"
   # grpc_ruby_plugin 1.51 output uses GRPC::GenericService, unchanged in 1.x.
   s.add_runtime_dependency "grpc", ">= 1.51.1", "< 2"
 end

@@ -32,9 +32,19 @@ def test_python_without_the_pinned_grpcio_tools_is_refused(scratch, tmp_path):
     assert "grpcio-tools==" in proc.stderr and "PyPI package grpcio-tools" in proc.stderr, proc.stderr
 
 
+def test_missing_python_generator_is_refused(scratch, tmp_path, python):
+    # The wheel's modules come from python/requirements-gen.txt's grpcio-tools,
+    # installed apart from $PYTHON's own (python/configure.m4).
+    proc = configure(scratch, f"PYTHON={python}", f"OAKTREE_PYGEN={tmp_path}/none")
+    assert proc.returncode != 0
+    err = proc.stderr
+    assert f"{tmp_path}/none lacks grpcio-tools==" in err and "requirements-gen.txt" in err, err
+
+
 def test_summary_lists_what_was_found(scratch, python):
     proc = configure(scratch, f"PYTHON={python}")
     assert proc.returncode == 0, proc.stderr
-    for line in ("protoc (C++):", "libprotobuf:", "grpc++:", "grpcio-tools:", "buf:", "Go:"):
+    for line in ("protoc (C++):", "libprotobuf:", "grpc++:", "grpcio-tools:", "buf:", "Go:",
+                 "Python modules:", "Python stubs:", "mypy:", "wheelhouse:"):
         assert line in proc.stdout, f"configure summary lacks {line!r}"
     assert "configured --without-go" in proc.stdout

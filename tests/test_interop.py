@@ -6,7 +6,9 @@ id names the pair and the case, e.g. golang-server/cpp-client/cancel, and a
 failure carries the client's first difference."""
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -16,7 +18,7 @@ from conftest import TOKEN, interop_cases
 CASES = interop_cases()
 LANGUAGES = te.languages()
 CLIENT_TIMEOUT = 300  # s for all cases of one pair; measured well under 60 s
-_results = {}  # (server, client) -> ({case: result line}, what the client said)
+_results = {}  # (server, client) -> ({case: result line}, exit status, what the client said)
 
 
 def run_client(servers, server, client):
@@ -28,11 +30,11 @@ def run_client(servers, server, client):
                 "--token", TOKEN, "--cases", ",".join(CASES)]
         try:
             p = subprocess.run(argv, capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
-            out, err, status = p.stdout, p.stderr, "exit %d" % p.returncode
+            out, err, rc, status = p.stdout, p.stderr, p.returncode, "exit %d" % p.returncode
         except subprocess.TimeoutExpired as e:
             out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
             err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
-            status = "killed after %d s" % CLIENT_TIMEOUT
+            rc, status = None, "killed after %d s" % CLIENT_TIMEOUT
         lines = {}
         for line in out.splitlines():
             try:
@@ -40,7 +42,7 @@ def run_client(servers, server, client):
                 lines[r["case"]] = r
             except (ValueError, KeyError, TypeError):
                 pass
-        _results[key] = (lines, "%s; stderr: %s" % (status, err[-1500:]))
+        _results[key] = (lines, rc, "%s; stderr: %s" % (status, err[-1500:]))
     return _results[key]
 
 
@@ -48,7 +50,30 @@ def run_client(servers, server, client):
     pytest.param(s, c, case, id="%s-server/%s-client/%s" % (s, c, case))
     for s in LANGUAGES for c in LANGUAGES for case in CASES])
 def test_pair(servers, server, client, case):
-    lines, output = run_client(servers, server, client)
+    lines, rc, output = run_client(servers, server, client)
     pair = "%s-server/%s-client/%s" % (server, client, case)
     assert case in lines, "%s: client reported no result for this case (%s)" % (pair, output)
     assert lines[case]["ok"], "%s: %s" % (pair, lines[case].get("error"))
+    all_ok = all(r["ok"] for r in lines.values())
+    assert rc == (0 if all_ok else 1), \
+        "%s: every case ok=%s but the client's %s" % (pair, all_ok, output)
+
+
+# Asks a server who it is, so the matrix knows which server answered.
+PROBE = """import sys, grpc
+from oaktreemodel.v1 import compute_pb2, compute_pb2_grpc
+with grpc.insecure_channel(sys.argv[1]) as ch:
+    reply = compute_pb2_grpc.ComputeServiceStub(ch).GetServer(
+        compute_pb2.GetServerRequest(name_or_id="server-42"),
+        metadata=[("x-auth-token", sys.argv[2])], timeout=30)
+print(reply.server.metadata["server-language"])
+"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_server_says_which_language_answers(servers, lang):
+    env = dict(os.environ, PYTHONPATH=os.path.join(te.env("OAKTREE_BUILDDIR"), "gen", "pypkg"))
+    p = subprocess.run([sys.executable, "-c", PROBE, servers.get(lang).target, TOKEN],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == lang, "the %s server answered as %r" % (lang, p.stdout.strip())

@@ -192,8 +192,13 @@ class Cases {
     (*req.mutable_selector()->mutable_filters()->mutable_fields())["count"].set_number_value(1000000);
     auto reader = compute_->ListServers(&ctx, req);
     v1::ListServersResponse resp;
-    for (int i = 0; i < 5; ++i)
-      if (!reader->Read(&resp)) Check(reader->Finish());
+    for (int i = 0; i < 5; ++i) {
+      if (!reader->Read(&resp)) {  // the stream ended before the client cancelled it
+        Status st = reader->Finish();
+        throw Failure("stream ended after " + std::to_string(i) + " of 1000000 messages, before the cancel (status " +
+                      interop::CodeName(st.error_code()) + ": " + st.error_message() + ")");
+      }
+    }
     ctx.TryCancel();
     for (int i = 0; i < 1000000 && reader->Read(&resp); ++i) {
     }  // drain what was buffered

@@ -72,7 +72,7 @@ class Compute final : public v1::ComputeService::Service {
       s->set_id("id-" + name);
       s->set_name(name);
       s->set_status(v1::SERVER_STATUS_ACTIVE);
-      (*s->mutable_metadata())["server-language"] = "c++";
+      (*s->mutable_metadata())["server-language"] = "cpp";
       return Status::OK;
     }
     return Status(StatusCode::NOT_FOUND, "no server matches " + name);

@@ -5,10 +5,10 @@ source tree may be read-only (distcheck), and we want the same bytes for the
 same inputs. So this script writes the wheel directly: sorted entries, fixed
 timestamps, RECORD with sha256 digests.
 
-The runtime ranges are read from the generated code itself, never guessed:
-protobuf gencode calls ValidateProtobufRuntimeVersion(..., MAJOR, MINOR, PATCH)
-and refuses an older runtime or another major; gRPC stubs carry
-GRPC_GENERATED_VERSION and refuse an older grpcio.
+The protobuf/grpcio ranges (Requires-Dist) come from one file,
+python/runtime-range.txt, never from the generated code: the pinned older
+generator (python/requirements-gen.txt) writes gencode that checks no runtime
+version, so the range is what python/checks/runtime-range proves at both ends.
 
 Two steps, each the only writer of its output:
   stage  the importable package (gen/pypkg): generated modules, hand-written
@@ -39,27 +39,29 @@ def read(path):
         return f.read()
 
 
-def runtime_floors(modules):
-    """(protobuf (major, minor, patch), grpcio version string) demanded by the gencode."""
-    pb, grpc = None, None
-    for path, data in modules.items():
-        text = data.decode("utf-8")
-        m = re.search(r"ValidateProtobufRuntimeVersion\(\s*_runtime_version\.Domain\.PUBLIC,\s*"
-                      r"(\d+),\s*(\d+),\s*(\d+),", text)
-        if path.endswith("_pb2.py"):
+RANGE_RE = re.compile(r"^([A-Za-z0-9_.-]+)>=(\d+(?:\.\d+)*),<(\d+(?:\.\d+)*)$")
+
+
+def runtime_ranges(path):
+    """[(name, low, high)] from a runtime-range file: one `name>=LOW,<HIGH` a
+    line, `#` comments; each name once, protobuf and grpcio both present."""
+    ranges = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            m = RANGE_RE.match(line)
             if not m:
-                fail(f"{path}: no ValidateProtobufRuntimeVersion call; cannot derive the protobuf floor")
-            pb = max(pb or (0, 0, 0), tuple(int(x) for x in m.groups()))
-        g = re.search(r"^GRPC_GENERATED_VERSION = '([\d.]+)'", text, flags=re.M)
-        if g:
-            v = tuple(int(x) for x in g.group(1).split("."))
-            grpc = max(grpc or (0,), v)
-    if pb is None:
-        fail("no generated _pb2.py modules given")
-    return pb, grpc
+                fail(f"{path}:{n}: expected name>=LOW,<HIGH, got {line!r}")
+            ranges.append(m.groups())
+    names = [r[0] for r in ranges]
+    if sorted(names) != ["grpcio", "protobuf"]:
+        fail(f"{path}: expected one protobuf and one grpcio range, got {names}")
+    return ranges
 
 
-def metadata(version, pb, grpc, readme):
+def metadata(version, ranges, readme):
     lines = [
         "Metadata-Version: 2.1",
         f"Name: {DIST}",
@@ -69,11 +71,8 @@ def metadata(version, pb, grpc, readme):
         "Requires-Python: >=3.10",
         "Classifier: Programming Language :: Python :: 3",
         "Classifier: Typing :: Typed",
-        # Same major as the gencode (protobuf refuses another), at least its version.
-        f"Requires-Dist: protobuf<{pb[0] + 1},>={'.'.join(map(str, pb))}",
     ]
-    if grpc:
-        lines.append(f"Requires-Dist: grpcio<{grpc[0] + 1},>={'.'.join(map(str, grpc))}")
+    lines += [f"Requires-Dist: {name}<{high},>={low}" for name, low, high in ranges]
     lines.append("Description-Content-Type: text/x-rst")
     return ("\n".join(lines) + "\n\n" + readme).encode("utf-8")
 
@@ -141,12 +140,13 @@ def wheel(args):
     if os.path.basename(args.out) != expected:
         fail(f"--out must be named {expected}")
     files = {name: read(os.path.join(args.package, name)) for name in package_files(args.package)}
-    generated = {n: d for n, d in files.items() if re.search(r"_pb2(_grpc)?\.py$", n)}
-    pb, grpc = runtime_floors(generated)
+    if not any(re.search(r"_pb2\.py$", n) for n in files):
+        fail(f"no generated _pb2.py modules in {args.package}")
+    ranges = runtime_ranges(args.runtime_range)
     with open(args.readme, encoding="utf-8") as f:
         readme = f.read()
     info = f"{DIST}-{args.version}.dist-info"
-    files[f"{info}/METADATA"] = metadata(args.version, pb, grpc, readme)
+    files[f"{info}/METADATA"] = metadata(args.version, ranges, readme)
     files[f"{info}/WHEEL"] = (
         "Wheel-Version: 1.0\nGenerator: oaktreemodel tools/generate/build_wheel.py\n"
         "Root-Is-Purelib: true\nTag: py3-none-any\n").encode()
@@ -171,8 +171,8 @@ def wheel(args):
         os.utime(args.out)  # up to date for make; bytes unchanged
     else:
         write_if_changed(args.out, data)
-    print(f"  wheel: {args.out} ({len(files)} files, protobuf>={'.'.join(map(str, pb))}"
-          + (f", grpcio>={'.'.join(map(str, grpc))}" if grpc else "") + ")")
+    print(f"  wheel: {args.out} ({len(files)} files, "
+          + ", ".join(f"{name}>={low},<{high}" for name, low, high in ranges) + ")")
 
 
 def main():
@@ -190,6 +190,8 @@ def main():
     wh.add_argument("--version", required=True)
     wh.add_argument("--package", required=True, help="the staged package folder")
     wh.add_argument("--readme", required=True)
+    wh.add_argument("--runtime-range", required=True,
+                    help="python/runtime-range.txt: the declared protobuf and grpcio ranges")
     wh.add_argument("--out", required=True, help="wheel path to write")
     args = ap.parse_args()
     stage(args) if args.step == "stage" else wheel(args)

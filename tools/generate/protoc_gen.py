@@ -18,10 +18,15 @@ Kinds:
   cpp         .pb.{h,cc} for all files, .grpc.pb.{h,cc} only for files that
               define a service, by the system protoc + grpc_cpp_plugin (the
               protoc that matches the libprotobuf the code compiles against).
-  python      _pb2.py, _pb2.pyi, and _pb2_grpc.py for files with services, by
-              the pinned grpcio-tools protoc; imports rewritten from
-              `oaktree.v1` to `oaktreemodel.v1` (the name `oaktree` belongs to
-              the server's own package).
+  python      _pb2.py, and _pb2_grpc.py for files with services, by the
+              protoc of the older grpcio-tools pinned in
+              python/requirements-gen.txt (--python-generator: the folder it
+              is installed in, run in a child interpreter), chosen for the
+              widest runtime range (python/README.rst); _pb2.pyi and
+              _pb2_grpc.pyi with the proto comments by mypy-protobuf's plugins
+              (--mypy-plugin, --mypy-grpc-plugin; requirements.txt); imports
+              rewritten from `oaktree.v1` to `oaktreemodel.v1` (the name
+              `oaktree` belongs to the server's own package).
   go          .pb.go and _grpc.pb.go by the pinned protoc and Go plugins.
   plugin      any other language: the protoc given by --protoc (default: the
               pinned grpcio-tools one) with the --protoc-arg arguments, and a
@@ -46,7 +51,7 @@ import tempfile
 MANAGED = {
     "descriptor": ["*.binpb"],
     "cpp": ["*.pb.h", "*.pb.cc"],
-    "python": ["*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py"],
+    "python": ["*_pb2.py", "*_pb2.pyi", "*_pb2_grpc.py", "*_pb2_grpc.pyi"],
     "go": ["*.pb.go"],
 }
 
@@ -65,6 +70,15 @@ def grpc_tools_protoc(args):
 
     wkt = str(importlib.resources.files("grpc_tools") / "_proto")
     return protoc.main(["grpc_tools.protoc", f"-I{wkt}"] + args)
+
+
+def python_generator_protoc(path, args):
+    """Run the protoc of the grpcio-tools installed in folder `path` (not the
+    one of this interpreter's site-packages) in a child interpreter."""
+    code = ("import sys; from grpc_tools import protoc; "
+            "sys.exit(protoc.main(['grpc_tools.protoc'] + sys.argv[1:]))")
+    env = dict(os.environ, PYTHONPATH=path, PYTHONNOUSERSITE="1")
+    return subprocess.run([sys.executable, "-c", code] + args, env=env).returncode
 
 
 def run(cmd):
@@ -93,6 +107,21 @@ def rewrite_python_imports(path):
         f.write(text)
 
 
+def match_grpc_stub_to_module(pyi, py):
+    """mypy-protobuf declares the version constants that grpcio-tools >= 1.63
+    writes into _pb2_grpc.py; the older generator's modules have none, so the
+    stub must not promise them."""
+    with open(py, encoding="utf-8") as f:
+        module = f.read()
+    with open(pyi, encoding="utf-8") as f:
+        text = f.read()
+    for name in ("GRPC_GENERATED_VERSION", "GRPC_VERSION"):
+        if not re.search(rf"^{name} = ", module, flags=re.M):
+            text = re.sub(rf"^{name}: str\n", "", text, flags=re.M)
+    with open(pyi, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def generate(kind, args, tmp):
     """Run protoc for `kind` into `tmp`; return the produced files relative to tmp."""
     protos = args.protos
@@ -110,9 +139,16 @@ def generate(kind, args, tmp):
                 rc = run([args.protoc, dset, f"--grpc_out={tmp}",
                           f"--plugin=protoc-gen-grpc={args.grpc_plugin}"] + with_services)
         elif kind == "python":
-            rc = grpc_tools_protoc([dset, f"--python_out={tmp}", f"--pyi_out={tmp}"] + protos)
+            if not (args.python_generator and args.mypy_plugin and args.mypy_grpc_plugin):
+                fail("python needs --python-generator, --mypy-plugin and --mypy-grpc-plugin")
+            mypy = [f"--plugin=protoc-gen-mypy={args.mypy_plugin}",
+                    f"--plugin=protoc-gen-mypy_grpc={args.mypy_grpc_plugin}"]
+            rc = python_generator_protoc(args.python_generator, [
+                dset, f"--python_out={tmp}", f"--mypy_out=quiet:{tmp}"] + mypy + protos)
             if rc == 0 and with_services:
-                rc = grpc_tools_protoc([dset, f"--grpc_python_out={tmp}"] + with_services)
+                rc = python_generator_protoc(args.python_generator, [
+                    dset, f"--grpc_python_out={tmp}", f"--mypy_grpc_out=quiet:{tmp}"] + mypy
+                    + with_services)
         elif kind == "plugin":
             def protoc(argv):
                 argv = [a.replace("{out}", tmp) for a in argv]
@@ -149,6 +185,9 @@ def generate(kind, args, tmp):
                 rewrite_python_imports(os.path.join(tmp, dest))
             moved.append(dest)
         produced = moved
+        for rel in produced:
+            if rel.endswith("_pb2_grpc.pyi"):
+                match_grpc_stub_to_module(os.path.join(tmp, rel), os.path.join(tmp, rel[:-1]))
     return sorted(produced)
 
 
@@ -215,6 +254,10 @@ def main():
     ap.add_argument("--grpc-plugin", help="grpc_cpp_plugin (cpp)")
     ap.add_argument("--go-plugin", help="protoc-gen-go (go)")
     ap.add_argument("--go-grpc-plugin", help="protoc-gen-go-grpc (go)")
+    ap.add_argument("--python-generator",
+                    help="folder holding the pinned grpcio-tools of python/requirements-gen.txt (python)")
+    ap.add_argument("--mypy-plugin", help="mypy-protobuf's protoc-gen-mypy (python)")
+    ap.add_argument("--mypy-grpc-plugin", help="mypy-protobuf's protoc-gen-mypy_grpc (python)")
     ap.add_argument("--name", help="kind name for lock/temp folders (plugin)")
     ap.add_argument("--manage", help="comma-separated globs of the files this kind owns in --out (plugin)")
     ap.add_argument("--protoc-arg", action="append", default=[],

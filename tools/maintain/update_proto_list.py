@@ -58,7 +58,8 @@ def render(protos, services):
         if has_service:
             cpp_src.append(f"gen/cpp/{stem}.grpc.pb.cc")
             cpp_hdr.append(f"gen/cpp/{stem}.grpc.pb.h")
-            py.append(f"gen/python/oaktreemodel/v1/{base}_pb2_grpc.py")
+            py += [f"gen/python/oaktreemodel/v1/{base}_pb2_grpc.py",
+                   f"gen/python/oaktreemodel/v1/{base}_pb2_grpc.pyi"]
             go.append(f"gen/go/{stem}_grpc.pb.go")
     return (
         "# Written by tools/maintain/update_proto_list.py from oaktree/v1/*.proto: do not edit.\n"

@@ -73,7 +73,7 @@ func (c *compute) GetServer(ctx context.Context, req *pb.GetServerRequest) (*pb.
 	case strings.HasPrefix(name, "server-"):
 		return &pb.GetServerResponse{Server: &pb.Server{
 			Id: "id-" + name, Name: name, Status: pb.ServerStatus_SERVER_STATUS_ACTIVE,
-			Metadata: map[string]string{"server-language": "go"},
+			Metadata: map[string]string{"server-language": "golang"},
 		}}, nil
 	}
 	return nil, status.Error(codes.NotFound, "no server matches "+name)
