@@ -1,7 +1,10 @@
-"""Time the build on this machine: configure, a clean `make -j2`, a no-op
-`make`, a touched-but-unchanged .proto, and a rebuild after changing one
-message. Runs in a scratch copy of the source tree (out-of-tree build, Go
-off), repeats each step, and prints an RST table (median, min, max) for
+"""Time the build on this machine: configure, a clean build language by
+language (the descriptor set, then each language's package: `make -j2
+<package>`, in the order of `make print-packages`, then the rest of `make`),
+a no-op `make`, a touched-but-unchanged .proto, and a rebuild after changing
+one message (naming the packages that were rewritten). Runs in a scratch copy
+of the source tree (out-of-tree build, every language configure finds),
+repeats each step, and prints an RST table (median, min, max) for
 BENCHMARKS.rst. Timing is reported, never asserted: machines are noisy.
 
     .venv/bin/python -m tools.maintain.bench_build [--runs 3] [--proto compute.proto]
@@ -20,7 +23,7 @@ SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "gen", "dist", "autom4te.cache", "__pycache__", "*.o", "*.lo", "*.la",
     ".libs", ".deps", "Makefile", "config.status", "config.log", "libtool", "oaktreemodel.pc",
-    "*.log", "*.trs", "*.tar.*", "oaktreemodel-*")
+    "*.log", "*.trs", "*.tar.*", "oaktreemodel-*", "node_modules", "target", "build")
 
 
 def timed(cmd, cwd):
@@ -40,36 +43,55 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     args = ap.parse_args()
 
-    results = {k: [] for k in ("configure", "clean make -j2", "no-op make",
-                               "touched .proto, make", "one message changed, make -j2")}
-    recompiled = set()
+    results = {}
+    recompiled, rewritten = set(), set()
+
+    def record(step, seconds):
+        results.setdefault(step, []).append(seconds)
+
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
             src, build = os.path.join(tmp, "src"), os.path.join(tmp, "build")
             shutil.copytree(SRC, src, ignore=IGNORE)
             os.makedirs(build)
             proto = os.path.join(src, "oaktree", "v1", args.proto)
-            results["configure"].append(timed(
-                [os.path.join(src, "configure"), "-q", f"PYTHON={args.python}", "--without-go"], build)[0])
-            results["clean make -j2"].append(timed(["make", "-j2"], build)[0])
-            results["no-op make"].append(timed(["make"], build)[0])
+            record("configure", timed([os.path.join(src, "configure"), "-q", f"PYTHON={args.python}",
+                                       f"--with-js-node-modules={os.path.join(SRC, 'js', 'node_modules')}"],
+                                      build)[0])
+            packages = timed(["make", "-s", "--no-print-directory", "print-packages"], build)[1].split()
+            record("clean: descriptor set", timed(["make", "-j2", "gen/descriptor.stamp"], build)[0])
+            for target in packages:
+                record("clean: " + os.path.basename(target), timed(["make", "-j2", target], build)[0])
+            record("clean: the rest of make", timed(["make", "-j2"], build)[0])
+            record("no-op make", timed(["make"], build)[0])
+
+            def mtimes():
+                return {t: os.stat(os.path.join(build, t)).st_mtime_ns for t in packages}
+            before = mtimes()
             os.utime(proto)
-            results["touched .proto, make"].append(timed(["make"], build)[0])
+            record("touched .proto, make", timed(["make", "-j2"], build)[0])
+            rewritten_on_touch = [t for t, m in mtimes().items() if m != before[t]]
+            if rewritten_on_touch:
+                print("touched .proto rewrote: " + ", ".join(rewritten_on_touch), file=sys.stderr)
+            before = mtimes()
             with open(proto, "a") as f:
                 f.write("\n// BenchOnly is added by tools/maintain/bench_build.py.\n"
                         "message BenchOnly {\n  // A field.\n  string x = 1;\n}\n")
             dt, out = timed(["make", "-j2"], build)
-            results["one message changed, make -j2"].append(dt)
+            record("one message changed, make -j2", dt)
             recompiled |= {line.split()[-1] for line in out.splitlines() if line.strip().startswith("CXX ")}
+            rewritten |= {os.path.basename(t) for t, m in mtimes().items() if m != before[t]}
 
     print(f"{args.runs} run(s), {os.cpu_count()} CPUs; seconds\n")
-    print("=================================  ======  ======  ======")
-    print("step                               median     min     max")
-    print("=================================  ======  ======  ======")
+    rule = "=" * 45 + "  ======  ======  ======"
+    print(rule)
+    print(f"{'step':<45}  median     min     max")
+    print(rule)
     for step, xs in results.items():
-        print(f"{step:<33}  {statistics.median(xs):6.2f}  {min(xs):6.2f}  {max(xs):6.2f}")
-    print("=================================  ======  ======  ======")
-    print(f"\nrecompiled after changing {args.proto}: {', '.join(sorted(recompiled)) or 'nothing'}")
+        print(f"{step:<45}  {statistics.median(xs):6.2f}  {min(xs):6.2f}  {max(xs):6.2f}")
+    print(rule)
+    print(f"\nC++ recompiled after changing {args.proto}: {', '.join(sorted(recompiled)) or 'nothing'}")
+    print(f"packages rewritten after changing {args.proto}: {', '.join(sorted(rewritten)) or 'nothing'}")
 
 
 if __name__ == "__main__":
