@@ -3,11 +3,10 @@
 //! files). No protoc is needed: prost reads the descriptors directly.
 //!
 //! * `oaktree.v1.rs`: prost messages and enums, and, with the `grpc` feature,
-//!   tonic clients and servers;
-//! * `oaktree.v1.serde.rs`: with the `json` feature, serde impls in the
-//!   protobuf JSON mapping (pbjson).
+//!   tonic clients and servers.
 //!
-//! Well-known types come from `pbjson_types` (prost's own types plus JSON).
+//! Well-known types are prost_types'; maps are BTreeMaps, so encoding is
+//! deterministic (map entries sorted by key), as for prost_types::Struct.
 
 use std::{env, fs, path::PathBuf};
 
@@ -24,7 +23,6 @@ fn main() {
         .unwrap_or_else(|e| panic!("{} is not a FileDescriptorSet: {e}", descriptor_path.display()));
 
     let grpc = env::var_os("CARGO_FEATURE_GRPC").is_some();
-    let json = env::var_os("CARGO_FEATURE_JSON").is_some();
 
     let mut config = prost_build::Config::new();
     // `prost::Name` for every message: full name and type URL.
@@ -33,18 +31,10 @@ fn main() {
         .build_client(grpc)
         .build_server(grpc)
         .build_transport(grpc)
-        // Drop prost's default mapping to prost_types; map to pbjson_types.
-        .compile_well_known_types(true)
-        .extern_path(".google.protobuf", "::pbjson_types")
+        // Every server method has a default body answering UNIMPLEMENTED, so
+        // an RPC added in a later version does not break a user's server.
+        .generate_default_stubs(true)
+        .btree_map(".")
         .compile_fds_with_config(fds, config)
         .expect("generating the oaktree.v1 messages and services");
-
-    if json {
-        pbjson_build::Builder::new()
-            .register_descriptors(&bytes)
-            .expect("registering the descriptor set for pbjson")
-            .extern_path(".google.protobuf", "::pbjson_types")
-            .build(&[".oaktree"])
-            .expect("generating the oaktree.v1 JSON mapping");
-    }
 }

@@ -5,13 +5,13 @@
 //! use oaktreemodel::v1::{compute_service_client::ComputeServiceClient, GetServerRequest};
 //! ```
 //!
-//! Features (both default): `grpc` (tonic clients `<area>_service_client`,
-//! servers `<area>_service_server`) and `json` (serde in the protobuf JSON
-//! mapping, through pbjson). `prost`, `pbjson_types` and, with `grpc`,
-//! `tonic` are re-exported, so a user names the same versions as this crate.
+//! Feature `grpc` (default): tonic clients `v1::<area>_service_client` and
+//! servers `v1::<area>_service_server`; without it, messages only (no HTTP/2
+//! stack). `prost`, `prost_types` and, with `grpc`, `tonic` are re-exported,
+//! so a user names the same versions as this crate.
 
-pub use pbjson_types;
 pub use prost;
+pub use prost_types;
 #[cfg(feature = "grpc")]
 pub use tonic;
 
@@ -19,8 +19,6 @@ pub use tonic;
 #[allow(clippy::all, missing_docs, rustdoc::all)]
 pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/oaktree.v1.rs"));
-    #[cfg(feature = "json")]
-    include!(concat!(env!("OUT_DIR"), "/oaktree.v1.serde.rs"));
 }
 
 /// The descriptor set the code was generated from (all oaktree/v1 files and
