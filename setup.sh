@@ -40,6 +40,19 @@ else
   echo "== go not found: the checked-in Go is used; Go checks will be skipped"
 fi
 
+# Rust crates of rust/Cargo.lock (prost, tonic, ...) into cargo's cache, for
+# the offline (--offline --locked) cargo runs of make and make check.
+cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+if [ -x "$cargo" ]; then
+  echo "== cargo fetch --locked ($($cargo --version))"
+  ws=$(mktemp -d)
+  sh rust/assemble.sh . "$ws/ws" 0.0.0 rust/Cargo.lock >/dev/null
+  (cd "$ws/ws" && "$cargo" fetch --locked --quiet)
+  rm -rf "$ws"
+else
+  echo "== cargo not found: the Rust crate will be skipped (install Rust with rustup, see rust/README.rst)"
+fi
+
 echo "== autoreconf, configure, make"
 ./autogen.sh
 ./configure PYTHON="$top/.venv/bin/python" "$@"

@@ -27,6 +27,10 @@ link() {  # link TARGET NAME
   if [ "$(readlink "$2" 2>/dev/null)" != "$1" ]; then rm -rf "$2"; ln -s "$1" "$2"; fi
 }
 
+# Ignored by any git repository around the build tree: cargo package then
+# records no VCS state (.cargo_vcs_info.json), so the .crate does not depend
+# on where the build tree lives.
+echo '*' >"$tmp"; publish "$ws/.gitignore"
 cp "$src/workspace.toml" "$tmp"; publish "$ws/Cargo.toml"
 sed "s/@VERSION@/$version/g" "$src/oaktreemodel/Cargo.toml.in" >"$tmp"
 publish "$ws/oaktreemodel/Cargo.toml"

@@ -294,18 +294,27 @@ impl Cases {
             drop(stream); // the cancellation
             Ok(())
         };
-        deadline(STREAM_DEADLINE, first5).await.map_err(|s| status_text(&s))?;
+        deadline(STREAM_DEADLINE, first5).await.map_err(|s| format!("ListServers: {}", status_text(&s)))?;
+        let mut last_error = None;
         for _ in 0..100 {
             let req = self.request(Self::get(&format!("cancelled?{tag}")), CALL_DEADLINE);
-            let resp = deadline(CALL_DEADLINE, self.compute.get_server(req))
-                .await
-                .map_err(|s| status_text(&s))?;
-            if resp.into_inner().server.unwrap_or_default().status() == ServerStatus::Deleted {
-                return Ok(());
+            match deadline(CALL_DEADLINE, self.compute.get_server(req)).await {
+                Ok(resp) => {
+                    if resp.into_inner().server.unwrap_or_default().status() == ServerStatus::Deleted {
+                        return Ok(());
+                    }
+                }
+                // A grpc-go server may answer the reset stream by closing the
+                // connection (hyper then fails calls still on it); the channel
+                // reconnects, so the question is asked again.
+                Err(s) => last_error = Some(status_text(&s)),
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err(format!("server did not report the cancellation of {tag}"))
+        Err(format!(
+            "server did not report the cancellation of {tag} (last error: {})",
+            last_error.unwrap_or_else(|| "none".into())
+        ))
     }
 
     async fn run(&mut self, name: &str) -> Check {
