@@ -5,7 +5,7 @@
 #   WSDIR/Cargo.lock              rust/Cargo.lock, oaktreemodel's version set
 #   WSDIR/oaktreemodel/Cargo.toml rust/oaktreemodel/Cargo.toml.in, @VERSION@ set
 #   WSDIR/oaktreemodel/{build.rs,src,README.rst,oaktree-v1.binpb}  symlinks
-#   WSDIR/testprogs/{Cargo.toml,build.rs,src}                      symlinks
+#   WSDIR/testprogs/{Cargo.toml,src}                               symlinks
 # Files are replaced only when their bytes change, so cargo (which compares
 # mtimes for path packages) rebuilds nothing after a no-op run.
 set -eu
@@ -45,5 +45,4 @@ link "$src/oaktreemodel/src" "$ws/oaktreemodel/src"
 link "$src/README.rst" "$ws/oaktreemodel/README.rst"
 link "$dset" "$ws/oaktreemodel/oaktree-v1.binpb"
 link "$src/testprogs/Cargo.toml" "$ws/testprogs/Cargo.toml"
-link "$src/testprogs/build.rs" "$ws/testprogs/build.rs"
 link "$src/testprogs/src" "$ws/testprogs/src"

@@ -21,6 +21,8 @@ pub mod v1 {
     include!(concat!(env!("OUT_DIR"), "/oaktree.v1.rs"));
 }
 
+include!(concat!(env!("OUT_DIR"), "/oaktree.v1.registry.rs"));
+
 /// The descriptor set the code was generated from (all oaktree/v1 files and
 /// their imports, with source info), e.g. for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/oaktree-v1.binpb"));

@@ -18,7 +18,7 @@ use oaktreemodel::v1::{
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::Stream;
 
 const AUTH_MESSAGE: &str = "missing or wrong x-auth-token";
@@ -224,7 +224,7 @@ async fn main() {
     tonic::transport::Server::builder()
         .add_service(ComputeServiceServer::new(state.clone()))
         .add_service(ImageServiceServer::new(state))
-        .serve_with_incoming(TcpListenerStream::new(listener))
+        .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
         .await
         .expect("serving");
 }

@@ -27,7 +27,19 @@ use std::sync::OnceLock;
 use oaktreemodel::prost::{Message, Name};
 use oaktreemodel::prost_types::{field_descriptor_proto::Type, DescriptorProto, FileDescriptorSet};
 
-include!(concat!(env!("OUT_DIR"), "/dispatch.rs"));
+/// `dispatch(full_name, vectors)`: runs `check` for that message type, None
+/// when the crate has no such type; the table is the crate's registry.
+macro_rules! dispatch_table {
+    ($(($name:literal, $ty:ty)),* $(,)?) => {
+        fn dispatch(full_name: &str, vectors: &[serde_json::Value]) -> Option<Vec<String>> {
+            match full_name {
+                $($name => Some(check::<$ty>(full_name, vectors)),)*
+                _ => None,
+            }
+        }
+    };
+}
+oaktreemodel::for_each_message!(dispatch_table);
 
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
     if s.len() % 2 != 0 {
