@@ -7,7 +7,7 @@ AC_ARG_WITH([rust], [AS_HELP_STRING([--without-rust], [do not build the Rust cra
 AC_ARG_VAR([CARGO], [cargo, the Rust package manager (rustup, or Debian: apt-get install cargo)])
 AC_ARG_VAR([RUSTC], [the Rust compiler used by cargo])
 RUST_SKIP_REASON=
-rust_install_hint="install Rust >= 1.85 with rustup (https://rustup.rs: curl ... | sh, then cargo is in ~/.cargo/bin), or Debian: apt-get install cargo rustc if its version is >= 1.85"
+rust_install_hint="install Rust >= 1.85 with rustup (https://rustup.rs; cargo lands in ~/.cargo/bin), or Debian: apt-get install cargo rustc where those are >= 1.85 (Debian 12 has 1.63)"
 AS_IF([test "x$with_rust" = xno],
   [CARGO=; RUST_SKIP_REASON="configured --without-rust"],
   [AC_PATH_PROG([CARGO], [cargo], [], [$PATH$PATH_SEPARATOR$HOME/.cargo/bin])
@@ -34,7 +34,9 @@ AS_IF([test "x$with_rust" = xno],
 RUST_PINS=`awk '/^name = /{n=$[]3} /^version = /{if (n=="\"prost\"" || n=="\"tonic\"" || n=="\"tonic-prost-build\"") printf "%s %s ", n, $[]3}' "$srcdir/rust/Cargo.lock" | tr -d '"'`
 AC_SUBST([RUST_SKIP_REASON])
 AM_CONDITIONAL([HAVE_RUST], [test -z "$RUST_SKIP_REASON"])
+AS_IF([test -n "$RUST_SKIP_REASON"], [rust_summary="no ($RUST_SKIP_REASON)"],
+  [rust_summary="$CARGO (cargo $CARGO_VERSION, rustc $RUSTC_VERSION)"])
 OAKTREE_SUMMARY="$OAKTREE_SUMMARY
-  Rust:               ${RUST_SKIP_REASON:+no ($RUST_SKIP_REASON)}${RUST_SKIP_REASON:-$CARGO (cargo $CARGO_VERSION, rustc $RUSTC_VERSION)}
+  Rust:               $rust_summary
   Rust crates:        ${RUST_PINS:-n/a}"
 ])
