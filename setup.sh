@@ -2,7 +2,8 @@
 # Fresh machine to built tree in one command:
 #   system packages (bindep.txt), Python tools (requirements.txt into .venv),
 #   Go modules and plugins (golang/go.mod), the Java build's Maven artifacts
-#   (java/pom.xml), npm packages (js/package-lock.json), then autoreconf,
+#   (java/pom.xml), npm packages (js/package-lock.json), Rust crates
+#   (rust/Cargo.lock), then autoreconf,
 #   configure, make.
 # Extra arguments go to ./configure. Safe to run again.
 set -eu
@@ -100,6 +101,19 @@ if command -v npm >/dev/null 2>&1; then
    npm cache add "@bufbuild/protobuf@$(node -p 'require("./package.json").devDependencies["@bufbuild/protobuf"]')")
 else
   echo "== npm not found: the JS package will be skipped (Node.js >= 20 with npm, see js/README.rst)"
+fi
+
+# Rust crates of rust/Cargo.lock (prost, tonic, ...) into cargo's cache, for
+# the offline (--offline --locked) cargo runs of make and make check.
+cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+if [ -x "$cargo" ]; then
+  echo "== cargo fetch --locked ($($cargo --version))"
+  ws=$(mktemp -d)
+  sh rust/assemble.sh . "$ws/ws" 0.0.0 rust/Cargo.lock >/dev/null
+  (cd "$ws/ws" && "$cargo" fetch --locked --quiet)
+  rm -rf "$ws"
+else
+  echo "== cargo not found: the Rust crate will be skipped (install Rust with rustup, see rust/README.rst)"
 fi
 
 echo "== autoreconf, configure, make"

@@ -1,0 +1,281 @@
+//! The Rust side of the wire vectors (tests/vectors, see tests/README.rst):
+//!   vector-check DIR
+//! checks every DIR/*.json file, prints one line per failure
+//! (`<full.Type> <vector>: <check> <detail>`) and exits 1, or prints
+//! `rust vectors: N files, M vectors ok`.
+//!
+//! What prost can do, and so what is checked per vector:
+//! * binary: parsed and re-encoded, byte for byte equal (prost encodes in
+//!   field-number order; maps are BTreeMaps, so entries come sorted by key),
+//!   with one documented difference: inside a map entry prost omits a key or
+//!   value that has its default (an entry `{"": ""}` is `0a 00`, where C++,
+//!   Go and Python write `0a 04 0a 00 12 00`). Both parse to the same map.
+//!   The check rewrites the expected bytes that way, through the descriptor
+//!   set (nested lengths recomputed), and then compares byte for byte; the
+//!   summary line counts the vectors where the rewrite changed anything;
+//! * unknown_binary: prost drops unknown fields (documented), so re-encoding
+//!   it must give exactly `binary` (rewritten as above);
+//! * the type's prost::Name is the vector's full type name;
+//! * JSON: not offered by this crate (rust/README.rst says why): not checked;
+//! * text format: prost has no text parser: not checked.
+
+use std::process::ExitCode;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use oaktreemodel::prost::{Message, Name};
+use oaktreemodel::prost_types::{field_descriptor_proto::Type, DescriptorProto, FileDescriptorSet};
+
+/// `dispatch(full_name, vectors)`: runs `check` for that message type, None
+/// when the crate has no such type; the table is the crate's registry.
+macro_rules! dispatch_table {
+    ($(($name:literal, $ty:ty)),* $(,)?) => {
+        fn dispatch(full_name: &str, vectors: &[serde_json::Value]) -> Option<Vec<String>> {
+            match full_name {
+                $($name => Some(check::<$ty>(full_name, vectors)),)*
+                _ => None,
+            }
+        }
+    };
+}
+oaktreemodel::for_each_message!(dispatch_table);
+
+fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    if s.len() % 2 != 0 {
+        return Err("odd hex length".into());
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("bad hex: {e}")))
+        .collect()
+}
+
+fn first_difference(want: &[u8], got: &[u8]) -> String {
+    let at = want.iter().zip(got).position(|(a, b)| a != b).unwrap_or(want.len().min(got.len()));
+    format!(
+        "at byte {at}: expected {} bytes, got {} (expected {:02x?}, got {:02x?})",
+        want.len(),
+        got.len(),
+        want.get(at..(at + 8).min(want.len())).unwrap_or_default(),
+        got.get(at..(at + 8).min(got.len())).unwrap_or_default()
+    )
+}
+
+/// Every message of the crate's descriptor set by full name (".a.b.C").
+fn descriptors() -> &'static HashMap<String, DescriptorProto> {
+    static TABLE: OnceLock<HashMap<String, DescriptorProto>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        fn add(prefix: &str, msg: &DescriptorProto, table: &mut HashMap<String, DescriptorProto>) {
+            let full = format!("{prefix}.{}", msg.name());
+            for nested in &msg.nested_type {
+                add(&full, nested, table);
+            }
+            table.insert(full, msg.clone());
+        }
+        let fds = FileDescriptorSet::decode(oaktreemodel::FILE_DESCRIPTOR_SET).expect("descriptor set");
+        let mut table = HashMap::new();
+        for file in &fds.file {
+            for msg in &file.message_type {
+                add(&format!(".{}", file.package()), msg, &mut table);
+            }
+        }
+        table
+    })
+}
+
+fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos).ok_or("truncated varint")?;
+        *pos += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("varint too long".into())
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// One field of the wire format: number, wire type, the raw bytes of the
+/// whole field (tag included) and, for wire type 2, the payload.
+struct WireField<'a> {
+    number: u64,
+    raw: &'a [u8],
+    payload: Option<&'a [u8]>,
+    zero: bool,
+}
+
+fn fields(buf: &[u8]) -> Result<Vec<WireField<'_>>, String> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos < buf.len() {
+        let start = pos;
+        let key = varint(buf, &mut pos)?;
+        let (number, wire) = (key >> 3, key & 7);
+        let (payload, zero) = match wire {
+            0 => (None, varint(buf, &mut pos)? == 0),
+            1 | 5 => {
+                let n = if wire == 1 { 8 } else { 4 };
+                let bytes = buf.get(pos..pos + n).ok_or("truncated fixed field")?;
+                pos += n;
+                (None, bytes.iter().all(|b| *b == 0))
+            }
+            2 => {
+                let n = varint(buf, &mut pos)? as usize;
+                let bytes = buf.get(pos..pos + n).ok_or("truncated length-delimited field")?;
+                pos += n;
+                (Some(bytes), n == 0)
+            }
+            _ => return Err(format!("wire type {wire} (groups) not expected")),
+        };
+        out.push(WireField { number, raw: &buf[start..pos], payload, zero });
+    }
+    Ok(out)
+}
+
+/// `buf`, a message of type `type_name`, as prost writes it: map entries
+/// without their default key or value, lengths of enclosing messages
+/// recomputed. Everything else is copied unchanged.
+fn prost_form(buf: &[u8], type_name: &str) -> Result<Vec<u8>, String> {
+    let Some(desc) = descriptors().get(type_name) else {
+        return Ok(buf.to_vec()); // not ours (e.g. well-known types): unchanged
+    };
+    let is_map_entry = desc.options.as_ref().is_some_and(|o| o.map_entry());
+    let mut out = Vec::with_capacity(buf.len());
+    for f in fields(buf)? {
+        let field = desc.field.iter().find(|d| d.number() as u64 == f.number);
+        let sub = field.filter(|d| d.r#type() == Type::Message).map(|d| d.type_name());
+        match (sub, f.payload) {
+            (Some(sub), Some(payload)) => {
+                let inner = prost_form(payload, sub)?;
+                if is_map_entry && inner.is_empty() {
+                    continue; // a default (empty) message value
+                }
+                put_varint(&mut out, (f.number << 3) | 2);
+                put_varint(&mut out, inner.len() as u64);
+                out.extend_from_slice(&inner);
+            }
+            _ if is_map_entry && field.is_some() && f.zero => {} // default key or value
+            _ => out.extend_from_slice(f.raw),
+        }
+    }
+    Ok(out)
+}
+
+/// Re-encodes `input` through T; the failure text when it is not `want`.
+fn reencode<T: Message + Default>(input: &[u8], want: &[u8]) -> Option<String> {
+    match T::decode(input) {
+        Err(e) => Some(format!("decode error: {e}")),
+        Ok(m) => {
+            let got = m.encode_to_vec();
+            (got != want).then(|| first_difference(want, &got))
+        }
+    }
+}
+
+/// Vectors whose expected bytes the map-entry rewrite changed.
+static REWRITTEN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn check<T: Message + Default + Name>(full_name: &str, vectors: &[serde_json::Value]) -> Vec<String> {
+    let mut out = Vec::new();
+    if T::full_name() != full_name {
+        out.push(format!("*: prost::Name says {}", T::full_name()));
+    }
+    for v in vectors {
+        let name = v["name"].as_str().unwrap_or("?");
+        let binary = match v["binary"].as_str().map(unhex) {
+            Some(Ok(b)) => b,
+            other => {
+                out.push(format!("{name}: vector has no valid binary ({other:?})"));
+                continue;
+            }
+        };
+        let want = match prost_form(&binary, &format!(".{full_name}")) {
+            Ok(w) => w,
+            Err(e) => {
+                out.push(format!("{name}: binary is not valid wire format: {e}"));
+                continue;
+            }
+        };
+        if want != binary {
+            REWRITTEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        if let Some(problem) = reencode::<T>(&binary, &want) {
+            out.push(format!("{name}: binary round trip {problem}"));
+        }
+        if let Some(hex) = v.get("unknown_binary").and_then(|u| u.as_str()) {
+            match unhex(hex) {
+                Err(e) => out.push(format!("{name}: unknown_binary {e}")),
+                Ok(ub) => {
+                    // Documented prost behaviour: unknown fields are dropped.
+                    if let Some(problem) = reencode::<T>(&ub, &want) {
+                        out.push(format!("{name}: unknown fields dropped (re-encoding equals binary) {problem}"));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let Some(dir) = std::env::args().nth(1) else {
+        eprintln!("usage: vector-check DIR");
+        return ExitCode::from(2);
+    };
+    let mut paths: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(e) => {
+            eprintln!("{dir}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    paths.sort();
+    let (mut failures, mut count) = (Vec::new(), 0usize);
+    for path in &paths {
+        let doc: serde_json::Value = match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+        {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{}: {e}", path.display()));
+                continue;
+            }
+        };
+        let ty = doc["type"].as_str().unwrap_or("?").to_string();
+        let vectors = doc["vectors"].as_array().cloned().unwrap_or_default();
+        count += vectors.len();
+        match dispatch(&ty, &vectors) {
+            None => failures.push(format!("{ty}: type not in the oaktreemodel crate")),
+            Some(problems) => failures.extend(problems.into_iter().map(|p| format!("{ty} {p}"))),
+        }
+    }
+    for f in &failures {
+        println!("{f}");
+    }
+    if failures.is_empty() && !paths.is_empty() {
+        let rewritten = REWRITTEN.load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "rust vectors: {} files, {count} vectors ok \
+             ({rewritten} compared with default map-entry keys/values omitted, as prost writes them)",
+            paths.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        println!("rust vectors: {} files, {} failures", paths.len(), failures.len());
+        ExitCode::FAILURE
+    }
+}
