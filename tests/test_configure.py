@@ -1,5 +1,7 @@
 """configure refuses a toolchain that cannot work, and says what to install."""
 
+import os
+import re
 import stat
 import subprocess
 
@@ -8,7 +10,7 @@ import pytest
 
 def configure(scratch, *args):
     return subprocess.run([f"{scratch.src}/configure", "--without-go", *args],
-                          cwd=scratch.build, capture_output=True, text=True)
+                          cwd=scratch.build, capture_output=True, text=True, timeout=300)
 
 
 def test_protoc_that_does_not_match_libprotobuf_is_refused(scratch, tmp_path, python):
@@ -48,3 +50,32 @@ def test_summary_lists_what_was_found(scratch, python):
                  "Python modules:", "Python stubs:", "mypy:", "wheelhouse:"):
         assert line in proc.stdout, f"configure summary lacks {line!r}"
     assert "configured --without-go" in proc.stdout
+
+
+def test_without_pytest_and_buf_configure_succeeds_and_their_checks_skip(scratch, tmp_path, python):
+    """`./configure && make && make install` needs no test toolchain: a Python
+    where pytest cannot be imported and no buf beside it or on PATH."""
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "pytest.py").write_text('raise ImportError("hidden by the test")\n')
+    wrapper = tmp_path / "bin" / "python"  # buf is looked for beside $PYTHON
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nPYTHONPATH={hide}${{PYTHONPATH:+:$PYTHONPATH}} exec {python} "$@"\n')
+    wrapper.chmod(0o755)
+    path = ":".join(p for p in os.environ["PATH"].split(":")
+                    if not os.path.exists(os.path.join(p, "buf")))
+    venv = os.path.dirname(os.path.dirname(python))  # the generators stay where setup.sh put them
+    tools = [f"OAKTREE_PYGEN={venv}/oaktree-pygen", f"OAKTREE_WHEELHOUSE={venv}/oaktree-wheelhouse",
+             f"PROTOC_GEN_MYPY={venv}/bin/protoc-gen-mypy", f"PROTOC_GEN_MYPY_GRPC={venv}/bin/protoc-gen-mypy_grpc"]
+    proc = subprocess.run([f"{scratch.src}/configure", "--without-go", f"PYTHON={wrapper}", *tools],
+                          cwd=scratch.build, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, PATH=path))
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"pytest: +no \(PyPI package pytest", proc.stdout), proc.stdout
+    assert re.search(r"buf: +no \(PyPI package buf-bin", proc.stdout), proc.stdout
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(OAKTREE_SRCDIR=scratch.src, PYTHON=str(wrapper), OAKTREE_BUF="")
+    for check, reason in (("pytest", "pytest is not installed"), ("buf-lint", "buf not found")):
+        p = subprocess.run(["sh", os.path.join(scratch.src, "tests", "checks", check)],
+                           capture_output=True, text=True, timeout=60, env=env)
+        assert p.returncode == 77 and reason in p.stdout, (check, p.returncode, p.stdout, p.stderr)
