@@ -1,10 +1,9 @@
 #!/bin/sh
 # Fresh machine to built tree in one command:
 #   system packages (bindep.txt), Python tools (requirements.txt into .venv),
-#   Go modules and plugins (golang/go.mod), the Java build's Maven artifacts
-#   (java/pom.xml), npm packages (js/package-lock.json), Rust crates
-#   (rust/Cargo.lock), then autoreconf,
-#   configure, make.
+#   Go modules and plugins (golang/go.mod, golang/tools/go.mod), the Java build's
+#   Maven artifacts (java/pom.xml), npm packages (js/package-lock.json), Rust
+#   crates (rust/Cargo.lock), then autoreconf, configure, make.
 # Extra arguments go to ./configure. Safe to run again.
 set -eu
 cd "$(dirname "$0")"
@@ -57,11 +56,15 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 fi
 
-# Go modules, including the pinned protoc plugins (tool lines in go.mod).
+# Go modules: the published module at its floor (golang/go.mod, GOWORK=off),
+# the tools module (golang/tools/go.mod: the pinned protoc plugins, x/mod, the
+# newest grpc-go/protobuf-go) and the workspace joining them (golang/go.work),
+# so that make and make check build every Go variant offline.
 if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then
   go=$(command -v go || echo /usr/local/go/bin/go)
   echo "== go mod download ($($go env GOVERSION))"
-  (cd golang && $go mod download)
+  (cd golang && GOWORK=off $go mod download && $go mod download)
+  (cd golang/tools && GOWORK=off $go mod download)
 else
   echo "== go not found: the checked-in Go is used; Go checks will be skipped"
 fi

@@ -14,11 +14,11 @@ AS_IF([test "x$with_go" = xno],
       GO_SKIP_REASON="go not found at configure time (Debian: apt-get install golang-go)"])])
 AS_IF([test -n "$GO"], [
   GO_VERSION=`$GO env GOVERSION`
-  AC_MSG_CHECKING([for the Go plugins pinned in golang/go.mod])
-  GO_PLUGIN_VERSIONS=`cd "$srcdir/golang" && $GO list -f '{{.Module.Path}}@{{.Module.Version}}' google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc 2>&AS_MESSAGE_LOG_FD | tr '\n' ' '`
+  AC_MSG_CHECKING([for the Go plugins pinned in golang/tools/go.mod])
+  GO_PLUGIN_VERSIONS=`cd "$srcdir/golang/tools" && GOWORK=off $GO list -f '{{.Module.Path}}@{{.Module.Version}}' google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc 2>&AS_MESSAGE_LOG_FD | tr '\n' ' '`
   AS_IF([test -n "$GO_PLUGIN_VERSIONS"], [AC_MSG_RESULT([$GO_PLUGIN_VERSIONS])],
     [AC_MSG_RESULT([no])
-     AC_MSG_ERROR([go cannot resolve protoc-gen-go/protoc-gen-go-grpc from golang/go.mod (run ./setup.sh, or: cd golang && go mod download); or configure --without-go])])])
+     AC_MSG_ERROR([go cannot resolve protoc-gen-go/protoc-gen-go-grpc from golang/tools/go.mod (run ./setup.sh, or: cd golang/tools && GOWORK=off go mod download); or configure --without-go])])])
 AC_SUBST([GO_SKIP_REASON])
 AM_CONDITIONAL([HAVE_GOLANG], [test -n "$GO"])
 OAKTREE_SUMMARY="$OAKTREE_SUMMARY

@@ -2,8 +2,9 @@
 
 Reads the descriptor set to know what must be there: for every proto its
 header <oaktree/v1/x.pb.h> and .proto, .grpc.pb.h for files that define a
-service, the shared library and lib/pkgconfig/oaktreemodel.pc. (The client
-built from that tree with pkg-config alone is cpp/checks/consumer.)
+service, the shared library, lib/pkgconfig/oaktreemodel.pc and the CMake
+package lib/cmake/oaktreemodel/. (The client built from that tree with
+pkg-config and with CMake is cpp/checks/consumer.)
 """
 
 import argparse
@@ -33,6 +34,8 @@ def main():
         if fd.service:
             expected.append(f"{inc}/{stem}.grpc.pb.h")
     expected.append(f"{lib}/pkgconfig/oaktreemodel.pc")
+    expected.append(f"{lib}/cmake/oaktreemodel/oaktreemodelConfig.cmake")
+    expected.append(f"{lib}/cmake/oaktreemodel/oaktreemodelConfigVersion.cmake")
     missing = [p for p in expected if not os.path.isfile(p)]
     libs = glob.glob(f"{lib}/liboaktreemodel*.so*")
     if not libs:

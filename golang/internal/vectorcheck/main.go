@@ -52,7 +52,11 @@ func byteDiff(want, got []byte) string {
 		if n >= len(b) {
 			return "<end>"
 		}
-		return fmt.Sprintf("% x", b[n:min(n+8, len(b))])
+		end := n + 8 // no min(): the module's go line (1.20) predates it
+		if end > len(b) {
+			end = len(b)
+		}
+		return fmt.Sprintf("% x", b[n:end])
 	}
 	return fmt.Sprintf("at byte %d of %d/%d: expected %s, got %s", n, len(want), len(got), show(want), show(got))
 }
