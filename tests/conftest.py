@@ -97,21 +97,23 @@ def interop_cases():
 class RunningServer:
     """<lang>/interop-server on 127.0.0.1; output goes to a file (never a full pipe)."""
 
-    def __init__(self, lang, logdir):
+    def __init__(self, lang, logdir, tls_dir):
         self.lang = lang
         self.log = os.path.join(logdir, f"{lang}-server.log")
         with open(self.log, "w") as log:
-            self.proc = subprocess.Popen([te.program(lang, "interop-server"), "--token", TOKEN],
+            self.proc = subprocess.Popen([te.program(lang, "interop-server"), "--token", TOKEN,
+                                          "--tls-dir", tls_dir],
                                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                          stderr=log, text=True)
         ready, _, _ = select.select([self.proc.stdout], [], [], 60)
         line = self.proc.stdout.readline() if ready else ""
-        if not line.startswith("PORT="):
+        ports = re.fullmatch(r"PORT=(\d+) TLS_PORT=(\d+) MTLS_PORT=(\d+)", line.strip())
+        if not ports:
             self.stop()
-            pytest.fail(f"{lang}/interop-server did not print PORT=<n> within 60 s (got {line!r}): "
-                        + self.tail())
+            pytest.fail(f"{lang}/interop-server --tls-dir did not print PORT=<n> TLS_PORT=<t> "
+                        f"MTLS_PORT=<m> within 60 s (got {line!r}): " + self.tail())
         self.proc.stdout.close()  # nothing more is read; the server must not block on it
-        self.target = "127.0.0.1:" + line.strip()[len("PORT="):]
+        self.target, self.tls_target, self.mtls_target = ("127.0.0.1:" + p for p in ports.groups())
 
     def tail(self):
         with open(self.log, errors="replace") as f:
@@ -130,19 +132,29 @@ class RunningServer:
 class Servers:
     """One server per language, started on first use, stopped at session end."""
 
-    def __init__(self, logdir):
+    def __init__(self, logdir, tls_dir):
         self.logdir = logdir
+        self.tls_dir = tls_dir
         self.running = {}
 
     def get(self, lang):
         if lang not in self.running:
-            self.running[lang] = RunningServer(lang, self.logdir)
+            self.running[lang] = RunningServer(lang, self.logdir, self.tls_dir)
         return self.running[lang]
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    s = Servers(str(tmp_path_factory.mktemp("interop-servers")))
+def tls_dir(tmp_path_factory):
+    """The interop TLS material, made now by tests/interop/make_test_ca.sh."""
+    d = str(tmp_path_factory.mktemp("interop-tls"))
+    subprocess.run(["sh", os.path.join(te.TESTS, "interop", "make_test_ca.sh"), d],
+                   check=True, timeout=60)
+    return d
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory, tls_dir):
+    s = Servers(str(tmp_path_factory.mktemp("interop-servers")), tls_dir)
     yield s
     for server in s.running.values():
         server.stop()
