@@ -672,7 +672,6 @@ public final class InteropClient {
     com.google.rpc.Status st = StatusProto.fromThrowable(e);
     expect("google.rpc.Status.code", Status.Code.FAILED_PRECONDITION.value(), st.getCode());
     expect("google.rpc.Status.message", "server rich-error went to ERROR", st.getMessage());
-    expect("details", 3, st.getDetailsCount());
     ErrorInfo info = details(e, ErrorInfo.class).get(0);
     Map<String, String> md = new java.util.TreeMap<>();
     md.put("cloud", "interop");
@@ -706,6 +705,7 @@ public final class InteropClient {
                 .setResourceName(name)
                 .setLocation(loc)),
         shortText(servers.get(0)));
+    expect("details", 3, st.getDetailsCount());
   }
 
   /** A TLS channel trusting only DIR/caFile, with DIR/client.pem when withCert; as "localhost". */
