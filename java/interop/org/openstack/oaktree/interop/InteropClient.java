@@ -71,7 +71,7 @@ public final class InteropClient {
   static final long UNARY_TIMEOUT_S = 30;
   static final long DEADLINE_MS = 300;
   static final long DEADLINE_LIMIT_MS = 5000;
-  static final long STREAM_TIMEOUT_S = 120;
+  static final long STREAM_TIMEOUT_S = 60; // the protocol: every deadline at most 60 s
 
   /** A case's first difference. */
   static final class Failure extends Exception {
