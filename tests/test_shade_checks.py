@@ -318,6 +318,10 @@ def test_coverage_good_map_passes(test_set, tmp_path, capsys):
      "[get_keypairs] is not a public method"),
     ({"a.toml": GOOD_MAP.replace("tier = 1", 'rpc = "x"')}, "unknown key(s) rpc"),
     ({"a.toml": GOOD_MAP.replace("tier = 1", "tier = 7")}, "tier must be 1, 2 or 3"),
+    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"',
+                                 'rpcs = ["oaktree.v1.KeypairService.GetKeypair"]')},
+     "maps delete_keypair() to oaktree.v1.KeypairService.GetKeypair, but a 'delete' "
+     "method must map to Delete first"),
 ])
 def test_coverage_failures_name_the_culprit(test_set, tmp_path, capsys, maps, expected):
     assert run_coverage(test_set, tmp_path, maps) == 1
@@ -378,3 +382,22 @@ def test_real_maps_are_well_formed(api_set):
     for method, (where, entry) in entries.items():
         problems += check_shade_coverage.check_entry(method, where, entry, rpcs)
     assert problems == []
+
+
+def test_real_map_with_a_wrong_verb_fails(api_set):
+    """The review's example: delete_server served by ListServers must fail."""
+    rpcs = descriptors.load(api_set).rpc_names()
+    entries, _ = check_shade_coverage.load_maps(shade_env.MAP_DIR)
+    where, entry = entries["delete_server"]
+    wrong = dict(entry, rpcs=["oaktree.v1.ComputeService.ListServers"])
+    problems = check_shade_coverage.check_entry("delete_server", where, wrong, rpcs)
+    assert any("maps delete_server() to oaktree.v1.ComputeService.ListServers" in p
+               for p in problems), problems
+
+
+def test_a_verb_without_a_rule_fails(api_set):
+    rpcs = descriptors.load(api_set).rpc_names()
+    problems = check_shade_coverage.check_entry(
+        "frobnicate_server", "x.toml", {"rpcs": ["oaktree.v1.ComputeService.GetServer"]}, rpcs)
+    assert problems == ["x.toml: [frobnicate_server]: no verb rule for 'frobnicate' methods "
+                        "(tools/shade/check_coverage.py VERBS)"]
