@@ -401,3 +401,24 @@ def test_a_verb_without_a_rule_fails(api_set):
         "frobnicate_server", "x.toml", {"rpcs": ["oaktree.v1.ComputeService.GetServer"]}, rpcs)
     assert problems == ["x.toml: [frobnicate_server]: no verb rule for 'frobnicate' methods "
                         "(tools/shade/check_coverage.py VERBS)"]
+
+
+def test_data_check_fails_when_a_typed_field_is_renamed(tmp_path):
+    """Renaming Server.status moves shade's "status" key into `properties`:
+    the data check must fail naming it (it used to pass)."""
+    import oaktree_testenv as te
+    fds = descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).fds
+    server = next(m for f in fds.file if f.name == "oaktree/v1/compute.proto"
+                  for m in f.message_type if m.name == "Server")
+    status = next(x for x in server.field if x.name == "status")
+    status.name, status.json_name = "state", "state"
+    mutated = tmp_path / "renamed.binpb"
+    mutated.write_bytes(fds.SerializeToString())
+    proc = subprocess.run([sys.executable, "-m", "tools.shade.check_data",
+                           "--descriptor-set", str(mutated), "--map-dir", shade_env.MAP_DIR,
+                           "--shade-venv", os.path.join(te.env("OAKTREE_BUILDDIR"), "gen",
+                                                        "shade-venv")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "key 'status' landed in properties: oaktree.v1.Server has no typed field" \
+        in proc.stderr, proc.stderr[-3000:]
