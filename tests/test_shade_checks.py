@@ -38,7 +38,7 @@ def compile_protos(tmp_path, files):
     subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I", str(tmp_path),
                     "--descriptor_set_out=%s" % out, "--include_imports",
                     "--include_source_info", *sorted(files)],
-                   cwd=tmp_path, check=True)
+                   cwd=tmp_path, check=True, timeout=300)
     return str(out)
 
 
@@ -335,7 +335,7 @@ def test_coverage_cli_exit_code(test_set, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tools.shade.check_coverage",
                            "--descriptor-set", test_set, "--map-dir", str(tmp_path / "maps"),
                            "--shade-methods-json", str(tmp_path / "m.json")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert "list_keypairs()" in proc.stderr
 
@@ -372,7 +372,7 @@ def api_set(tmp_path_factory):
                     for p in glob.glob(os.path.join(ROOT, "oaktree", "v1", "*.proto")))
     subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I.",
                     "--descriptor_set_out=%s" % out, "--include_imports",
-                    "--include_source_info", *protos], cwd=ROOT, check=True)
+                    "--include_source_info", *protos], cwd=ROOT, check=True, timeout=300)
     return str(out)
 
 

@@ -20,7 +20,7 @@ def run_checker(vector_dir):
     return subprocess.run(
         [sys.executable, "-m", "tools.maintain.make_vectors", "--descriptor-set", ds, "--out", vector_dir,
          "--check"],
-        capture_output=True, text=True)
+        capture_output=True, text=True, timeout=300)
 
 
 def language_failures(argv, env=None, cwd=None):
