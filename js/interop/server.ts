@@ -128,7 +128,7 @@ function routes(router: ConnectRouter): void {
     async createServer(req, ctx) {
       authorize(ctx);
       if (req.name !== RICH.name) {
-        throw new ConnectError("the interop server only creates " + RICH.name, Code.Unimplemented);
+        throw new ConnectError("unknown server " + req.name, Code.InvalidArgument);
       }
       const location = { cloud: "interop", regionName: "RegionOne" };
       throw new ConnectError(RICH.message, Code.FailedPrecondition, undefined, [
