@@ -122,7 +122,7 @@ const transport = createGrpcTransport({ baseUrl: `http://${target}` });
 const compute = createClient(ComputeService, transport);
 const image = createClient(ImageService, transport);
 const auth = { authorization: `Bearer ${token}` };
-/** Every RPC has a deadline. */
+/** Every RPC has a deadline: 300 ms in the deadline case, else at most 60 s. */
 const opts = (timeoutMs: number, extra: CallOptions = {}): CallOptions =>
   ({ headers: auth, timeoutMs, ...extra });
 
@@ -163,7 +163,7 @@ async function upload(data: Uint8Array, sha: string) {
       yield { content: { case: "chunk", value: data.subarray(off, off + CHUNK) } };
     }
   }
-  return image.uploadImage(requests(), opts(120_000));
+  return image.uploadImage(requests(), opts(60_000));
 }
 
 const CASES: Record<string, () => Promise<void>> = {
@@ -221,7 +221,7 @@ const CASES: Record<string, () => Promise<void>> = {
     const req = {
       selector: { nameOrId: "bulk-*", narrowing: { case: "filters" as const, value: { count: STREAM_COUNT, padding: PADDING } } },
     };
-    for await (const resp of compute.listServers(req, opts(120_000))) {
+    for await (const resp of compute.listServers(req, opts(60_000))) {
       total += toBinary(ListServersResponseSchema, resp).length;
       if (resp.item.case === "scopeOutcome") {
         outcomes.push(resp.item.value);
@@ -267,7 +267,7 @@ const CASES: Record<string, () => Promise<void>> = {
   async download() {
     const digest = createHash("sha256");
     let got = 0;
-    for await (const resp of image.downloadImage({ nameOrId: `pattern-${DOWNLOAD_SIZE}` }, opts(120_000))) {
+    for await (const resp of image.downloadImage({ nameOrId: `pattern-${DOWNLOAD_SIZE}` }, opts(60_000))) {
       digest.update(resp.chunk);
       got += resp.chunk.length;
     }
@@ -284,7 +284,7 @@ const CASES: Record<string, () => Promise<void>> = {
     // Messages already received may still be delivered after abort(); the
     // stream must then end with CANCELLED, not run to its end.
     await expectStatus("stream after cancel", async () => {
-      for await (const resp of compute.listServers(req, opts(120_000, { signal: abort.signal }))) {
+      for await (const resp of compute.listServers(req, opts(60_000, { signal: abort.signal }))) {
         if (resp.item.case !== "server") notServer ||= `message ${n}: item ${resp.item.case ?? "unset"}, expected server`;
         if (++n === 5) abort.abort();
       }
