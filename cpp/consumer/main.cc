@@ -18,7 +18,7 @@ namespace v1 = oaktree::v1;
 namespace {
 
 void Prepare(grpc::ClientContext* ctx, const std::string& token) {
-  ctx->AddMetadata("x-auth-token", token);
+  ctx->AddMetadata("authorization", "Bearer " + token);
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
 }
 
