@@ -337,10 +337,11 @@ class Cases {
         diff = "item " + std::to_string(got) + " is not a server item";
       ++got;
     }
-    ctx.TryCancel();
-    if (!ended)
+    if (!ended) {  // a cancel after the end would hide the server's status
+      ctx.TryCancel();
       while (reader->Read(&resp)) {
       }  // drain what was buffered before the cancel took effect
+    }
     const Status st = reader->Finish();
     if (ended)
       throw Failure("the stream ended after " + std::to_string(got) +
