@@ -22,11 +22,12 @@ _results = {}  # (server, client) -> ({case: result line}, exit status, what the
 
 
 # The pairs whose deadline case may need more than one attempt, and why: a
-# grpc-go server resets the stream when its copy of the deadline expires, and
-# C-core clients report that as CANCELLED when it beats their own timer
-# (tests/interop/README.rst, the deadline row). Any other retry is a failure.
+# grpc-go or grpc-java server resets the stream when its copy of the deadline
+# expires, and C-core clients report that as CANCELLED when it beats their
+# own timer (tests/interop/README.rst, the deadline row). Any other retry is
+# a failure.
 C_CORE_CLIENTS = ("cpp", "python", "ruby")
-RETRY_SERVERS = ("golang",)
+RETRY_SERVERS = ("golang", "java")
 
 
 def run_client(servers, tls_dir, server, client):
