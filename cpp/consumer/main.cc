@@ -12,13 +12,14 @@
 #include <chrono>
 #include <iostream>
 #include <string>
+#include <vector>
 
 namespace v1 = oaktree::v1;
 
 namespace {
 
 void Prepare(grpc::ClientContext* ctx, const std::string& token) {
-  ctx->AddMetadata("x-auth-token", token);
+  ctx->AddMetadata("authorization", "Bearer " + token);
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
 }
 
@@ -62,14 +63,28 @@ int main(int argc, char** argv) {
   filters["count"].set_number_value(100);
   filters["padding"].set_number_value(10);
   auto reader = stub->ListServers(&ctx, req);
+  // The stream: servers, then one ScopeOutcome per cloud-region (the test
+  // server's RegionTwo is unreachable on purpose, code 14).
   v1::ListServersResponse resp;
-  int n = 0;
-  while (n <= 100 && reader->Read(&resp)) ++n;
+  int n = 0, items = 0;
+  std::vector<v1::ScopeOutcome> outcomes;
+  while (reader->Read(&resp)) {
+    if (++items > 1000) {  // far more than asked for: stop the stream
+      ctx.TryCancel();
+      while (reader->Read(&resp)) {
+      }
+      break;
+    }
+    if (resp.has_server()) ++n;
+    else if (resp.has_scope_outcome()) outcomes.push_back(resp.scope_outcome());
+  }
   grpc::Status st = reader->Finish();
-  if (!st.ok() || n != 100) {
-    std::cerr << "cpp consumer: ListServers: " << n << " servers, " << st.error_message() << "\n";
+  if (!st.ok() || n != 100 || outcomes.size() != 2 || outcomes[0].code() != 0 ||
+      outcomes[0].count() != 100 || outcomes[1].code() != grpc::StatusCode::UNAVAILABLE) {
+    std::cerr << "cpp consumer: ListServers: " << n << " servers, " << outcomes.size()
+              << " scope outcomes, " << st.error_message() << "\n";
     return 1;
   }
-  std::cout << "cpp consumer: ok (GetServer, NOT_FOUND, ListServers of 100)\n";
+  std::cout << "cpp consumer: ok (GetServer, NOT_FOUND, ListServers of 100 with 2 scope outcomes)\n";
   return 0;
 }

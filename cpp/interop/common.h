@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Shared by the C++ interop test server and client (test code only; the
-// protocol is in tests/interop/README.rst): constants, status names, a small
-// SHA-256 (so the tests need no crypto library) and JSON string escaping.
+// protocol is in tests/interop/README.rst): constants, status names, the
+// error model's names, a small SHA-256 (so the tests need no crypto library),
+// file reading and JSON string escaping.
 
 #ifndef OAKTREE_CPP_INTEROP_COMMON_H_
 #define OAKTREE_CPP_INTEROP_COMMON_H_
@@ -12,7 +13,11 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "oaktree/v1/common.pb.h"
 
 namespace interop {
 
@@ -21,7 +26,26 @@ constexpr int kPadding = 1024;
 constexpr size_t kUploadSize = 16 * 1024 * 1024 + 12345;
 constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kDownloadSize = 5 * 1024 * 1024 + 7;
-constexpr const char* kAuthMessage = "missing or wrong x-auth-token";
+constexpr const char* kAuthMessage = "missing or wrong authorization";
+constexpr const char* kDomain = "oaktree.openstack.org";  // of every ErrorInfo
+constexpr const char* kRichErrorName = "clouds/interop/regions/RegionOne/servers/id-rich-error";
+
+// The ErrorInfo reason of an ErrorReason: its name without "ERROR_REASON_".
+inline std::string Reason(oaktree::v1::ErrorReason r) {
+  const std::string name = oaktree::v1::ErrorReason_Name(r);
+  const std::string prefix = "ERROR_REASON_";
+  return name.compare(0, prefix.size(), prefix) == 0 ? name.substr(prefix.size()) : name;
+}
+
+// The whole file, or false when it cannot be read.
+inline bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream s;
+  s << f.rdbuf();
+  *out = s.str();
+  return static_cast<bool>(f) || f.eof();
+}
 
 inline std::string CodeName(grpc::StatusCode c) {
   switch (c) {
@@ -31,11 +55,17 @@ inline std::string CodeName(grpc::StatusCode c) {
     case grpc::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
     case grpc::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
     case grpc::NOT_FOUND: return "NOT_FOUND";
-    case grpc::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case grpc::DATA_LOSS: return "DATA_LOSS";
-    case grpc::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::ABORTED: return "ABORTED";
+    case grpc::OUT_OF_RANGE: return "OUT_OF_RANGE";
     case grpc::UNIMPLEMENTED: return "UNIMPLEMENTED";
     case grpc::INTERNAL: return "INTERNAL";
+    case grpc::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::DATA_LOSS: return "DATA_LOSS";
+    case grpc::UNAUTHENTICATED: return "UNAUTHENTICATED";
     default: return "CODE_" + std::to_string(static_cast<int>(c));
   }
 }
