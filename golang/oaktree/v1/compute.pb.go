@@ -468,7 +468,11 @@ type Server struct {
 	// public_v6, else private_v4. Note: shade prefers IPv6 only when the host
 	// running the oaktree server has IPv6 connectivity, so the choice reflects
 	// that host, not the client. Empty when the server has no address.
-	InterfaceIp   string `protobuf:"bytes,33,opt,name=interface_ip,json=interfaceIp,proto3" json:"interface_ip,omitempty"`
+	InterfaceIp string `protobuf:"bytes,33,opt,name=interface_ip,json=interfaceIp,proto3" json:"interface_ip,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/servers/{id}". Accepted by every
+	// request field that refers to a server.
+	ResourceName  string `protobuf:"bytes,34,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -730,6 +734,13 @@ func (x *Server) GetUserId() string {
 func (x *Server) GetInterfaceIp() string {
 	if x != nil {
 		return x.InterfaceIp
+	}
+	return ""
+}
+
+func (x *Server) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
 	}
 	return ""
 }
@@ -1569,8 +1580,13 @@ func (x *ListServersRequest) GetAllProjects() bool {
 // ListServersResponse is one message of the ListServers stream.
 type ListServersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One server of the result.
-	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	// One message of the stream: a server, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListServersResponse_Server
+	//	*ListServersResponse_ScopeOutcome
+	Item          isListServersResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1605,12 +1621,48 @@ func (*ListServersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{12}
 }
 
-func (x *ListServersResponse) GetServer() *Server {
+func (x *ListServersResponse) GetItem() isListServersResponse_Item {
 	if x != nil {
-		return x.Server
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListServersResponse) GetServer() *Server {
+	if x != nil {
+		if x, ok := x.Item.(*ListServersResponse_Server); ok {
+			return x.Server
+		}
+	}
+	return nil
+}
+
+func (x *ListServersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListServersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListServersResponse_Item interface {
+	isListServersResponse_Item()
+}
+
+type ListServersResponse_Server struct {
+	// One server of the result.
+	Server *Server `protobuf:"bytes,1,opt,name=server,proto3,oneof"`
+}
+
+type ListServersResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last server.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListServersResponse_Server) isListServersResponse_Item() {}
+
+func (*ListServersResponse_ScopeOutcome) isListServersResponse_Item() {}
 
 // CreateServerRequest describes the server to boot. Not offered from
 // shade's arguments: return_raw, min_count, max_count and reservation_id
@@ -1681,7 +1733,13 @@ type CreateServerRequest struct {
 	Wait bool `protobuf:"varint,23,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means 180 seconds (shade's
 	// default).
-	Timeout       *durationpb.Duration `protobuf:"bytes,24,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,24,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per server it wants.
+	// Sending the same ID again within 24 hours returns the server that the
+	// first request created (or its error) instead of booting another one,
+	// so a call that failed with UNAVAILABLE or the caller's own deadline can
+	// be retried safely. Empty disables this protection.
+	RequestId     string `protobuf:"bytes,25,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1882,6 +1940,13 @@ func (x *CreateServerRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *CreateServerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // ServerIpOptions says how to give a server a publicly reachable address.
@@ -5086,7 +5151,7 @@ var File_oaktree_v1_compute_proto protoreflect.FileDescriptor
 const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"\x18oaktree/v1/compute.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xc5\x0e\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xea\x0e\n" +
 	"\x06Server\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5132,7 +5197,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\tpublic_v4\x18\x1e \x01(\tH\bR\bpublicV4\x88\x01\x01\x12 \n" +
 	"\tpublic_v6\x18\x1f \x01(\tH\tR\bpublicV6\x88\x01\x01\x12\x17\n" +
 	"\auser_id\x18  \x01(\tR\x06userId\x12!\n" +
-	"\finterface_ip\x18! \x01(\tR\vinterfaceIp\x1a;\n" +
+	"\finterface_ip\x18! \x01(\tR\vinterfaceIp\x12#\n" +
+	"\rresource_name\x18\" \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aY\n" +
@@ -5236,9 +5302,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x1a\n" +
 	"\bdetailed\x18\x03 \x01(\bR\bdetailed\x12\x12\n" +
 	"\x04bare\x18\x04 \x01(\bR\x04bare\x12!\n" +
-	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"A\n" +
-	"\x13ListServersResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xc4\b\n" +
+	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"\x8c\x01\n" +
+	"\x13ListServersResponse\x12,\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerH\x00R\x06server\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xe3\b\n" +
 	"\x13CreateServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
@@ -5269,7 +5337,9 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"ip_options\x18\x16 \x01(\v2\x1b.oaktree.v1.ServerIpOptionsR\tipOptions\x12\x12\n" +
 	"\x04wait\x18\x17 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\x18 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a7\n" +
+	"\atimeout\x18\x18 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x19 \x01(\tR\trequestId\x1a7\n" +
 	"\tMetaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0f\n" +
@@ -5698,7 +5768,8 @@ var file_oaktree_v1_compute_proto_goTypes = []any{
 	(*structpb.Struct)(nil),                    // 80: google.protobuf.Struct
 	(*timestamppb.Timestamp)(nil),              // 81: google.protobuf.Timestamp
 	(*Selector)(nil),                           // 82: oaktree.v1.Selector
-	(*durationpb.Duration)(nil),                // 83: google.protobuf.Duration
+	(*ScopeOutcome)(nil),                       // 83: oaktree.v1.ScopeOutcome
+	(*durationpb.Duration)(nil),                // 84: google.protobuf.Duration
 }
 var file_oaktree_v1_compute_proto_depIdxs = []int32{
 	79,  // 0: oaktree.v1.Server.location:type_name -> oaktree.v1.Location
@@ -5731,137 +5802,138 @@ var file_oaktree_v1_compute_proto_depIdxs = []int32{
 	79,  // 27: oaktree.v1.ListServersRequest.location:type_name -> oaktree.v1.Location
 	82,  // 28: oaktree.v1.ListServersRequest.selector:type_name -> oaktree.v1.Selector
 	5,   // 29: oaktree.v1.ListServersResponse.server:type_name -> oaktree.v1.Server
-	79,  // 30: oaktree.v1.CreateServerRequest.location:type_name -> oaktree.v1.Location
-	13,  // 31: oaktree.v1.CreateServerRequest.nics:type_name -> oaktree.v1.ServerNic
-	75,  // 32: oaktree.v1.CreateServerRequest.meta:type_name -> oaktree.v1.CreateServerRequest.MetaEntry
-	80,  // 33: oaktree.v1.CreateServerRequest.scheduler_hints:type_name -> google.protobuf.Struct
-	80,  // 34: oaktree.v1.CreateServerRequest.block_device_mapping_v2:type_name -> google.protobuf.Struct
-	2,   // 35: oaktree.v1.CreateServerRequest.disk_config:type_name -> oaktree.v1.ServerDiskConfig
-	19,  // 36: oaktree.v1.CreateServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
-	83,  // 37: oaktree.v1.CreateServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 38: oaktree.v1.CreateServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 39: oaktree.v1.UpdateServerRequest.location:type_name -> oaktree.v1.Location
-	5,   // 40: oaktree.v1.UpdateServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 41: oaktree.v1.RebuildServerRequest.location:type_name -> oaktree.v1.Location
-	83,  // 42: oaktree.v1.RebuildServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 43: oaktree.v1.RebuildServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 44: oaktree.v1.DeleteServerRequest.location:type_name -> oaktree.v1.Location
-	83,  // 45: oaktree.v1.DeleteServerRequest.timeout:type_name -> google.protobuf.Duration
-	79,  // 46: oaktree.v1.WatchServerRequest.location:type_name -> oaktree.v1.Location
-	1,   // 47: oaktree.v1.WatchServerRequest.until_status:type_name -> oaktree.v1.ServerStatus
-	83,  // 48: oaktree.v1.WatchServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 49: oaktree.v1.WatchServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 50: oaktree.v1.GetServerConsoleRequest.location:type_name -> oaktree.v1.Location
-	79,  // 51: oaktree.v1.SetServerMetadataRequest.location:type_name -> oaktree.v1.Location
-	76,  // 52: oaktree.v1.SetServerMetadataRequest.metadata:type_name -> oaktree.v1.SetServerMetadataRequest.MetadataEntry
-	79,  // 53: oaktree.v1.DeleteServerMetadataRequest.location:type_name -> oaktree.v1.Location
-	79,  // 54: oaktree.v1.ListServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	12,  // 55: oaktree.v1.ListServerSecurityGroupsResponse.security_group:type_name -> oaktree.v1.ServerSecurityGroup
-	79,  // 56: oaktree.v1.AddServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	79,  // 57: oaktree.v1.RemoveServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	79,  // 58: oaktree.v1.AddIpsToServerRequest.location:type_name -> oaktree.v1.Location
-	19,  // 59: oaktree.v1.AddIpsToServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
-	83,  // 60: oaktree.v1.AddIpsToServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 61: oaktree.v1.AddIpsToServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 62: oaktree.v1.Flavor.location:type_name -> oaktree.v1.Location
-	77,  // 63: oaktree.v1.Flavor.extra_specs:type_name -> oaktree.v1.Flavor.ExtraSpecsEntry
-	80,  // 64: oaktree.v1.Flavor.properties:type_name -> google.protobuf.Struct
-	79,  // 65: oaktree.v1.GetFlavorRequest.location:type_name -> oaktree.v1.Location
-	43,  // 66: oaktree.v1.GetFlavorResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 67: oaktree.v1.ListFlavorsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 68: oaktree.v1.ListFlavorsRequest.selector:type_name -> oaktree.v1.Selector
-	43,  // 69: oaktree.v1.ListFlavorsResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 70: oaktree.v1.GetFlavorByRamRequest.location:type_name -> oaktree.v1.Location
-	43,  // 71: oaktree.v1.GetFlavorByRamResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 72: oaktree.v1.Keypair.location:type_name -> oaktree.v1.Location
-	3,   // 73: oaktree.v1.Keypair.type:type_name -> oaktree.v1.KeypairType
-	81,  // 74: oaktree.v1.Keypair.created_at:type_name -> google.protobuf.Timestamp
-	80,  // 75: oaktree.v1.Keypair.properties:type_name -> google.protobuf.Struct
-	79,  // 76: oaktree.v1.GetKeypairRequest.location:type_name -> oaktree.v1.Location
-	50,  // 77: oaktree.v1.GetKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 78: oaktree.v1.ListKeypairsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 79: oaktree.v1.ListKeypairsRequest.selector:type_name -> oaktree.v1.Selector
-	50,  // 80: oaktree.v1.ListKeypairsResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 81: oaktree.v1.CreateKeypairRequest.location:type_name -> oaktree.v1.Location
-	50,  // 82: oaktree.v1.CreateKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 83: oaktree.v1.DeleteKeypairRequest.location:type_name -> oaktree.v1.Location
-	79,  // 84: oaktree.v1.ServerGroup.location:type_name -> oaktree.v1.Location
-	4,   // 85: oaktree.v1.ServerGroup.policies:type_name -> oaktree.v1.ServerGroupPolicy
-	78,  // 86: oaktree.v1.ServerGroup.metadata:type_name -> oaktree.v1.ServerGroup.MetadataEntry
-	4,   // 87: oaktree.v1.ServerGroup.policy:type_name -> oaktree.v1.ServerGroupPolicy
-	80,  // 88: oaktree.v1.ServerGroup.rules:type_name -> google.protobuf.Struct
-	80,  // 89: oaktree.v1.ServerGroup.properties:type_name -> google.protobuf.Struct
-	79,  // 90: oaktree.v1.GetServerGroupRequest.location:type_name -> oaktree.v1.Location
-	59,  // 91: oaktree.v1.GetServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 92: oaktree.v1.ListServerGroupsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 93: oaktree.v1.ListServerGroupsRequest.selector:type_name -> oaktree.v1.Selector
-	59,  // 94: oaktree.v1.ListServerGroupsResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 95: oaktree.v1.CreateServerGroupRequest.location:type_name -> oaktree.v1.Location
-	4,   // 96: oaktree.v1.CreateServerGroupRequest.policies:type_name -> oaktree.v1.ServerGroupPolicy
-	59,  // 97: oaktree.v1.CreateServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 98: oaktree.v1.DeleteServerGroupRequest.location:type_name -> oaktree.v1.Location
-	79,  // 99: oaktree.v1.AvailabilityZone.location:type_name -> oaktree.v1.Location
-	79,  // 100: oaktree.v1.ListAvailabilityZonesRequest.location:type_name -> oaktree.v1.Location
-	68,  // 101: oaktree.v1.ListAvailabilityZonesResponse.availability_zone:type_name -> oaktree.v1.AvailabilityZone
-	6,   // 102: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
-	8,   // 103: oaktree.v1.Server.NetworksEntry.value:type_name -> oaktree.v1.ServerNetworkIps
-	14,  // 104: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
-	16,  // 105: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
-	18,  // 106: oaktree.v1.ComputeService.CreateServer:input_type -> oaktree.v1.CreateServerRequest
-	21,  // 107: oaktree.v1.ComputeService.UpdateServer:input_type -> oaktree.v1.UpdateServerRequest
-	23,  // 108: oaktree.v1.ComputeService.RebuildServer:input_type -> oaktree.v1.RebuildServerRequest
-	25,  // 109: oaktree.v1.ComputeService.DeleteServer:input_type -> oaktree.v1.DeleteServerRequest
-	27,  // 110: oaktree.v1.ComputeService.WatchServer:input_type -> oaktree.v1.WatchServerRequest
-	29,  // 111: oaktree.v1.ComputeService.GetServerConsole:input_type -> oaktree.v1.GetServerConsoleRequest
-	31,  // 112: oaktree.v1.ComputeService.SetServerMetadata:input_type -> oaktree.v1.SetServerMetadataRequest
-	33,  // 113: oaktree.v1.ComputeService.DeleteServerMetadata:input_type -> oaktree.v1.DeleteServerMetadataRequest
-	35,  // 114: oaktree.v1.ComputeService.ListServerSecurityGroups:input_type -> oaktree.v1.ListServerSecurityGroupsRequest
-	37,  // 115: oaktree.v1.ComputeService.AddServerSecurityGroups:input_type -> oaktree.v1.AddServerSecurityGroupsRequest
-	39,  // 116: oaktree.v1.ComputeService.RemoveServerSecurityGroups:input_type -> oaktree.v1.RemoveServerSecurityGroupsRequest
-	41,  // 117: oaktree.v1.ComputeService.AddIpsToServer:input_type -> oaktree.v1.AddIpsToServerRequest
-	44,  // 118: oaktree.v1.ComputeService.GetFlavor:input_type -> oaktree.v1.GetFlavorRequest
-	46,  // 119: oaktree.v1.ComputeService.ListFlavors:input_type -> oaktree.v1.ListFlavorsRequest
-	48,  // 120: oaktree.v1.ComputeService.GetFlavorByRam:input_type -> oaktree.v1.GetFlavorByRamRequest
-	51,  // 121: oaktree.v1.ComputeService.GetKeypair:input_type -> oaktree.v1.GetKeypairRequest
-	53,  // 122: oaktree.v1.ComputeService.ListKeypairs:input_type -> oaktree.v1.ListKeypairsRequest
-	55,  // 123: oaktree.v1.ComputeService.CreateKeypair:input_type -> oaktree.v1.CreateKeypairRequest
-	57,  // 124: oaktree.v1.ComputeService.DeleteKeypair:input_type -> oaktree.v1.DeleteKeypairRequest
-	60,  // 125: oaktree.v1.ComputeService.GetServerGroup:input_type -> oaktree.v1.GetServerGroupRequest
-	62,  // 126: oaktree.v1.ComputeService.ListServerGroups:input_type -> oaktree.v1.ListServerGroupsRequest
-	64,  // 127: oaktree.v1.ComputeService.CreateServerGroup:input_type -> oaktree.v1.CreateServerGroupRequest
-	66,  // 128: oaktree.v1.ComputeService.DeleteServerGroup:input_type -> oaktree.v1.DeleteServerGroupRequest
-	69,  // 129: oaktree.v1.ComputeService.ListAvailabilityZones:input_type -> oaktree.v1.ListAvailabilityZonesRequest
-	15,  // 130: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
-	17,  // 131: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
-	20,  // 132: oaktree.v1.ComputeService.CreateServer:output_type -> oaktree.v1.CreateServerResponse
-	22,  // 133: oaktree.v1.ComputeService.UpdateServer:output_type -> oaktree.v1.UpdateServerResponse
-	24,  // 134: oaktree.v1.ComputeService.RebuildServer:output_type -> oaktree.v1.RebuildServerResponse
-	26,  // 135: oaktree.v1.ComputeService.DeleteServer:output_type -> oaktree.v1.DeleteServerResponse
-	28,  // 136: oaktree.v1.ComputeService.WatchServer:output_type -> oaktree.v1.WatchServerResponse
-	30,  // 137: oaktree.v1.ComputeService.GetServerConsole:output_type -> oaktree.v1.GetServerConsoleResponse
-	32,  // 138: oaktree.v1.ComputeService.SetServerMetadata:output_type -> oaktree.v1.SetServerMetadataResponse
-	34,  // 139: oaktree.v1.ComputeService.DeleteServerMetadata:output_type -> oaktree.v1.DeleteServerMetadataResponse
-	36,  // 140: oaktree.v1.ComputeService.ListServerSecurityGroups:output_type -> oaktree.v1.ListServerSecurityGroupsResponse
-	38,  // 141: oaktree.v1.ComputeService.AddServerSecurityGroups:output_type -> oaktree.v1.AddServerSecurityGroupsResponse
-	40,  // 142: oaktree.v1.ComputeService.RemoveServerSecurityGroups:output_type -> oaktree.v1.RemoveServerSecurityGroupsResponse
-	42,  // 143: oaktree.v1.ComputeService.AddIpsToServer:output_type -> oaktree.v1.AddIpsToServerResponse
-	45,  // 144: oaktree.v1.ComputeService.GetFlavor:output_type -> oaktree.v1.GetFlavorResponse
-	47,  // 145: oaktree.v1.ComputeService.ListFlavors:output_type -> oaktree.v1.ListFlavorsResponse
-	49,  // 146: oaktree.v1.ComputeService.GetFlavorByRam:output_type -> oaktree.v1.GetFlavorByRamResponse
-	52,  // 147: oaktree.v1.ComputeService.GetKeypair:output_type -> oaktree.v1.GetKeypairResponse
-	54,  // 148: oaktree.v1.ComputeService.ListKeypairs:output_type -> oaktree.v1.ListKeypairsResponse
-	56,  // 149: oaktree.v1.ComputeService.CreateKeypair:output_type -> oaktree.v1.CreateKeypairResponse
-	58,  // 150: oaktree.v1.ComputeService.DeleteKeypair:output_type -> oaktree.v1.DeleteKeypairResponse
-	61,  // 151: oaktree.v1.ComputeService.GetServerGroup:output_type -> oaktree.v1.GetServerGroupResponse
-	63,  // 152: oaktree.v1.ComputeService.ListServerGroups:output_type -> oaktree.v1.ListServerGroupsResponse
-	65,  // 153: oaktree.v1.ComputeService.CreateServerGroup:output_type -> oaktree.v1.CreateServerGroupResponse
-	67,  // 154: oaktree.v1.ComputeService.DeleteServerGroup:output_type -> oaktree.v1.DeleteServerGroupResponse
-	70,  // 155: oaktree.v1.ComputeService.ListAvailabilityZones:output_type -> oaktree.v1.ListAvailabilityZonesResponse
-	130, // [130:156] is the sub-list for method output_type
-	104, // [104:130] is the sub-list for method input_type
-	104, // [104:104] is the sub-list for extension type_name
-	104, // [104:104] is the sub-list for extension extendee
-	0,   // [0:104] is the sub-list for field type_name
+	83,  // 30: oaktree.v1.ListServersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	79,  // 31: oaktree.v1.CreateServerRequest.location:type_name -> oaktree.v1.Location
+	13,  // 32: oaktree.v1.CreateServerRequest.nics:type_name -> oaktree.v1.ServerNic
+	75,  // 33: oaktree.v1.CreateServerRequest.meta:type_name -> oaktree.v1.CreateServerRequest.MetaEntry
+	80,  // 34: oaktree.v1.CreateServerRequest.scheduler_hints:type_name -> google.protobuf.Struct
+	80,  // 35: oaktree.v1.CreateServerRequest.block_device_mapping_v2:type_name -> google.protobuf.Struct
+	2,   // 36: oaktree.v1.CreateServerRequest.disk_config:type_name -> oaktree.v1.ServerDiskConfig
+	19,  // 37: oaktree.v1.CreateServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	84,  // 38: oaktree.v1.CreateServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 39: oaktree.v1.CreateServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 40: oaktree.v1.UpdateServerRequest.location:type_name -> oaktree.v1.Location
+	5,   // 41: oaktree.v1.UpdateServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 42: oaktree.v1.RebuildServerRequest.location:type_name -> oaktree.v1.Location
+	84,  // 43: oaktree.v1.RebuildServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 44: oaktree.v1.RebuildServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 45: oaktree.v1.DeleteServerRequest.location:type_name -> oaktree.v1.Location
+	84,  // 46: oaktree.v1.DeleteServerRequest.timeout:type_name -> google.protobuf.Duration
+	79,  // 47: oaktree.v1.WatchServerRequest.location:type_name -> oaktree.v1.Location
+	1,   // 48: oaktree.v1.WatchServerRequest.until_status:type_name -> oaktree.v1.ServerStatus
+	84,  // 49: oaktree.v1.WatchServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 50: oaktree.v1.WatchServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 51: oaktree.v1.GetServerConsoleRequest.location:type_name -> oaktree.v1.Location
+	79,  // 52: oaktree.v1.SetServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	76,  // 53: oaktree.v1.SetServerMetadataRequest.metadata:type_name -> oaktree.v1.SetServerMetadataRequest.MetadataEntry
+	79,  // 54: oaktree.v1.DeleteServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	79,  // 55: oaktree.v1.ListServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	12,  // 56: oaktree.v1.ListServerSecurityGroupsResponse.security_group:type_name -> oaktree.v1.ServerSecurityGroup
+	79,  // 57: oaktree.v1.AddServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	79,  // 58: oaktree.v1.RemoveServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	79,  // 59: oaktree.v1.AddIpsToServerRequest.location:type_name -> oaktree.v1.Location
+	19,  // 60: oaktree.v1.AddIpsToServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	84,  // 61: oaktree.v1.AddIpsToServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 62: oaktree.v1.AddIpsToServerResponse.server:type_name -> oaktree.v1.Server
+	79,  // 63: oaktree.v1.Flavor.location:type_name -> oaktree.v1.Location
+	77,  // 64: oaktree.v1.Flavor.extra_specs:type_name -> oaktree.v1.Flavor.ExtraSpecsEntry
+	80,  // 65: oaktree.v1.Flavor.properties:type_name -> google.protobuf.Struct
+	79,  // 66: oaktree.v1.GetFlavorRequest.location:type_name -> oaktree.v1.Location
+	43,  // 67: oaktree.v1.GetFlavorResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 68: oaktree.v1.ListFlavorsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 69: oaktree.v1.ListFlavorsRequest.selector:type_name -> oaktree.v1.Selector
+	43,  // 70: oaktree.v1.ListFlavorsResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 71: oaktree.v1.GetFlavorByRamRequest.location:type_name -> oaktree.v1.Location
+	43,  // 72: oaktree.v1.GetFlavorByRamResponse.flavor:type_name -> oaktree.v1.Flavor
+	79,  // 73: oaktree.v1.Keypair.location:type_name -> oaktree.v1.Location
+	3,   // 74: oaktree.v1.Keypair.type:type_name -> oaktree.v1.KeypairType
+	81,  // 75: oaktree.v1.Keypair.created_at:type_name -> google.protobuf.Timestamp
+	80,  // 76: oaktree.v1.Keypair.properties:type_name -> google.protobuf.Struct
+	79,  // 77: oaktree.v1.GetKeypairRequest.location:type_name -> oaktree.v1.Location
+	50,  // 78: oaktree.v1.GetKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 79: oaktree.v1.ListKeypairsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 80: oaktree.v1.ListKeypairsRequest.selector:type_name -> oaktree.v1.Selector
+	50,  // 81: oaktree.v1.ListKeypairsResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 82: oaktree.v1.CreateKeypairRequest.location:type_name -> oaktree.v1.Location
+	50,  // 83: oaktree.v1.CreateKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	79,  // 84: oaktree.v1.DeleteKeypairRequest.location:type_name -> oaktree.v1.Location
+	79,  // 85: oaktree.v1.ServerGroup.location:type_name -> oaktree.v1.Location
+	4,   // 86: oaktree.v1.ServerGroup.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	78,  // 87: oaktree.v1.ServerGroup.metadata:type_name -> oaktree.v1.ServerGroup.MetadataEntry
+	4,   // 88: oaktree.v1.ServerGroup.policy:type_name -> oaktree.v1.ServerGroupPolicy
+	80,  // 89: oaktree.v1.ServerGroup.rules:type_name -> google.protobuf.Struct
+	80,  // 90: oaktree.v1.ServerGroup.properties:type_name -> google.protobuf.Struct
+	79,  // 91: oaktree.v1.GetServerGroupRequest.location:type_name -> oaktree.v1.Location
+	59,  // 92: oaktree.v1.GetServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 93: oaktree.v1.ListServerGroupsRequest.location:type_name -> oaktree.v1.Location
+	82,  // 94: oaktree.v1.ListServerGroupsRequest.selector:type_name -> oaktree.v1.Selector
+	59,  // 95: oaktree.v1.ListServerGroupsResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 96: oaktree.v1.CreateServerGroupRequest.location:type_name -> oaktree.v1.Location
+	4,   // 97: oaktree.v1.CreateServerGroupRequest.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	59,  // 98: oaktree.v1.CreateServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	79,  // 99: oaktree.v1.DeleteServerGroupRequest.location:type_name -> oaktree.v1.Location
+	79,  // 100: oaktree.v1.AvailabilityZone.location:type_name -> oaktree.v1.Location
+	79,  // 101: oaktree.v1.ListAvailabilityZonesRequest.location:type_name -> oaktree.v1.Location
+	68,  // 102: oaktree.v1.ListAvailabilityZonesResponse.availability_zone:type_name -> oaktree.v1.AvailabilityZone
+	6,   // 103: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
+	8,   // 104: oaktree.v1.Server.NetworksEntry.value:type_name -> oaktree.v1.ServerNetworkIps
+	14,  // 105: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
+	16,  // 106: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
+	18,  // 107: oaktree.v1.ComputeService.CreateServer:input_type -> oaktree.v1.CreateServerRequest
+	21,  // 108: oaktree.v1.ComputeService.UpdateServer:input_type -> oaktree.v1.UpdateServerRequest
+	23,  // 109: oaktree.v1.ComputeService.RebuildServer:input_type -> oaktree.v1.RebuildServerRequest
+	25,  // 110: oaktree.v1.ComputeService.DeleteServer:input_type -> oaktree.v1.DeleteServerRequest
+	27,  // 111: oaktree.v1.ComputeService.WatchServer:input_type -> oaktree.v1.WatchServerRequest
+	29,  // 112: oaktree.v1.ComputeService.GetServerConsole:input_type -> oaktree.v1.GetServerConsoleRequest
+	31,  // 113: oaktree.v1.ComputeService.SetServerMetadata:input_type -> oaktree.v1.SetServerMetadataRequest
+	33,  // 114: oaktree.v1.ComputeService.DeleteServerMetadata:input_type -> oaktree.v1.DeleteServerMetadataRequest
+	35,  // 115: oaktree.v1.ComputeService.ListServerSecurityGroups:input_type -> oaktree.v1.ListServerSecurityGroupsRequest
+	37,  // 116: oaktree.v1.ComputeService.AddServerSecurityGroups:input_type -> oaktree.v1.AddServerSecurityGroupsRequest
+	39,  // 117: oaktree.v1.ComputeService.RemoveServerSecurityGroups:input_type -> oaktree.v1.RemoveServerSecurityGroupsRequest
+	41,  // 118: oaktree.v1.ComputeService.AddIpsToServer:input_type -> oaktree.v1.AddIpsToServerRequest
+	44,  // 119: oaktree.v1.ComputeService.GetFlavor:input_type -> oaktree.v1.GetFlavorRequest
+	46,  // 120: oaktree.v1.ComputeService.ListFlavors:input_type -> oaktree.v1.ListFlavorsRequest
+	48,  // 121: oaktree.v1.ComputeService.GetFlavorByRam:input_type -> oaktree.v1.GetFlavorByRamRequest
+	51,  // 122: oaktree.v1.ComputeService.GetKeypair:input_type -> oaktree.v1.GetKeypairRequest
+	53,  // 123: oaktree.v1.ComputeService.ListKeypairs:input_type -> oaktree.v1.ListKeypairsRequest
+	55,  // 124: oaktree.v1.ComputeService.CreateKeypair:input_type -> oaktree.v1.CreateKeypairRequest
+	57,  // 125: oaktree.v1.ComputeService.DeleteKeypair:input_type -> oaktree.v1.DeleteKeypairRequest
+	60,  // 126: oaktree.v1.ComputeService.GetServerGroup:input_type -> oaktree.v1.GetServerGroupRequest
+	62,  // 127: oaktree.v1.ComputeService.ListServerGroups:input_type -> oaktree.v1.ListServerGroupsRequest
+	64,  // 128: oaktree.v1.ComputeService.CreateServerGroup:input_type -> oaktree.v1.CreateServerGroupRequest
+	66,  // 129: oaktree.v1.ComputeService.DeleteServerGroup:input_type -> oaktree.v1.DeleteServerGroupRequest
+	69,  // 130: oaktree.v1.ComputeService.ListAvailabilityZones:input_type -> oaktree.v1.ListAvailabilityZonesRequest
+	15,  // 131: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
+	17,  // 132: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
+	20,  // 133: oaktree.v1.ComputeService.CreateServer:output_type -> oaktree.v1.CreateServerResponse
+	22,  // 134: oaktree.v1.ComputeService.UpdateServer:output_type -> oaktree.v1.UpdateServerResponse
+	24,  // 135: oaktree.v1.ComputeService.RebuildServer:output_type -> oaktree.v1.RebuildServerResponse
+	26,  // 136: oaktree.v1.ComputeService.DeleteServer:output_type -> oaktree.v1.DeleteServerResponse
+	28,  // 137: oaktree.v1.ComputeService.WatchServer:output_type -> oaktree.v1.WatchServerResponse
+	30,  // 138: oaktree.v1.ComputeService.GetServerConsole:output_type -> oaktree.v1.GetServerConsoleResponse
+	32,  // 139: oaktree.v1.ComputeService.SetServerMetadata:output_type -> oaktree.v1.SetServerMetadataResponse
+	34,  // 140: oaktree.v1.ComputeService.DeleteServerMetadata:output_type -> oaktree.v1.DeleteServerMetadataResponse
+	36,  // 141: oaktree.v1.ComputeService.ListServerSecurityGroups:output_type -> oaktree.v1.ListServerSecurityGroupsResponse
+	38,  // 142: oaktree.v1.ComputeService.AddServerSecurityGroups:output_type -> oaktree.v1.AddServerSecurityGroupsResponse
+	40,  // 143: oaktree.v1.ComputeService.RemoveServerSecurityGroups:output_type -> oaktree.v1.RemoveServerSecurityGroupsResponse
+	42,  // 144: oaktree.v1.ComputeService.AddIpsToServer:output_type -> oaktree.v1.AddIpsToServerResponse
+	45,  // 145: oaktree.v1.ComputeService.GetFlavor:output_type -> oaktree.v1.GetFlavorResponse
+	47,  // 146: oaktree.v1.ComputeService.ListFlavors:output_type -> oaktree.v1.ListFlavorsResponse
+	49,  // 147: oaktree.v1.ComputeService.GetFlavorByRam:output_type -> oaktree.v1.GetFlavorByRamResponse
+	52,  // 148: oaktree.v1.ComputeService.GetKeypair:output_type -> oaktree.v1.GetKeypairResponse
+	54,  // 149: oaktree.v1.ComputeService.ListKeypairs:output_type -> oaktree.v1.ListKeypairsResponse
+	56,  // 150: oaktree.v1.ComputeService.CreateKeypair:output_type -> oaktree.v1.CreateKeypairResponse
+	58,  // 151: oaktree.v1.ComputeService.DeleteKeypair:output_type -> oaktree.v1.DeleteKeypairResponse
+	61,  // 152: oaktree.v1.ComputeService.GetServerGroup:output_type -> oaktree.v1.GetServerGroupResponse
+	63,  // 153: oaktree.v1.ComputeService.ListServerGroups:output_type -> oaktree.v1.ListServerGroupsResponse
+	65,  // 154: oaktree.v1.ComputeService.CreateServerGroup:output_type -> oaktree.v1.CreateServerGroupResponse
+	67,  // 155: oaktree.v1.ComputeService.DeleteServerGroup:output_type -> oaktree.v1.DeleteServerGroupResponse
+	70,  // 156: oaktree.v1.ComputeService.ListAvailabilityZones:output_type -> oaktree.v1.ListAvailabilityZonesResponse
+	131, // [131:157] is the sub-list for method output_type
+	105, // [105:131] is the sub-list for method input_type
+	105, // [105:105] is the sub-list for extension type_name
+	105, // [105:105] is the sub-list for extension extendee
+	0,   // [0:105] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_compute_proto_init() }
@@ -5875,6 +5947,10 @@ func file_oaktree_v1_compute_proto_init() {
 	file_oaktree_v1_compute_proto_msgTypes[4].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[5].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[6].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[12].OneofWrappers = []any{
+		(*ListServersResponse_Server)(nil),
+		(*ListServersResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_compute_proto_msgTypes[13].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[14].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[16].OneofWrappers = []any{}
