@@ -15,7 +15,7 @@ def run(srcdir, descriptor_set, baselines, version):
         [sys.executable, "-m", "tools.verify.check_breaking",
          "--descriptor-set", descriptor_set, "--baselines", str(baselines), "--version", version,
          "--buf", os.environ["OAKTREE_BUF"], "--config", os.path.join(srcdir, "buf.yaml")],
-        capture_output=True, text=True)
+        capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def released(tmp_path, srcdir, descriptor_set):
         subprocess.run([sys.executable, "-m", "tools.verify.check_breaking",
                         "--descriptor-set", descriptor_set, "--baselines", str(baselines),
                         "--version", v, "--config", "buf.yaml",
-                        "--baseline-out", str(baselines / f"oaktree-v1-{v}.binpb")], check=True)
+                        "--baseline-out", str(baselines / f"oaktree-v1-{v}.binpb")], check=True, timeout=300)
     fds = descriptors.load(descriptor_set).fds
     server = next(m for fd in fds.file if fd.name == "oaktree/v1/compute.proto"
                   for m in fd.message_type if m.name == "Server")

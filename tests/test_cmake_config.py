@@ -25,7 +25,7 @@ def write(tmp_path, srcdir, la, prefix="/usr", libdir="/usr/lib/x86_64-linux-gnu
     subprocess.run([sys.executable, "-m", "tools.generate.cmake_config", "--prefix", prefix,
                     "--libdir", libdir, "--includedir", includedir, "--version", version,
                     "--la", str(tmp_path / "lib.la"), "--out", str(out)],
-                   check=True, env=dict(os.environ, PYTHONPATH=srcdir))
+                   check=True, env=dict(os.environ, PYTHONPATH=srcdir), timeout=300)
     return ((out / "oaktreemodelConfig.cmake").read_text(),
             (out / "oaktreemodelConfigVersion.cmake").read_text(), out)
 

@@ -18,7 +18,7 @@ def test_protoc_that_does_not_match_libprotobuf_is_refused(scratch, tmp_path, py
     fake.write_text('#!/bin/sh\necho "libprotoc 3.99.0"\n')
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     version = subprocess.run(["pkg-config", "--modversion", "protobuf"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+                             capture_output=True, text=True, check=True, timeout=300).stdout.strip()
     proc = configure(scratch, f"PYTHON={python}", f"PROTOC={fake}")
     assert proc.returncode != 0
     err = proc.stderr
@@ -28,7 +28,7 @@ def test_protoc_that_does_not_match_libprotobuf_is_refused(scratch, tmp_path, py
 def test_python_without_the_pinned_grpcio_tools_is_refused(scratch, tmp_path):
     # A fresh venv has none of requirements.txt.
     venv = tmp_path / "bare"
-    subprocess.run(["python3", "-m", "venv", str(venv)], check=True)
+    subprocess.run(["python3", "-m", "venv", str(venv)], check=True, timeout=300)
     proc = configure(scratch, f"PYTHON={venv}/bin/python")
     assert proc.returncode != 0
     assert "grpcio-tools==" in proc.stderr and "PyPI package grpcio-tools" in proc.stderr, proc.stderr

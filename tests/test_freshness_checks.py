@@ -20,14 +20,14 @@ def test_go_freshness_names_added_removed_and_changed_files(tmp_path, srcdir, bu
     tool = [sys.executable, "-m", "tools.verify.check_go_fresh",
             "--generated", fresh, "--checked-in", str(checked_in)]
 
-    ok = subprocess.run(tool, capture_output=True, text=True)
+    ok = subprocess.run(tool, capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
     with open(v1 / "compute.pb.go", "a") as f:
         f.write("// edited by hand\n")
     (v1 / "dns.pb.go").unlink()
     (v1 / "stale.pb.go").write_text("package oaktreev1\n")
-    proc = subprocess.run(tool, capture_output=True, text=True)
+    proc = subprocess.run(tool, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     out = proc.stdout
     assert "content differs:             v1/compute.pb.go" in out, out
@@ -50,11 +50,11 @@ def test_go_regeneration_keeps_the_hand_written_package_doc(tmp_path, srcdir, bu
     (checked_in / "oaktree" / "v1" / "compute.pb.go").unlink()  # something to update
     tool = [sys.executable, "-m", "tools.verify.check_go_fresh",
             "--generated", fresh, "--checked-in", str(checked_in)]
-    proc = subprocess.run(tool + ["--update"], capture_output=True, text=True)
+    proc = subprocess.run(tool + ["--update"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "doc.go" not in proc.stdout, proc.stdout
     assert doc.read_bytes() == before
-    proc = subprocess.run(tool, capture_output=True, text=True)
+    proc = subprocess.run(tool, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -63,8 +63,8 @@ def test_proto_list_check_names_an_unlisted_proto(scratch, python):
         f.write('syntax = "proto3";\npackage oaktree.v1;\n')
     tool = [python, "-m", "tools.maintain.update_proto_list", "--srcdir", scratch.src]
     env = dict(os.environ, PYTHONPATH=scratch.src)  # the scratch copy's tools
-    proc = subprocess.run(tool + ["--check"], capture_output=True, text=True, env=env)
+    proc = subprocess.run(tool + ["--check"], capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode != 0 and "oaktree/v1/zzz_new.proto" in proc.stderr, proc.stderr
     # Writing the list fixes it.
-    subprocess.run(tool, check=True, capture_output=True, env=env)
-    assert subprocess.run(tool + ["--check"], capture_output=True, env=env).returncode == 0
+    subprocess.run(tool, check=True, capture_output=True, env=env, timeout=300)
+    assert subprocess.run(tool + ["--check"], capture_output=True, env=env, timeout=300).returncode == 0

@@ -107,8 +107,9 @@ def test_interrupted_generation_then_make_gives_a_correct_tree(scratch, tmp_path
     scratch.make(*GEN_TARGETS)
     reference = contents(snapshot(scratch.build))
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    mid = []  # the delays whose kill left generation unfinished
     for delay in (0.05, 0.1, 0.2, 0.3, 0.5):
-        subprocess.run(["rm", "-rf", os.path.join(scratch.build, "gen")], check=True)
+        subprocess.run(["rm", "-rf", os.path.join(scratch.build, "gen")], check=True, timeout=60)
         proc = subprocess.Popen(["make", "-j2", *GEN_TARGETS], cwd=scratch.build, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
@@ -117,8 +118,14 @@ def test_interrupted_generation_then_make_gives_a_correct_tree(scratch, tmp_path
             os.killpg(proc.pid, signal.SIGKILL)  # harsher than Ctrl-C: no cleanup at all
         except ProcessLookupError:
             pass
-        proc.wait()
+        if proc.wait() != 0:  # killed before make finished: was anything half-made?
+            made = snapshot(scratch.build)
+            if made and set(made) != set(reference):
+                mid.append(delay)
         scratch.make(*GEN_TARGETS)
         got = {k: v for k, v in contents(snapshot(scratch.build)).items()}
         assert got == reference, f"after a kill at {delay}s the tree differs: " \
             f"{sorted(set(got) ^ set(reference)) or [k for k in got if got[k] != reference[k]]}"
+    # Otherwise the test proves nothing: every kill must not land before or after.
+    assert mid, "no kill landed mid-generation (some outputs made, not all); adjust the delays"
+    print("kills that landed mid-generation, at: %s s" % mid)

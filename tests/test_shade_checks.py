@@ -38,7 +38,7 @@ def compile_protos(tmp_path, files):
     subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I", str(tmp_path),
                     "--descriptor_set_out=%s" % out, "--include_imports",
                     "--include_source_info", *sorted(files)],
-                   cwd=tmp_path, check=True)
+                   cwd=tmp_path, check=True, timeout=300)
     return str(out)
 
 
@@ -318,6 +318,10 @@ def test_coverage_good_map_passes(test_set, tmp_path, capsys):
      "[get_keypairs] is not a public method"),
     ({"a.toml": GOOD_MAP.replace("tier = 1", 'rpc = "x"')}, "unknown key(s) rpc"),
     ({"a.toml": GOOD_MAP.replace("tier = 1", "tier = 7")}, "tier must be 1, 2 or 3"),
+    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"',
+                                 'rpcs = ["oaktree.v1.KeypairService.GetKeypair"]')},
+     "maps delete_keypair() to oaktree.v1.KeypairService.GetKeypair, but a 'delete' "
+     "method must map to Delete first"),
 ])
 def test_coverage_failures_name_the_culprit(test_set, tmp_path, capsys, maps, expected):
     assert run_coverage(test_set, tmp_path, maps) == 1
@@ -331,7 +335,7 @@ def test_coverage_cli_exit_code(test_set, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tools.shade.check_coverage",
                            "--descriptor-set", test_set, "--map-dir", str(tmp_path / "maps"),
                            "--shade-methods-json", str(tmp_path / "m.json")],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1
     assert "list_keypairs()" in proc.stderr
 
@@ -368,7 +372,7 @@ def api_set(tmp_path_factory):
                     for p in glob.glob(os.path.join(ROOT, "oaktree", "v1", "*.proto")))
     subprocess.run([sys.executable, "-m", "grpc_tools.protoc", "-I.",
                     "--descriptor_set_out=%s" % out, "--include_imports",
-                    "--include_source_info", *protos], cwd=ROOT, check=True)
+                    "--include_source_info", *protos], cwd=ROOT, check=True, timeout=300)
     return str(out)
 
 
@@ -378,3 +382,43 @@ def test_real_maps_are_well_formed(api_set):
     for method, (where, entry) in entries.items():
         problems += check_shade_coverage.check_entry(method, where, entry, rpcs)
     assert problems == []
+
+
+def test_real_map_with_a_wrong_verb_fails(api_set):
+    """The review's example: delete_server served by ListServers must fail."""
+    rpcs = descriptors.load(api_set).rpc_names()
+    entries, _ = check_shade_coverage.load_maps(shade_env.MAP_DIR)
+    where, entry = entries["delete_server"]
+    wrong = dict(entry, rpcs=["oaktree.v1.ComputeService.ListServers"])
+    problems = check_shade_coverage.check_entry("delete_server", where, wrong, rpcs)
+    assert any("maps delete_server() to oaktree.v1.ComputeService.ListServers" in p
+               for p in problems), problems
+
+
+def test_a_verb_without_a_rule_fails(api_set):
+    rpcs = descriptors.load(api_set).rpc_names()
+    problems = check_shade_coverage.check_entry(
+        "frobnicate_server", "x.toml", {"rpcs": ["oaktree.v1.ComputeService.GetServer"]}, rpcs)
+    assert problems == ["x.toml: [frobnicate_server]: no verb rule for 'frobnicate' methods "
+                        "(tools/shade/check_coverage.py VERBS)"]
+
+
+def test_data_check_fails_when_a_typed_field_is_renamed(tmp_path):
+    """Renaming Server.status moves shade's "status" key into `properties`:
+    the data check must fail naming it (it used to pass)."""
+    import oaktree_testenv as te
+    fds = descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).fds
+    server = next(m for f in fds.file if f.name == "oaktree/v1/compute.proto"
+                  for m in f.message_type if m.name == "Server")
+    status = next(x for x in server.field if x.name == "status")
+    status.name, status.json_name = "state", "state"
+    mutated = tmp_path / "renamed.binpb"
+    mutated.write_bytes(fds.SerializeToString())
+    proc = subprocess.run([sys.executable, "-m", "tools.shade.check_data",
+                           "--descriptor-set", str(mutated), "--map-dir", shade_env.MAP_DIR,
+                           "--shade-venv", os.path.join(te.env("OAKTREE_BUILDDIR"), "gen",
+                                                        "shade-venv")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert "key 'status' landed in properties: oaktree.v1.Server has no typed field" \
+        in proc.stderr, proc.stderr[-3000:]

@@ -25,7 +25,7 @@ def main(version, target, token):
     for m in mods:
         importlib.import_module(m)
     assert "oaktreemodel.v1.compute_pb2_grpc" in mods, mods
-    meta = [("x-auth-token", token)]
+    meta = [("authorization", "Bearer " + token)]
     with grpc.insecure_channel(target) as channel:
         stub = compute_pb2_grpc.ComputeServiceStub(channel)
         reply = stub.GetServer(compute_pb2.GetServerRequest(name_or_id="server-42"),

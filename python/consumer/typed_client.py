@@ -40,7 +40,7 @@ def bulk_names(stub: compute_pb2_grpc.ComputeServiceStub, count: int,
 
 
 def main(target: str, token: str) -> None:
-    meta: Metadata = (("x-auth-token", token),)
+    meta: Metadata = (("authorization", "Bearer " + token),)
     with grpc.insecure_channel(target) as channel:
         stub = compute_pb2_grpc.ComputeServiceStub(channel)
         status = server_status(stub, "server-7", meta)

@@ -300,7 +300,7 @@ def vectors_for(desc, pool):
 
 def render(desc, pool):
     doc = {"type": desc.full_name,
-           "generated_by": "tools/make_vectors.py (do not edit by hand)",
+           "generated_by": "tools/maintain/make_vectors.py (make vectors; do not edit by hand)",
            "vectors": vectors_for(desc, pool)}
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

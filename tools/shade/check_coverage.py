@@ -18,8 +18,14 @@ function, staticmethod or classmethod. Properties (``current_project``,
 client calls, so they are listed as a count but not required in the map.
 ``object``'s own methods all start with ``_`` and are therefore never public.
 
+A mapping must also do what the method does: the verb of the first RPC it
+names (``Get`` of ``GetServer``) must be one that the method's own verb
+(``get`` of ``get_server``) allows, per VERBS below; so ``delete_server ->
+ListServers`` fails. A method whose verb has no rule fails too, so that a new
+kind of method is classified on purpose.
+
 Fails (exit 1), naming the culprit, on: a public method neither mapped nor
-excluded; a map entry for a method shade does not have; an RPC name not in
+excluded; an RPC whose verb the method's verb does not allow; a map entry for a method shade does not have; an RPC name not in
 the descriptor set; an entry with both or neither of rpcs/excluded; an empty
 reason; an empty rpcs list; an unknown key or bad tier; the same method in
 two files. Prints mapped / excluded / missing per tier, and (for
@@ -39,6 +45,37 @@ from tools import descriptors
 from tools.shade import env as shade_env
 
 ALLOWED_KEYS = {"rpcs", "excluded", "tier", "note"}
+# What a shade method's verb (its name up to the first "_") may map to: the
+# verb of the first RPC of its entry. Reads may be served by any reading RPC.
+READS = {"Get", "List", "Watch", "Download", "Is"}
+VERBS = {
+    "get": READS, "list": {"List"}, "search": {"List"}, "iter": {"List"},
+    "has": READS, "is": {"Is"}, "use": READS, "volume": READS, "endpoint": READS,
+    "download": {"Download"}, "wait": {"Watch"},
+    "create": {"Create", "Upload"}, "available": {"Allocate"},
+    "delete": {"Delete"}, "update": {"Update", "Set", "Replace"}, "set": {"Set"},
+    "add": {"Add"}, "remove": {"Remove"}, "attach": {"Attach"}, "detach": {"Detach"},
+    "grant": {"Grant"}, "revoke": {"Revoke"}, "rebuild": {"Rebuild"},
+}
+
+
+def rpc_verb(rpc):
+    """"Get" for "oaktree.v1.ComputeService.GetServer"."""
+    m = re.match(r"[A-Z][a-z]+", rpc.rsplit(".", 1)[-1])
+    return m.group(0) if m else ""
+
+
+def check_verb(method, label, rpcs):
+    """The problem with a mapping whose first RPC does not do what the method does."""
+    verb = method.split("_", 1)[0]
+    allowed = VERBS.get(verb)
+    if allowed is None:
+        return ["%s: no verb rule for %r methods (tools/shade/check_coverage.py VERBS)"
+                % (label, verb)]
+    if rpc_verb(rpcs[0]) not in allowed:
+        return ["%s maps %s() to %s, but a %r method must map to %s first"
+                % (label, method, rpcs[0], verb, "/".join(sorted(allowed)))]
+    return []
 TIER_NAMES = {1: "1 nodepool", 2: "2 ansible", 3: "3 rest", None: "? untiered"}
 
 
@@ -92,6 +129,8 @@ def check_entry(method, where, entry, rpcs):
                 if not isinstance(rpc, str) or rpc not in rpcs:
                     problems.append("%s names RPC %r, which is not in the descriptor set"
                                     % (label, rpc))
+            if all(isinstance(rpc, str) for rpc in value):
+                problems += check_verb(method, label, value)
     if "tier" in entry and entry["tier"] not in (1, 2, 3):
         problems.append("%s: tier must be 1, 2 or 3, not %r" % (label, entry["tier"]))
     return problems
