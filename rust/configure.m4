@@ -7,7 +7,7 @@ AC_ARG_WITH([rust], [AS_HELP_STRING([--without-rust], [do not build the Rust cra
 AC_ARG_VAR([CARGO], [cargo, the Rust package manager (rustup, or Debian: apt-get install cargo)])
 AC_ARG_VAR([RUSTC], [the Rust compiler used by cargo])
 RUST_SKIP_REASON=
-rust_install_hint="install Rust >= 1.85 with rustup (https://rustup.rs; cargo lands in ~/.cargo/bin), or Debian: apt-get install cargo rustc where those are >= 1.85 (Debian 12 has 1.63)"
+rust_install_hint="install Rust >= 1.88 with rustup (https://rustup.rs; cargo lands in ~/.cargo/bin), or Debian: apt-get install cargo rustc where those are >= 1.88 (Debian 12 has 1.63)"
 AS_IF([test "x$with_rust" = xno],
   [CARGO=; RUST_SKIP_REASON="configured --without-rust"],
   [AC_PATH_PROG([CARGO], [cargo], [], [$PATH$PATH_SEPARATOR$HOME/.cargo/bin])
@@ -17,9 +17,9 @@ AS_IF([test "x$with_rust" = xno],
      [RUST_SKIP_REASON="cargo or rustc not found ($rust_install_hint)"],
      [RUSTC_VERSION=`$RUSTC --version | cut -d' ' -f2`
       CARGO_VERSION=`$CARGO --version | cut -d' ' -f2`
-      AC_MSG_CHECKING([whether rustc $RUSTC_VERSION is at least 1.85])
-      AS_VERSION_COMPARE([$RUSTC_VERSION], [1.85.0],
-        [AC_MSG_RESULT([no]); RUST_SKIP_REASON="rustc $RUSTC_VERSION is older than 1.85, which tonic 0.14 needs ($rust_install_hint)"],
+      AC_MSG_CHECKING([whether rustc $RUSTC_VERSION is at least 1.88])
+      AS_VERSION_COMPARE([$RUSTC_VERSION], [1.88.0],
+        [AC_MSG_RESULT([no]); RUST_SKIP_REASON="rustc $RUSTC_VERSION is older than 1.88, which tonic 0.14.9 needs ($rust_install_hint)"],
         [AC_MSG_RESULT([yes])], [AC_MSG_RESULT([yes])])])
    AS_IF([test -z "$RUST_SKIP_REASON"],
      [AC_MSG_CHECKING([whether the crates of rust/Cargo.lock are fetched])

@@ -38,22 +38,29 @@ def run_client(servers, tls_dir, server, client):
         argv = [te.program(client, "interop-client"), "--target", s.target,
                 "--token", TOKEN, "--cases", ",".join(CASES), "--tls-dir", tls_dir,
                 "--tls-target", s.tls_target, "--mtls-target", s.mtls_target]
-        try:
-            p = subprocess.run(argv, capture_output=True, text=True, timeout=CLIENT_TIMEOUT)
-            out, err, rc, status = p.stdout, p.stderr, p.returncode, "exit %d" % p.returncode
-        except subprocess.TimeoutExpired as e:
-            out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-            err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
-            rc, status = None, "killed after %d s" % CLIENT_TIMEOUT
-        lines = {}
-        for line in out.splitlines():
-            try:
-                r = json.loads(line)
-                lines[r["case"]] = r
-            except (ValueError, KeyError, TypeError):
-                pass
-        _results[key] = (lines, rc, "%s; stderr: %s" % (status, err[-1500:]))
+        _results[key] = run_cases(argv, CLIENT_TIMEOUT)
     return _results[key]
+
+
+def run_cases(argv, timeout):
+    """Runs one client process: ({case: its JSON line}, exit status or None
+    when it was killed, what it said). A hung client is killed after
+    `timeout` and its partial output kept."""
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        out, err, rc, status = p.stdout, p.stderr, p.returncode, "exit %d" % p.returncode
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        err = e.stderr.decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+        rc, status = None, "killed after %d s" % timeout
+    lines = {}
+    for line in out.splitlines():
+        try:
+            r = json.loads(line)
+            lines[r["case"]] = r
+        except (ValueError, KeyError, TypeError):
+            pass
+    return lines, rc, "%s; stderr: %s" % (status, err[-1500:])
 
 
 @pytest.mark.parametrize("server,client,case", [
@@ -94,3 +101,54 @@ def test_server_says_which_language_answers(servers, lang):
                        capture_output=True, text=True, timeout=60, env=env)
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip() == lang, "the %s server answered as %r" % (lang, p.stdout.strip())
+
+
+# --- the harness catches what it claims to (mutations) --------------------------
+
+def test_a_hung_client_fails_fast_with_its_partial_output():
+    lines, rc, said = run_cases(["sh", "-c", 'echo \'{"case": "unary", "ok": true}\'; sleep 60'],
+                                timeout=2)
+    assert rc is None and "killed after 2 s" in said
+    assert lines == {"unary": {"case": "unary", "ok": True}}
+
+
+def mutated_python_program(tmp_path, name, old, new):
+    """A copy of python/interop/<name>.py with one fault injected."""
+    src = os.path.join(te.env("OAKTREE_SRCDIR"), "python", "interop", name + ".py")
+    with open(src, encoding="utf-8") as f:
+        text = f.read()
+    assert old in text, "%s no longer contains %r" % (name, old)
+    path = tmp_path / (name + ".py")
+    path.write_text(text.replace(old, new))
+    return [sys.executable, str(path)]
+
+
+def python_env():
+    return dict(os.environ, PYTHONPATH=os.path.join(te.env("OAKTREE_BUILDDIR"), "gen", "pypkg"))
+
+
+def test_a_client_without_a_deadline_fails_the_deadline_case(servers, tmp_path):
+    argv = mutated_python_program(tmp_path, "client", "timeout=0.3)", "timeout=30)")
+    p = subprocess.run(argv + ["--target", servers.get("python").target, "--token", TOKEN,
+                               "--cases", "deadline"],
+                       capture_output=True, text=True, timeout=120, env=python_env())
+    line = json.loads(p.stdout.splitlines()[0])
+    assert p.returncode == 1 and not line["ok"], p.stdout
+    assert "expected status DEADLINE_EXCEEDED, got OK" in line["error"], line
+
+
+def test_a_server_answering_as_another_language_is_caught(tmp_path):
+    argv = mutated_python_program(tmp_path, "server", '"server-language": "python"',
+                                  '"server-language": "golang"')
+    proc = subprocess.Popen(argv + ["--token", TOKEN], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=python_env())
+    try:
+        port = proc.stdout.readline().strip()[len("PORT="):]
+        p = subprocess.run([sys.executable, "-c", PROBE, "127.0.0.1:" + port, TOKEN],
+                           capture_output=True, text=True, timeout=60, env=python_env())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip() == "golang" != "python", \
+        "the probe did not see the impostor: %r" % p.stdout

@@ -12,7 +12,7 @@ const compute = createClient(ComputeService, transport);
 
 const request = create(GetServerRequestSchema, { nameOrId: "server-42" });
 const { server } = await compute.getServer(request, {
-  headers: { "x-auth-token": token },
+  headers: { authorization: `Bearer ${token}` },
   timeoutMs: 10_000,
 });
 if (server === undefined) throw new Error("GetServer returned no server");

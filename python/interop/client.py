@@ -165,7 +165,7 @@ class Cases:
         req.selector.filters.update({"count": STREAM_COUNT, "padding": PADDING})
         n = total = 0
         outcomes = []
-        for resp in self.compute.ListServers(req, metadata=self.md, timeout=120):
+        for resp in self.compute.ListServers(req, metadata=self.md, timeout=60):
             if resp.WhichOneof("item") == "scope_outcome":
                 outcomes.append(resp.scope_outcome)
                 continue
@@ -208,14 +208,14 @@ class Cases:
                 name="interop.img", sha256=sha, size=len(data)))
             for off in range(0, len(data), CHUNK):
                 yield image_pb2.UploadImageRequest(chunk=data[off:off + CHUNK])
-        return self.image.UploadImage(requests(), metadata=self.md, timeout=120)
+        return self.image.UploadImage(requests(), metadata=self.md, timeout=60)
 
     def download(self):
         size = DOWNLOAD_SIZE
         digest, got = hashlib.sha256(), 0
         for resp in self.image.DownloadImage(
                 image_pb2.DownloadImageRequest(name_or_id="pattern-%d" % size),
-                metadata=self.md, timeout=120):
+                metadata=self.md, timeout=60):
             digest.update(resp.chunk)
             got += len(resp.chunk)
         expect("bytes downloaded", size, got)
@@ -226,7 +226,7 @@ class Cases:
         tag = "cancel-py-%d" % time.monotonic_ns()
         req = compute_pb2.ListServersRequest(selector=common_pb2.Selector(name_or_id=tag))
         req.selector.filters.update({"count": 1000000})
-        call = self.compute.ListServers(req, metadata=self.md, timeout=120)
+        call = self.compute.ListServers(req, metadata=self.md, timeout=60)
         for _ in range(5):
             next(call)
         call.cancel()
