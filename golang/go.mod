@@ -4,14 +4,17 @@
 // user's module without raising anything: go 1.20 (unsafe.StringData in the
 // protoc-gen-go output), grpc-go 1.64.0 (grpc.SupportPackageIsVersion9 and the
 // generic stream types of protoc-gen-go-grpc 1.6) and the protobuf-go that
-// grpc-go 1.64.0 requires. golang/checks/floor builds and runs the tests with
-// exactly these; the generators and the newest versions the other tests use
-// are pinned in tools/go.mod, a module of its own (see go.work).
+// grpc-go 1.64.0 requires (genproto's googleapis/rpc too: the interop test
+// programs import its errdetails, so it is a direct requirement, at the
+// version grpc-go 1.64.0 requires). golang/checks/floor builds and runs the
+// tests with exactly these; the generators and the newest versions the other
+// tests use are pinned in tools/go.mod, a module of its own (see go.work).
 module opendev.org/openstack/oaktreemodel/golang
 
 go 1.20
 
 require (
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20240318140521-94a12d6c2237
 	google.golang.org/grpc v1.64.0
 	google.golang.org/protobuf v1.33.0
 )
@@ -20,5 +23,4 @@ require (
 	golang.org/x/net v0.22.0 // indirect
 	golang.org/x/sys v0.18.0 // indirect
 	golang.org/x/text v0.14.0 // indirect
-	google.golang.org/genproto/googleapis/rpc v0.0.0-20240318140521-94a12d6c2237 // indirect
 )

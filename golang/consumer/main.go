@@ -35,7 +35,7 @@ func run(target, token string) error {
 	compute := oaktreev1.NewComputeServiceClient(conn)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	ctx = metadata.AppendToOutgoingContext(ctx, "x-auth-token", token)
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 
 	got, err := compute.GetServer(ctx, &oaktreev1.GetServerRequest{NameOrId: "server-42"})
 	if err != nil || got.GetServer().GetName() != "server-42" {
@@ -51,22 +51,41 @@ func run(target, token string) error {
 	if err != nil {
 		return err
 	}
-	n := 0
-	for ; n <= 100; n++ {
-		if _, err = stream.Recv(); err != nil {
+	// The stream holds servers, then one ScopeOutcome per cloud-region; the
+	// result is complete only if every outcome has code 0.
+	servers, failed := 0, 0
+	var outcomes []*oaktreev1.ScopeOutcome
+	for servers+len(outcomes) <= 102 {
+		item, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
 			break
 		}
+		if err != nil {
+			return fmt.Errorf("ListServers after %d servers: %v", servers, err)
+		}
+		switch {
+		case item.GetServer() != nil:
+			servers++
+		case item.GetScopeOutcome() != nil:
+			outcomes = append(outcomes, item.GetScopeOutcome())
+			if codes.Code(item.GetScopeOutcome().GetCode()) != codes.OK {
+				failed++
+			}
+		}
 	}
-	if !errors.Is(err, io.EOF) || n != 100 {
-		return fmt.Errorf("ListServers: %d servers, end %v", n, err)
+	if servers != 100 || len(outcomes) != 2 || failed != 1 ||
+		outcomes[1].GetReason() != oaktreev1.ErrorReason_ERROR_REASON_CLOUD_UNREACHABLE {
+		return fmt.Errorf("ListServers: %d servers, outcomes %v", servers, outcomes)
 	}
-	fmt.Println("go consumer: ok (GetServer, NOT_FOUND, ListServers of 100)")
+	fmt.Printf("go consumer: ok (GetServer, NOT_FOUND, ListServers of 100 with %d scope outcomes, "+
+		"%s of %s unreachable)\n", len(outcomes), outcomes[1].GetLocation().GetRegionName(),
+		outcomes[1].GetLocation().GetCloud())
 	return nil
 }
 
 func main() {
 	target := flag.String("target", "", "host:port of an interop test server")
-	token := flag.String("token", "", "x-auth-token")
+	token := flag.String("token", "", "bearer token (authorization: Bearer <token>)")
 	flag.Parse()
 	if err := run(*target, *token); err != nil {
 		fmt.Fprintln(os.Stderr, "go consumer:", err)

@@ -22,7 +22,7 @@ end
 
 stub = Oaktree::V1::ComputeService::Stub.new(target, :this_channel_is_insecure)
 reply = stub.get_server(Oaktree::V1::GetServerRequest.new(name_or_id: "server-42"),
-                        metadata: { "x-auth-token" => token },
+                        metadata: { "authorization" => "Bearer #{token}" },
                         deadline: Time.now + 10)
 s = reply.server
 unless s.id == "id-server-42" && s.name == "server-42" && s.status == :SERVER_STATUS_ACTIVE &&

@@ -81,7 +81,11 @@ type Volume struct {
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept (e.g. volume_image_metadata, os-vol-mig-status-attr:name_id,
 	// group_id).
-	Properties    *structpb.Struct `protobuf:"bytes,23,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,23,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/volumes/{id}". Every request field that
+	// refers to a volume accepts it.
+	ResourceName  string `protobuf:"bytes,24,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -277,9 +281,18 @@ func (x *Volume) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *Volume) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // VolumeAttachment is the attachment of a volume to a server. Cinder lists
 // attachments with every field; Nova's answer to AttachVolume has id,
 // server_id, volume_id and device.
+// Not a resource: it is part of its volume, named by the volume's resource_name
+// and the server.
 type VolumeAttachment struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the attachment lives (cloud, region, project). Set in the answer
@@ -406,7 +419,8 @@ type GetVolumeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the volume; a glob must match one volume.
+	// ID, name or resource_name of the volume, matched exactly (globs
+	// only in List selectors).
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -560,8 +574,13 @@ func (x *ListVolumesRequest) GetSelector() *Selector {
 // ListVolumesResponse is one message of the ListVolumes stream.
 type ListVolumesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One volume of the result.
-	Volume        *Volume `protobuf:"bytes,1,opt,name=volume,proto3" json:"volume,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListVolumesResponse_Volume
+	//	*ListVolumesResponse_ScopeOutcome
+	Item          isListVolumesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -596,12 +615,48 @@ func (*ListVolumesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_block_storage_proto_rawDescGZIP(), []int{5}
 }
 
-func (x *ListVolumesResponse) GetVolume() *Volume {
+func (x *ListVolumesResponse) GetItem() isListVolumesResponse_Item {
 	if x != nil {
-		return x.Volume
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListVolumesResponse) GetVolume() *Volume {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumesResponse_Volume); ok {
+			return x.Volume
+		}
+	}
+	return nil
+}
+
+func (x *ListVolumesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListVolumesResponse_Item interface {
+	isListVolumesResponse_Item()
+}
+
+type ListVolumesResponse_Volume struct {
+	// One volume of the result.
+	Volume *Volume `protobuf:"bytes,1,opt,name=volume,proto3,oneof"`
+}
+
+type ListVolumesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListVolumesResponse_Volume) isListVolumesResponse_Item() {}
+
+func (*ListVolumesResponse_ScopeOutcome) isListVolumesResponse_Item() {}
 
 // ListServerVolumesRequest names the server whose volumes to stream.
 type ListServerVolumesRequest struct {
@@ -661,8 +716,13 @@ func (x *ListServerVolumesRequest) GetServer() string {
 // ListServerVolumesResponse is one message of the ListServerVolumes stream.
 type ListServerVolumesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One volume attached to the server.
-	Volume        *Volume `protobuf:"bytes,1,opt,name=volume,proto3" json:"volume,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListServerVolumesResponse_Volume
+	//	*ListServerVolumesResponse_ScopeOutcome
+	Item          isListServerVolumesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -697,12 +757,48 @@ func (*ListServerVolumesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_block_storage_proto_rawDescGZIP(), []int{7}
 }
 
-func (x *ListServerVolumesResponse) GetVolume() *Volume {
+func (x *ListServerVolumesResponse) GetItem() isListServerVolumesResponse_Item {
 	if x != nil {
-		return x.Volume
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListServerVolumesResponse) GetVolume() *Volume {
+	if x != nil {
+		if x, ok := x.Item.(*ListServerVolumesResponse_Volume); ok {
+			return x.Volume
+		}
+	}
+	return nil
+}
+
+func (x *ListServerVolumesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListServerVolumesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListServerVolumesResponse_Item interface {
+	isListServerVolumesResponse_Item()
+}
+
+type ListServerVolumesResponse_Volume struct {
+	// One volume attached to the server.
+	Volume *Volume `protobuf:"bytes,1,opt,name=volume,proto3,oneof"`
+}
+
+type ListServerVolumesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListServerVolumesResponse_Volume) isListServerVolumesResponse_Item() {}
+
+func (*ListServerVolumesResponse_ScopeOutcome) isListServerVolumesResponse_Item() {}
 
 // CreateVolumeRequest describes the volume to create.
 type CreateVolumeRequest struct {
@@ -738,7 +834,13 @@ type CreateVolumeRequest struct {
 	Wait bool `protobuf:"varint,12,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means no limit but the gRPC
 	// deadline.
-	Timeout       *durationpb.Duration `protobuf:"bytes,13,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,13,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,14,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -862,6 +964,13 @@ func (x *CreateVolumeRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *CreateVolumeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateVolumeResponse carries the new volume.
@@ -1045,14 +1154,11 @@ type WatchVolumeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the volume lives.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the volume.
+	// ID, name or resource_name of the volume.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// Statuses that end the watch (Cinder's strings, e.g. "available").
-	// Empty means "available" or "in-use"; "error" then ends it with ABORTED.
-	// The watch also ends when the volume disappears.
-	UntilStatus []string `protobuf:"bytes,3,rep,name=until_status,json=untilStatus,proto3" json:"until_status,omitempty"`
-	// Give up after this long. Unset means no limit but the gRPC deadline.
-	Timeout       *durationpb.Duration `protobuf:"bytes,4,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Statuses that end the watch (Cinder's strings, the type of
+	// Volume.status, e.g. "available"). Empty means "available" or "in-use".
+	UntilStatus   []string `protobuf:"bytes,3,rep,name=until_status,json=untilStatus,proto3" json:"until_status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1104,13 +1210,6 @@ func (x *WatchVolumeRequest) GetNameOrId() string {
 func (x *WatchVolumeRequest) GetUntilStatus() []string {
 	if x != nil {
 		return x.UntilStatus
-	}
-	return nil
-}
-
-func (x *WatchVolumeRequest) GetTimeout() *durationpb.Duration {
-	if x != nil {
-		return x.Timeout
 	}
 	return nil
 }
@@ -1568,7 +1667,11 @@ type VolumeSnapshot struct {
 	UserId *string `protobuf:"bytes,13,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,14,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,14,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/volume-snapshots/{id}". Every request
+	// field that refers to a volume snapshot accepts it.
+	ResourceName  string `protobuf:"bytes,15,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1701,12 +1804,20 @@ func (x *VolumeSnapshot) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *VolumeSnapshot) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetVolumeSnapshotRequest selects one volume snapshot.
 type GetVolumeSnapshotRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the snapshot; a glob must match one snapshot.
+	// ID, name or resource_name of the snapshot, matched exactly (globs
+	// only in List selectors).
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1883,10 +1994,15 @@ func (x *ListVolumeSnapshotsRequest) GetDetailed() bool {
 // stream.
 type ListVolumeSnapshotsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One snapshot of the result.
-	VolumeSnapshot *VolumeSnapshot `protobuf:"bytes,1,opt,name=volume_snapshot,json=volumeSnapshot,proto3" json:"volume_snapshot,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListVolumeSnapshotsResponse_VolumeSnapshot
+	//	*ListVolumeSnapshotsResponse_ScopeOutcome
+	Item          isListVolumeSnapshotsResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListVolumeSnapshotsResponse) Reset() {
@@ -1919,12 +2035,48 @@ func (*ListVolumeSnapshotsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_block_storage_proto_rawDescGZIP(), []int{24}
 }
 
-func (x *ListVolumeSnapshotsResponse) GetVolumeSnapshot() *VolumeSnapshot {
+func (x *ListVolumeSnapshotsResponse) GetItem() isListVolumeSnapshotsResponse_Item {
 	if x != nil {
-		return x.VolumeSnapshot
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListVolumeSnapshotsResponse) GetVolumeSnapshot() *VolumeSnapshot {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeSnapshotsResponse_VolumeSnapshot); ok {
+			return x.VolumeSnapshot
+		}
+	}
+	return nil
+}
+
+func (x *ListVolumeSnapshotsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeSnapshotsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListVolumeSnapshotsResponse_Item interface {
+	isListVolumeSnapshotsResponse_Item()
+}
+
+type ListVolumeSnapshotsResponse_VolumeSnapshot struct {
+	// One snapshot of the result.
+	VolumeSnapshot *VolumeSnapshot `protobuf:"bytes,1,opt,name=volume_snapshot,json=volumeSnapshot,proto3,oneof"`
+}
+
+type ListVolumeSnapshotsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListVolumeSnapshotsResponse_VolumeSnapshot) isListVolumeSnapshotsResponse_Item() {}
+
+func (*ListVolumeSnapshotsResponse_ScopeOutcome) isListVolumeSnapshotsResponse_Item() {}
 
 // CreateVolumeSnapshotRequest describes the snapshot to create.
 type CreateVolumeSnapshotRequest struct {
@@ -1945,7 +2097,13 @@ type CreateVolumeSnapshotRequest struct {
 	Wait bool `protobuf:"varint,6,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means no limit but the gRPC
 	// deadline.
-	Timeout       *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2027,6 +2185,13 @@ func (x *CreateVolumeSnapshotRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *CreateVolumeSnapshotRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateVolumeSnapshotResponse carries the new snapshot.
@@ -2249,7 +2414,11 @@ type VolumeBackup struct {
 	// ID of the user who created it (Cinder 3.56 and later). Unset otherwise.
 	UserId *string `protobuf:"bytes,20,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
 	// User metadata (Cinder 3.43 and later). Empty otherwise.
-	Metadata      map[string]string `protobuf:"bytes,21,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Metadata map[string]string `protobuf:"bytes,21,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/volume-backups/{id}". Every request field
+	// that refers to a volume backup accepts it.
+	ResourceName  string `protobuf:"bytes,22,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2431,12 +2600,20 @@ func (x *VolumeBackup) GetMetadata() map[string]string {
 	return nil
 }
 
+func (x *VolumeBackup) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetVolumeBackupRequest selects one volume backup.
 type GetVolumeBackupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the backup; a glob must match one backup.
+	// ID, name or resource_name of the backup, matched exactly (globs
+	// only in List selectors).
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2611,8 +2788,13 @@ func (x *ListVolumeBackupsRequest) GetDetailed() bool {
 // ListVolumeBackupsResponse is one message of the ListVolumeBackups stream.
 type ListVolumeBackupsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One backup of the result.
-	VolumeBackup  *VolumeBackup `protobuf:"bytes,1,opt,name=volume_backup,json=volumeBackup,proto3" json:"volume_backup,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListVolumeBackupsResponse_VolumeBackup
+	//	*ListVolumeBackupsResponse_ScopeOutcome
+	Item          isListVolumeBackupsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2647,12 +2829,48 @@ func (*ListVolumeBackupsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_block_storage_proto_rawDescGZIP(), []int{33}
 }
 
-func (x *ListVolumeBackupsResponse) GetVolumeBackup() *VolumeBackup {
+func (x *ListVolumeBackupsResponse) GetItem() isListVolumeBackupsResponse_Item {
 	if x != nil {
-		return x.VolumeBackup
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListVolumeBackupsResponse) GetVolumeBackup() *VolumeBackup {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeBackupsResponse_VolumeBackup); ok {
+			return x.VolumeBackup
+		}
+	}
+	return nil
+}
+
+func (x *ListVolumeBackupsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeBackupsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListVolumeBackupsResponse_Item interface {
+	isListVolumeBackupsResponse_Item()
+}
+
+type ListVolumeBackupsResponse_VolumeBackup struct {
+	// One backup of the result.
+	VolumeBackup *VolumeBackup `protobuf:"bytes,1,opt,name=volume_backup,json=volumeBackup,proto3,oneof"`
+}
+
+type ListVolumeBackupsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListVolumeBackupsResponse_VolumeBackup) isListVolumeBackupsResponse_Item() {}
+
+func (*ListVolumeBackupsResponse_ScopeOutcome) isListVolumeBackupsResponse_Item() {}
 
 // CreateVolumeBackupRequest describes the backup to create.
 type CreateVolumeBackupRequest struct {
@@ -2672,7 +2890,13 @@ type CreateVolumeBackupRequest struct {
 	Wait bool `protobuf:"varint,6,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means no limit but the gRPC
 	// deadline.
-	Timeout       *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,7,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2754,6 +2978,13 @@ func (x *CreateVolumeBackupRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *CreateVolumeBackupRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateVolumeBackupResponse carries the new backup.
@@ -2952,7 +3183,11 @@ type VolumeType struct {
 	ExtraSpecs map[string]string `protobuf:"bytes,7,rep,name=extra_specs,json=extraSpecs,proto3" json:"extra_specs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,8,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,8,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/volume-types/{id}". Every request field
+	// that refers to a volume type accepts it.
+	ResourceName  string `protobuf:"bytes,9,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3043,12 +3278,20 @@ func (x *VolumeType) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *VolumeType) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetVolumeTypeRequest selects one volume type.
 type GetVolumeTypeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the volume type; a glob must match one type.
+	// ID, name or resource_name of the volume type, matched exactly (globs
+	// only in List selectors).
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3211,8 +3454,13 @@ func (x *ListVolumeTypesRequest) GetGetExtra() bool {
 // ListVolumeTypesResponse is one message of the ListVolumeTypes stream.
 type ListVolumeTypesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One volume type of the result.
-	VolumeType    *VolumeType `protobuf:"bytes,1,opt,name=volume_type,json=volumeType,proto3" json:"volume_type,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListVolumeTypesResponse_VolumeType
+	//	*ListVolumeTypesResponse_ScopeOutcome
+	Item          isListVolumeTypesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3247,19 +3495,56 @@ func (*ListVolumeTypesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_block_storage_proto_rawDescGZIP(), []int{42}
 }
 
-func (x *ListVolumeTypesResponse) GetVolumeType() *VolumeType {
+func (x *ListVolumeTypesResponse) GetItem() isListVolumeTypesResponse_Item {
 	if x != nil {
-		return x.VolumeType
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListVolumeTypesResponse) GetVolumeType() *VolumeType {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeTypesResponse_VolumeType); ok {
+			return x.VolumeType
+		}
+	}
+	return nil
+}
+
+func (x *ListVolumeTypesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListVolumeTypesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListVolumeTypesResponse_Item interface {
+	isListVolumeTypesResponse_Item()
+}
+
+type ListVolumeTypesResponse_VolumeType struct {
+	// One volume type of the result.
+	VolumeType *VolumeType `protobuf:"bytes,1,opt,name=volume_type,json=volumeType,proto3,oneof"`
+}
+
+type ListVolumeTypesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListVolumeTypesResponse_VolumeType) isListVolumeTypesResponse_Item() {}
+
+func (*ListVolumeTypesResponse_ScopeOutcome) isListVolumeTypesResponse_Item() {}
 
 var File_oaktree_v1_block_storage_proto protoreflect.FileDescriptor
 
 const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\n" +
 	"\x1eoaktree/v1/block_storage.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xe3\t\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\x88\n" +
+	"\n" +
 	"\x06Volume\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -3291,7 +3576,8 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x0fcan_multiattach\x18\x16 \x01(\bR\x0ecanMultiattach\x127\n" +
 	"\n" +
 	"properties\x18\x17 \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\x1a;\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\x18 \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x13\n" +
@@ -3329,14 +3615,18 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeR\x06volume\"x\n" +
 	"\x12ListVolumesRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"A\n" +
-	"\x13ListVolumesResponse\x12*\n" +
-	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeR\x06volume\"d\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x8c\x01\n" +
+	"\x13ListVolumesResponse\x12,\n" +
+	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeH\x00R\x06volume\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"d\n" +
 	"\x18ListServerVolumesRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x16\n" +
-	"\x06server\x18\x02 \x01(\tR\x06server\"G\n" +
-	"\x19ListServerVolumesResponse\x12*\n" +
-	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeR\x06volume\"\xcb\x04\n" +
+	"\x06server\x18\x02 \x01(\tR\x06server\"\x92\x01\n" +
+	"\x19ListServerVolumesResponse\x12,\n" +
+	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeH\x00R\x06volume\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xea\x04\n" +
 	"\x13CreateVolumeRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04size\x18\x02 \x01(\x03R\x04size\x12\x12\n" +
@@ -3355,7 +3645,9 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"properties\x18\v \x01(\v2\x17.google.protobuf.StructR\n" +
 	"properties\x12\x12\n" +
 	"\x04wait\x18\f \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\r \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a;\n" +
+	"\atimeout\x18\r \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x0e \x01(\tR\trequestId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
@@ -3370,13 +3662,12 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
 	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"0\n" +
 	"\x14DeleteVolumeResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xbc\x01\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x96\x01\n" +
 	"\x12WatchVolumeRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12!\n" +
-	"\funtil_status\x18\x03 \x03(\tR\vuntilStatus\x123\n" +
-	"\atimeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"[\n" +
+	"\funtil_status\x18\x03 \x03(\tR\vuntilStatusJ\x04\b\x04\x10\x05R\atimeout\"[\n" +
 	"\x13WatchVolumeResponse\x12*\n" +
 	"\x06volume\x18\x01 \x01(\v2\x12.oaktree.v1.VolumeR\x06volume\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"\xd8\x01\n" +
@@ -3403,7 +3694,7 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x1a\n" +
 	"\bbootable\x18\x03 \x01(\bR\bbootable\"\x1b\n" +
-	"\x19SetVolumeBootableResponse\"\x8e\x05\n" +
+	"\x19SetVolumeBootableResponse\"\xb3\x05\n" +
 	"\x0eVolumeSnapshot\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -3424,7 +3715,8 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\auser_id\x18\r \x01(\tH\x02R\x06userId\x88\x01\x01\x127\n" +
 	"\n" +
 	"properties\x18\x0e \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\x1a;\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\x0f \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
@@ -3447,9 +3739,11 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x0fSearchOptsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
-	"\t_detailed\"b\n" +
-	"\x1bListVolumeSnapshotsResponse\x12C\n" +
-	"\x0fvolume_snapshot\x18\x01 \x01(\v2\x1a.oaktree.v1.VolumeSnapshotR\x0evolumeSnapshot\"\x81\x02\n" +
+	"\t_detailed\"\xad\x01\n" +
+	"\x1bListVolumeSnapshotsResponse\x12E\n" +
+	"\x0fvolume_snapshot\x18\x01 \x01(\v2\x1a.oaktree.v1.VolumeSnapshotH\x00R\x0evolumeSnapshot\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xa0\x02\n" +
 	"\x1bCreateVolumeSnapshotRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1b\n" +
 	"\tvolume_id\x18\x02 \x01(\tR\bvolumeId\x12\x12\n" +
@@ -3457,7 +3751,9 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x14\n" +
 	"\x05force\x18\x05 \x01(\bR\x05force\x12\x12\n" +
 	"\x04wait\x18\x06 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\"c\n" +
+	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tR\trequestId\"c\n" +
 	"\x1cCreateVolumeSnapshotResponse\x12C\n" +
 	"\x0fvolume_snapshot\x18\x01 \x01(\v2\x1a.oaktree.v1.VolumeSnapshotR\x0evolumeSnapshot\"\xb6\x01\n" +
 	"\x1bDeleteVolumeSnapshotRequest\x120\n" +
@@ -3467,7 +3763,7 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x04wait\x18\x03 \x01(\bR\x04wait\x123\n" +
 	"\atimeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"8\n" +
 	"\x1cDeleteVolumeSnapshotResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x98\b\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xbd\b\n" +
 	"\fVolumeBackup\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -3497,7 +3793,8 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\n" +
 	"project_id\x18\x13 \x01(\tH\x05R\tprojectId\x88\x01\x01\x12\x1c\n" +
 	"\auser_id\x18\x14 \x01(\tH\x06R\x06userId\x88\x01\x01\x12B\n" +
-	"\bmetadata\x18\x15 \x03(\v2&.oaktree.v1.VolumeBackup.MetadataEntryR\bmetadata\x1a;\n" +
+	"\bmetadata\x18\x15 \x03(\v2&.oaktree.v1.VolumeBackup.MetadataEntryR\bmetadata\x12#\n" +
+	"\rresource_name\x18\x16 \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x14\n" +
@@ -3525,9 +3822,11 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x0fSearchOptsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
-	"\t_detailed\"Z\n" +
-	"\x19ListVolumeBackupsResponse\x12=\n" +
-	"\rvolume_backup\x18\x01 \x01(\v2\x18.oaktree.v1.VolumeBackupR\fvolumeBackup\"\xff\x01\n" +
+	"\t_detailed\"\xa5\x01\n" +
+	"\x19ListVolumeBackupsResponse\x12?\n" +
+	"\rvolume_backup\x18\x01 \x01(\v2\x18.oaktree.v1.VolumeBackupH\x00R\fvolumeBackup\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x9e\x02\n" +
 	"\x19CreateVolumeBackupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1b\n" +
 	"\tvolume_id\x18\x02 \x01(\tR\bvolumeId\x12\x12\n" +
@@ -3535,7 +3834,9 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x14\n" +
 	"\x05force\x18\x05 \x01(\bR\x05force\x12\x12\n" +
 	"\x04wait\x18\x06 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\"[\n" +
+	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tR\trequestId\"[\n" +
 	"\x1aCreateVolumeBackupResponse\x12=\n" +
 	"\rvolume_backup\x18\x01 \x01(\v2\x18.oaktree.v1.VolumeBackupR\fvolumeBackup\"\xca\x01\n" +
 	"\x19DeleteVolumeBackupRequest\x120\n" +
@@ -3546,7 +3847,7 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
 	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"6\n" +
 	"\x1aDeleteVolumeBackupResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xaf\x03\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xd4\x03\n" +
 	"\n" +
 	"VolumeType\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
@@ -3560,7 +3861,8 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"extraSpecs\x127\n" +
 	"\n" +
 	"properties\x18\b \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\x1a=\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\t \x01(\tR\fresourceName\x1a=\n" +
 	"\x0fExtraSpecsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0e\n" +
@@ -3578,10 +3880,12 @@ const file_oaktree_v1_block_storage_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tget_extra\x18\x03 \x01(\bH\x00R\bgetExtra\x88\x01\x01B\f\n" +
 	"\n" +
-	"_get_extra\"R\n" +
-	"\x17ListVolumeTypesResponse\x127\n" +
-	"\vvolume_type\x18\x01 \x01(\v2\x16.oaktree.v1.VolumeTypeR\n" +
-	"volumeType2\xf5\r\n" +
+	"_get_extra\"\x9d\x01\n" +
+	"\x17ListVolumeTypesResponse\x129\n" +
+	"\vvolume_type\x18\x01 \x01(\v2\x16.oaktree.v1.VolumeTypeH\x00R\n" +
+	"volumeType\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item2\xf5\r\n" +
 	"\x13BlockStorageService\x12H\n" +
 	"\tGetVolume\x12\x1c.oaktree.v1.GetVolumeRequest\x1a\x1d.oaktree.v1.GetVolumeResponse\x12P\n" +
 	"\vListVolumes\x12\x1e.oaktree.v1.ListVolumesRequest\x1a\x1f.oaktree.v1.ListVolumesResponse0\x01\x12b\n" +
@@ -3672,7 +3976,8 @@ var file_oaktree_v1_block_storage_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),        // 51: google.protobuf.Timestamp
 	(*structpb.Struct)(nil),              // 52: google.protobuf.Struct
 	(*Selector)(nil),                     // 53: oaktree.v1.Selector
-	(*durationpb.Duration)(nil),          // 54: google.protobuf.Duration
+	(*ScopeOutcome)(nil),                 // 54: oaktree.v1.ScopeOutcome
+	(*durationpb.Duration)(nil),          // 55: google.protobuf.Duration
 }
 var file_oaktree_v1_block_storage_proto_depIdxs = []int32{
 	50, // 0: oaktree.v1.Volume.location:type_name -> oaktree.v1.Location
@@ -3689,108 +3994,112 @@ var file_oaktree_v1_block_storage_proto_depIdxs = []int32{
 	50, // 11: oaktree.v1.ListVolumesRequest.location:type_name -> oaktree.v1.Location
 	53, // 12: oaktree.v1.ListVolumesRequest.selector:type_name -> oaktree.v1.Selector
 	0,  // 13: oaktree.v1.ListVolumesResponse.volume:type_name -> oaktree.v1.Volume
-	50, // 14: oaktree.v1.ListServerVolumesRequest.location:type_name -> oaktree.v1.Location
-	0,  // 15: oaktree.v1.ListServerVolumesResponse.volume:type_name -> oaktree.v1.Volume
-	50, // 16: oaktree.v1.CreateVolumeRequest.location:type_name -> oaktree.v1.Location
-	44, // 17: oaktree.v1.CreateVolumeRequest.metadata:type_name -> oaktree.v1.CreateVolumeRequest.MetadataEntry
-	52, // 18: oaktree.v1.CreateVolumeRequest.properties:type_name -> google.protobuf.Struct
-	54, // 19: oaktree.v1.CreateVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	0,  // 20: oaktree.v1.CreateVolumeResponse.volume:type_name -> oaktree.v1.Volume
-	50, // 21: oaktree.v1.DeleteVolumeRequest.location:type_name -> oaktree.v1.Location
-	54, // 22: oaktree.v1.DeleteVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	50, // 23: oaktree.v1.WatchVolumeRequest.location:type_name -> oaktree.v1.Location
-	54, // 24: oaktree.v1.WatchVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	0,  // 25: oaktree.v1.WatchVolumeResponse.volume:type_name -> oaktree.v1.Volume
-	50, // 26: oaktree.v1.AttachVolumeRequest.location:type_name -> oaktree.v1.Location
-	54, // 27: oaktree.v1.AttachVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	1,  // 28: oaktree.v1.AttachVolumeResponse.attachment:type_name -> oaktree.v1.VolumeAttachment
-	50, // 29: oaktree.v1.DetachVolumeRequest.location:type_name -> oaktree.v1.Location
-	54, // 30: oaktree.v1.DetachVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	50, // 31: oaktree.v1.SetVolumeBootableRequest.location:type_name -> oaktree.v1.Location
-	50, // 32: oaktree.v1.VolumeSnapshot.location:type_name -> oaktree.v1.Location
-	51, // 33: oaktree.v1.VolumeSnapshot.created_at:type_name -> google.protobuf.Timestamp
-	51, // 34: oaktree.v1.VolumeSnapshot.updated_at:type_name -> google.protobuf.Timestamp
-	45, // 35: oaktree.v1.VolumeSnapshot.metadata:type_name -> oaktree.v1.VolumeSnapshot.MetadataEntry
-	52, // 36: oaktree.v1.VolumeSnapshot.properties:type_name -> google.protobuf.Struct
-	50, // 37: oaktree.v1.GetVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
-	20, // 38: oaktree.v1.GetVolumeSnapshotResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
-	50, // 39: oaktree.v1.ListVolumeSnapshotsRequest.location:type_name -> oaktree.v1.Location
-	53, // 40: oaktree.v1.ListVolumeSnapshotsRequest.selector:type_name -> oaktree.v1.Selector
-	46, // 41: oaktree.v1.ListVolumeSnapshotsRequest.search_opts:type_name -> oaktree.v1.ListVolumeSnapshotsRequest.SearchOptsEntry
-	20, // 42: oaktree.v1.ListVolumeSnapshotsResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
-	50, // 43: oaktree.v1.CreateVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
-	54, // 44: oaktree.v1.CreateVolumeSnapshotRequest.timeout:type_name -> google.protobuf.Duration
-	20, // 45: oaktree.v1.CreateVolumeSnapshotResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
-	50, // 46: oaktree.v1.DeleteVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
-	54, // 47: oaktree.v1.DeleteVolumeSnapshotRequest.timeout:type_name -> google.protobuf.Duration
-	50, // 48: oaktree.v1.VolumeBackup.location:type_name -> oaktree.v1.Location
-	51, // 49: oaktree.v1.VolumeBackup.created_at:type_name -> google.protobuf.Timestamp
-	51, // 50: oaktree.v1.VolumeBackup.updated_at:type_name -> google.protobuf.Timestamp
-	51, // 51: oaktree.v1.VolumeBackup.data_timestamp:type_name -> google.protobuf.Timestamp
-	52, // 52: oaktree.v1.VolumeBackup.properties:type_name -> google.protobuf.Struct
-	47, // 53: oaktree.v1.VolumeBackup.metadata:type_name -> oaktree.v1.VolumeBackup.MetadataEntry
-	50, // 54: oaktree.v1.GetVolumeBackupRequest.location:type_name -> oaktree.v1.Location
-	29, // 55: oaktree.v1.GetVolumeBackupResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
-	50, // 56: oaktree.v1.ListVolumeBackupsRequest.location:type_name -> oaktree.v1.Location
-	53, // 57: oaktree.v1.ListVolumeBackupsRequest.selector:type_name -> oaktree.v1.Selector
-	48, // 58: oaktree.v1.ListVolumeBackupsRequest.search_opts:type_name -> oaktree.v1.ListVolumeBackupsRequest.SearchOptsEntry
-	29, // 59: oaktree.v1.ListVolumeBackupsResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
-	50, // 60: oaktree.v1.CreateVolumeBackupRequest.location:type_name -> oaktree.v1.Location
-	54, // 61: oaktree.v1.CreateVolumeBackupRequest.timeout:type_name -> google.protobuf.Duration
-	29, // 62: oaktree.v1.CreateVolumeBackupResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
-	50, // 63: oaktree.v1.DeleteVolumeBackupRequest.location:type_name -> oaktree.v1.Location
-	54, // 64: oaktree.v1.DeleteVolumeBackupRequest.timeout:type_name -> google.protobuf.Duration
-	50, // 65: oaktree.v1.VolumeType.location:type_name -> oaktree.v1.Location
-	49, // 66: oaktree.v1.VolumeType.extra_specs:type_name -> oaktree.v1.VolumeType.ExtraSpecsEntry
-	52, // 67: oaktree.v1.VolumeType.properties:type_name -> google.protobuf.Struct
-	50, // 68: oaktree.v1.GetVolumeTypeRequest.location:type_name -> oaktree.v1.Location
-	38, // 69: oaktree.v1.GetVolumeTypeResponse.volume_type:type_name -> oaktree.v1.VolumeType
-	50, // 70: oaktree.v1.ListVolumeTypesRequest.location:type_name -> oaktree.v1.Location
-	53, // 71: oaktree.v1.ListVolumeTypesRequest.selector:type_name -> oaktree.v1.Selector
-	38, // 72: oaktree.v1.ListVolumeTypesResponse.volume_type:type_name -> oaktree.v1.VolumeType
-	2,  // 73: oaktree.v1.BlockStorageService.GetVolume:input_type -> oaktree.v1.GetVolumeRequest
-	4,  // 74: oaktree.v1.BlockStorageService.ListVolumes:input_type -> oaktree.v1.ListVolumesRequest
-	6,  // 75: oaktree.v1.BlockStorageService.ListServerVolumes:input_type -> oaktree.v1.ListServerVolumesRequest
-	8,  // 76: oaktree.v1.BlockStorageService.CreateVolume:input_type -> oaktree.v1.CreateVolumeRequest
-	10, // 77: oaktree.v1.BlockStorageService.DeleteVolume:input_type -> oaktree.v1.DeleteVolumeRequest
-	12, // 78: oaktree.v1.BlockStorageService.WatchVolume:input_type -> oaktree.v1.WatchVolumeRequest
-	14, // 79: oaktree.v1.BlockStorageService.AttachVolume:input_type -> oaktree.v1.AttachVolumeRequest
-	16, // 80: oaktree.v1.BlockStorageService.DetachVolume:input_type -> oaktree.v1.DetachVolumeRequest
-	18, // 81: oaktree.v1.BlockStorageService.SetVolumeBootable:input_type -> oaktree.v1.SetVolumeBootableRequest
-	21, // 82: oaktree.v1.BlockStorageService.GetVolumeSnapshot:input_type -> oaktree.v1.GetVolumeSnapshotRequest
-	23, // 83: oaktree.v1.BlockStorageService.ListVolumeSnapshots:input_type -> oaktree.v1.ListVolumeSnapshotsRequest
-	25, // 84: oaktree.v1.BlockStorageService.CreateVolumeSnapshot:input_type -> oaktree.v1.CreateVolumeSnapshotRequest
-	27, // 85: oaktree.v1.BlockStorageService.DeleteVolumeSnapshot:input_type -> oaktree.v1.DeleteVolumeSnapshotRequest
-	30, // 86: oaktree.v1.BlockStorageService.GetVolumeBackup:input_type -> oaktree.v1.GetVolumeBackupRequest
-	32, // 87: oaktree.v1.BlockStorageService.ListVolumeBackups:input_type -> oaktree.v1.ListVolumeBackupsRequest
-	34, // 88: oaktree.v1.BlockStorageService.CreateVolumeBackup:input_type -> oaktree.v1.CreateVolumeBackupRequest
-	36, // 89: oaktree.v1.BlockStorageService.DeleteVolumeBackup:input_type -> oaktree.v1.DeleteVolumeBackupRequest
-	39, // 90: oaktree.v1.BlockStorageService.GetVolumeType:input_type -> oaktree.v1.GetVolumeTypeRequest
-	41, // 91: oaktree.v1.BlockStorageService.ListVolumeTypes:input_type -> oaktree.v1.ListVolumeTypesRequest
-	3,  // 92: oaktree.v1.BlockStorageService.GetVolume:output_type -> oaktree.v1.GetVolumeResponse
-	5,  // 93: oaktree.v1.BlockStorageService.ListVolumes:output_type -> oaktree.v1.ListVolumesResponse
-	7,  // 94: oaktree.v1.BlockStorageService.ListServerVolumes:output_type -> oaktree.v1.ListServerVolumesResponse
-	9,  // 95: oaktree.v1.BlockStorageService.CreateVolume:output_type -> oaktree.v1.CreateVolumeResponse
-	11, // 96: oaktree.v1.BlockStorageService.DeleteVolume:output_type -> oaktree.v1.DeleteVolumeResponse
-	13, // 97: oaktree.v1.BlockStorageService.WatchVolume:output_type -> oaktree.v1.WatchVolumeResponse
-	15, // 98: oaktree.v1.BlockStorageService.AttachVolume:output_type -> oaktree.v1.AttachVolumeResponse
-	17, // 99: oaktree.v1.BlockStorageService.DetachVolume:output_type -> oaktree.v1.DetachVolumeResponse
-	19, // 100: oaktree.v1.BlockStorageService.SetVolumeBootable:output_type -> oaktree.v1.SetVolumeBootableResponse
-	22, // 101: oaktree.v1.BlockStorageService.GetVolumeSnapshot:output_type -> oaktree.v1.GetVolumeSnapshotResponse
-	24, // 102: oaktree.v1.BlockStorageService.ListVolumeSnapshots:output_type -> oaktree.v1.ListVolumeSnapshotsResponse
-	26, // 103: oaktree.v1.BlockStorageService.CreateVolumeSnapshot:output_type -> oaktree.v1.CreateVolumeSnapshotResponse
-	28, // 104: oaktree.v1.BlockStorageService.DeleteVolumeSnapshot:output_type -> oaktree.v1.DeleteVolumeSnapshotResponse
-	31, // 105: oaktree.v1.BlockStorageService.GetVolumeBackup:output_type -> oaktree.v1.GetVolumeBackupResponse
-	33, // 106: oaktree.v1.BlockStorageService.ListVolumeBackups:output_type -> oaktree.v1.ListVolumeBackupsResponse
-	35, // 107: oaktree.v1.BlockStorageService.CreateVolumeBackup:output_type -> oaktree.v1.CreateVolumeBackupResponse
-	37, // 108: oaktree.v1.BlockStorageService.DeleteVolumeBackup:output_type -> oaktree.v1.DeleteVolumeBackupResponse
-	40, // 109: oaktree.v1.BlockStorageService.GetVolumeType:output_type -> oaktree.v1.GetVolumeTypeResponse
-	42, // 110: oaktree.v1.BlockStorageService.ListVolumeTypes:output_type -> oaktree.v1.ListVolumeTypesResponse
-	92, // [92:111] is the sub-list for method output_type
-	73, // [73:92] is the sub-list for method input_type
-	73, // [73:73] is the sub-list for extension type_name
-	73, // [73:73] is the sub-list for extension extendee
-	0,  // [0:73] is the sub-list for field type_name
+	54, // 14: oaktree.v1.ListVolumesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	50, // 15: oaktree.v1.ListServerVolumesRequest.location:type_name -> oaktree.v1.Location
+	0,  // 16: oaktree.v1.ListServerVolumesResponse.volume:type_name -> oaktree.v1.Volume
+	54, // 17: oaktree.v1.ListServerVolumesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	50, // 18: oaktree.v1.CreateVolumeRequest.location:type_name -> oaktree.v1.Location
+	44, // 19: oaktree.v1.CreateVolumeRequest.metadata:type_name -> oaktree.v1.CreateVolumeRequest.MetadataEntry
+	52, // 20: oaktree.v1.CreateVolumeRequest.properties:type_name -> google.protobuf.Struct
+	55, // 21: oaktree.v1.CreateVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	0,  // 22: oaktree.v1.CreateVolumeResponse.volume:type_name -> oaktree.v1.Volume
+	50, // 23: oaktree.v1.DeleteVolumeRequest.location:type_name -> oaktree.v1.Location
+	55, // 24: oaktree.v1.DeleteVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	50, // 25: oaktree.v1.WatchVolumeRequest.location:type_name -> oaktree.v1.Location
+	0,  // 26: oaktree.v1.WatchVolumeResponse.volume:type_name -> oaktree.v1.Volume
+	50, // 27: oaktree.v1.AttachVolumeRequest.location:type_name -> oaktree.v1.Location
+	55, // 28: oaktree.v1.AttachVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	1,  // 29: oaktree.v1.AttachVolumeResponse.attachment:type_name -> oaktree.v1.VolumeAttachment
+	50, // 30: oaktree.v1.DetachVolumeRequest.location:type_name -> oaktree.v1.Location
+	55, // 31: oaktree.v1.DetachVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	50, // 32: oaktree.v1.SetVolumeBootableRequest.location:type_name -> oaktree.v1.Location
+	50, // 33: oaktree.v1.VolumeSnapshot.location:type_name -> oaktree.v1.Location
+	51, // 34: oaktree.v1.VolumeSnapshot.created_at:type_name -> google.protobuf.Timestamp
+	51, // 35: oaktree.v1.VolumeSnapshot.updated_at:type_name -> google.protobuf.Timestamp
+	45, // 36: oaktree.v1.VolumeSnapshot.metadata:type_name -> oaktree.v1.VolumeSnapshot.MetadataEntry
+	52, // 37: oaktree.v1.VolumeSnapshot.properties:type_name -> google.protobuf.Struct
+	50, // 38: oaktree.v1.GetVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
+	20, // 39: oaktree.v1.GetVolumeSnapshotResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
+	50, // 40: oaktree.v1.ListVolumeSnapshotsRequest.location:type_name -> oaktree.v1.Location
+	53, // 41: oaktree.v1.ListVolumeSnapshotsRequest.selector:type_name -> oaktree.v1.Selector
+	46, // 42: oaktree.v1.ListVolumeSnapshotsRequest.search_opts:type_name -> oaktree.v1.ListVolumeSnapshotsRequest.SearchOptsEntry
+	20, // 43: oaktree.v1.ListVolumeSnapshotsResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
+	54, // 44: oaktree.v1.ListVolumeSnapshotsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	50, // 45: oaktree.v1.CreateVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
+	55, // 46: oaktree.v1.CreateVolumeSnapshotRequest.timeout:type_name -> google.protobuf.Duration
+	20, // 47: oaktree.v1.CreateVolumeSnapshotResponse.volume_snapshot:type_name -> oaktree.v1.VolumeSnapshot
+	50, // 48: oaktree.v1.DeleteVolumeSnapshotRequest.location:type_name -> oaktree.v1.Location
+	55, // 49: oaktree.v1.DeleteVolumeSnapshotRequest.timeout:type_name -> google.protobuf.Duration
+	50, // 50: oaktree.v1.VolumeBackup.location:type_name -> oaktree.v1.Location
+	51, // 51: oaktree.v1.VolumeBackup.created_at:type_name -> google.protobuf.Timestamp
+	51, // 52: oaktree.v1.VolumeBackup.updated_at:type_name -> google.protobuf.Timestamp
+	51, // 53: oaktree.v1.VolumeBackup.data_timestamp:type_name -> google.protobuf.Timestamp
+	52, // 54: oaktree.v1.VolumeBackup.properties:type_name -> google.protobuf.Struct
+	47, // 55: oaktree.v1.VolumeBackup.metadata:type_name -> oaktree.v1.VolumeBackup.MetadataEntry
+	50, // 56: oaktree.v1.GetVolumeBackupRequest.location:type_name -> oaktree.v1.Location
+	29, // 57: oaktree.v1.GetVolumeBackupResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
+	50, // 58: oaktree.v1.ListVolumeBackupsRequest.location:type_name -> oaktree.v1.Location
+	53, // 59: oaktree.v1.ListVolumeBackupsRequest.selector:type_name -> oaktree.v1.Selector
+	48, // 60: oaktree.v1.ListVolumeBackupsRequest.search_opts:type_name -> oaktree.v1.ListVolumeBackupsRequest.SearchOptsEntry
+	29, // 61: oaktree.v1.ListVolumeBackupsResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
+	54, // 62: oaktree.v1.ListVolumeBackupsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	50, // 63: oaktree.v1.CreateVolumeBackupRequest.location:type_name -> oaktree.v1.Location
+	55, // 64: oaktree.v1.CreateVolumeBackupRequest.timeout:type_name -> google.protobuf.Duration
+	29, // 65: oaktree.v1.CreateVolumeBackupResponse.volume_backup:type_name -> oaktree.v1.VolumeBackup
+	50, // 66: oaktree.v1.DeleteVolumeBackupRequest.location:type_name -> oaktree.v1.Location
+	55, // 67: oaktree.v1.DeleteVolumeBackupRequest.timeout:type_name -> google.protobuf.Duration
+	50, // 68: oaktree.v1.VolumeType.location:type_name -> oaktree.v1.Location
+	49, // 69: oaktree.v1.VolumeType.extra_specs:type_name -> oaktree.v1.VolumeType.ExtraSpecsEntry
+	52, // 70: oaktree.v1.VolumeType.properties:type_name -> google.protobuf.Struct
+	50, // 71: oaktree.v1.GetVolumeTypeRequest.location:type_name -> oaktree.v1.Location
+	38, // 72: oaktree.v1.GetVolumeTypeResponse.volume_type:type_name -> oaktree.v1.VolumeType
+	50, // 73: oaktree.v1.ListVolumeTypesRequest.location:type_name -> oaktree.v1.Location
+	53, // 74: oaktree.v1.ListVolumeTypesRequest.selector:type_name -> oaktree.v1.Selector
+	38, // 75: oaktree.v1.ListVolumeTypesResponse.volume_type:type_name -> oaktree.v1.VolumeType
+	54, // 76: oaktree.v1.ListVolumeTypesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	2,  // 77: oaktree.v1.BlockStorageService.GetVolume:input_type -> oaktree.v1.GetVolumeRequest
+	4,  // 78: oaktree.v1.BlockStorageService.ListVolumes:input_type -> oaktree.v1.ListVolumesRequest
+	6,  // 79: oaktree.v1.BlockStorageService.ListServerVolumes:input_type -> oaktree.v1.ListServerVolumesRequest
+	8,  // 80: oaktree.v1.BlockStorageService.CreateVolume:input_type -> oaktree.v1.CreateVolumeRequest
+	10, // 81: oaktree.v1.BlockStorageService.DeleteVolume:input_type -> oaktree.v1.DeleteVolumeRequest
+	12, // 82: oaktree.v1.BlockStorageService.WatchVolume:input_type -> oaktree.v1.WatchVolumeRequest
+	14, // 83: oaktree.v1.BlockStorageService.AttachVolume:input_type -> oaktree.v1.AttachVolumeRequest
+	16, // 84: oaktree.v1.BlockStorageService.DetachVolume:input_type -> oaktree.v1.DetachVolumeRequest
+	18, // 85: oaktree.v1.BlockStorageService.SetVolumeBootable:input_type -> oaktree.v1.SetVolumeBootableRequest
+	21, // 86: oaktree.v1.BlockStorageService.GetVolumeSnapshot:input_type -> oaktree.v1.GetVolumeSnapshotRequest
+	23, // 87: oaktree.v1.BlockStorageService.ListVolumeSnapshots:input_type -> oaktree.v1.ListVolumeSnapshotsRequest
+	25, // 88: oaktree.v1.BlockStorageService.CreateVolumeSnapshot:input_type -> oaktree.v1.CreateVolumeSnapshotRequest
+	27, // 89: oaktree.v1.BlockStorageService.DeleteVolumeSnapshot:input_type -> oaktree.v1.DeleteVolumeSnapshotRequest
+	30, // 90: oaktree.v1.BlockStorageService.GetVolumeBackup:input_type -> oaktree.v1.GetVolumeBackupRequest
+	32, // 91: oaktree.v1.BlockStorageService.ListVolumeBackups:input_type -> oaktree.v1.ListVolumeBackupsRequest
+	34, // 92: oaktree.v1.BlockStorageService.CreateVolumeBackup:input_type -> oaktree.v1.CreateVolumeBackupRequest
+	36, // 93: oaktree.v1.BlockStorageService.DeleteVolumeBackup:input_type -> oaktree.v1.DeleteVolumeBackupRequest
+	39, // 94: oaktree.v1.BlockStorageService.GetVolumeType:input_type -> oaktree.v1.GetVolumeTypeRequest
+	41, // 95: oaktree.v1.BlockStorageService.ListVolumeTypes:input_type -> oaktree.v1.ListVolumeTypesRequest
+	3,  // 96: oaktree.v1.BlockStorageService.GetVolume:output_type -> oaktree.v1.GetVolumeResponse
+	5,  // 97: oaktree.v1.BlockStorageService.ListVolumes:output_type -> oaktree.v1.ListVolumesResponse
+	7,  // 98: oaktree.v1.BlockStorageService.ListServerVolumes:output_type -> oaktree.v1.ListServerVolumesResponse
+	9,  // 99: oaktree.v1.BlockStorageService.CreateVolume:output_type -> oaktree.v1.CreateVolumeResponse
+	11, // 100: oaktree.v1.BlockStorageService.DeleteVolume:output_type -> oaktree.v1.DeleteVolumeResponse
+	13, // 101: oaktree.v1.BlockStorageService.WatchVolume:output_type -> oaktree.v1.WatchVolumeResponse
+	15, // 102: oaktree.v1.BlockStorageService.AttachVolume:output_type -> oaktree.v1.AttachVolumeResponse
+	17, // 103: oaktree.v1.BlockStorageService.DetachVolume:output_type -> oaktree.v1.DetachVolumeResponse
+	19, // 104: oaktree.v1.BlockStorageService.SetVolumeBootable:output_type -> oaktree.v1.SetVolumeBootableResponse
+	22, // 105: oaktree.v1.BlockStorageService.GetVolumeSnapshot:output_type -> oaktree.v1.GetVolumeSnapshotResponse
+	24, // 106: oaktree.v1.BlockStorageService.ListVolumeSnapshots:output_type -> oaktree.v1.ListVolumeSnapshotsResponse
+	26, // 107: oaktree.v1.BlockStorageService.CreateVolumeSnapshot:output_type -> oaktree.v1.CreateVolumeSnapshotResponse
+	28, // 108: oaktree.v1.BlockStorageService.DeleteVolumeSnapshot:output_type -> oaktree.v1.DeleteVolumeSnapshotResponse
+	31, // 109: oaktree.v1.BlockStorageService.GetVolumeBackup:output_type -> oaktree.v1.GetVolumeBackupResponse
+	33, // 110: oaktree.v1.BlockStorageService.ListVolumeBackups:output_type -> oaktree.v1.ListVolumeBackupsResponse
+	35, // 111: oaktree.v1.BlockStorageService.CreateVolumeBackup:output_type -> oaktree.v1.CreateVolumeBackupResponse
+	37, // 112: oaktree.v1.BlockStorageService.DeleteVolumeBackup:output_type -> oaktree.v1.DeleteVolumeBackupResponse
+	40, // 113: oaktree.v1.BlockStorageService.GetVolumeType:output_type -> oaktree.v1.GetVolumeTypeResponse
+	42, // 114: oaktree.v1.BlockStorageService.ListVolumeTypes:output_type -> oaktree.v1.ListVolumeTypesResponse
+	96, // [96:115] is the sub-list for method output_type
+	77, // [77:96] is the sub-list for method input_type
+	77, // [77:77] is the sub-list for extension type_name
+	77, // [77:77] is the sub-list for extension extendee
+	0,  // [0:77] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_block_storage_proto_init() }
@@ -3801,13 +4110,33 @@ func file_oaktree_v1_block_storage_proto_init() {
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_block_storage_proto_msgTypes[0].OneofWrappers = []any{}
 	file_oaktree_v1_block_storage_proto_msgTypes[1].OneofWrappers = []any{}
+	file_oaktree_v1_block_storage_proto_msgTypes[5].OneofWrappers = []any{
+		(*ListVolumesResponse_Volume)(nil),
+		(*ListVolumesResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_block_storage_proto_msgTypes[7].OneofWrappers = []any{
+		(*ListServerVolumesResponse_Volume)(nil),
+		(*ListServerVolumesResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_block_storage_proto_msgTypes[8].OneofWrappers = []any{}
 	file_oaktree_v1_block_storage_proto_msgTypes[20].OneofWrappers = []any{}
 	file_oaktree_v1_block_storage_proto_msgTypes[23].OneofWrappers = []any{}
+	file_oaktree_v1_block_storage_proto_msgTypes[24].OneofWrappers = []any{
+		(*ListVolumeSnapshotsResponse_VolumeSnapshot)(nil),
+		(*ListVolumeSnapshotsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_block_storage_proto_msgTypes[29].OneofWrappers = []any{}
 	file_oaktree_v1_block_storage_proto_msgTypes[32].OneofWrappers = []any{}
+	file_oaktree_v1_block_storage_proto_msgTypes[33].OneofWrappers = []any{
+		(*ListVolumeBackupsResponse_VolumeBackup)(nil),
+		(*ListVolumeBackupsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_block_storage_proto_msgTypes[38].OneofWrappers = []any{}
 	file_oaktree_v1_block_storage_proto_msgTypes[41].OneofWrappers = []any{}
+	file_oaktree_v1_block_storage_proto_msgTypes[42].OneofWrappers = []any{
+		(*ListVolumeTypesResponse_VolumeType)(nil),
+		(*ListVolumeTypesResponse_ScopeOutcome)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

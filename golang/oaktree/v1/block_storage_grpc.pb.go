@@ -54,127 +54,159 @@ const (
 // the client sets it, and an unset `timeout` means no limit other than the
 // gRPC deadline (shade's timeout=None).
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no block storage service (or, for
-// backups, no backup service); DEADLINE_EXCEEDED when the gRPC deadline
-// passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no block storage service, or for backups no backup
+// service), and with a DEADLINE_EXCEEDED without ErrorInfo when the caller's
+// own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type BlockStorageServiceClient interface {
 	// GetVolume returns exactly one volume (shade's get_volume,
 	// get_volume_by_id, get_volume_id, volume_exists and, through the
 	// volume's `attachments`, get_volume_attach_device).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// volumes match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolume(ctx context.Context, in *GetVolumeRequest, opts ...grpc.CallOption) (*GetVolumeResponse, error)
 	// ListVolumes streams the volumes in scope, one per message (shade's
 	// list_volumes and search_volumes).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumes(ctx context.Context, in *ListVolumesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListVolumesResponse], error)
 	// ListServerVolumes streams the volumes attached to one server (shade's
 	// get_volumes).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListServerVolumes(ctx context.Context, in *ListServerVolumesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerVolumesResponse], error)
 	// CreateVolume creates a volume, empty or from an image, snapshot or other
 	// volume (shade's create_volume).
 	// Errors: NOT_FOUND when the image, snapshot, source volume or volume type
 	// does not exist; FAILED_PRECONDITION when the image name matches several
-	// images; RESOURCE_EXHAUSTED when the volume or gigabyte quota is
-	// exceeded; ABORTED when the volume goes to error (right after the create
-	// call or while waiting); DEADLINE_EXCEEDED when `wait` is set and the
-	// volume is not available within `timeout`.
+	// images; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the volume or gigabyte
+	// quota is exceeded; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the
+	// volume goes to error (right after the create call or while waiting);
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the volume is not
+	// available within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolume(ctx context.Context, in *CreateVolumeRequest, opts ...grpc.CallOption) (*CreateVolumeResponse, error)
 	// DeleteVolume deletes a volume (shade's delete_volume). Deleting a volume
 	// that does not exist is not an error: `deleted` is then false.
 	// Errors: FAILED_PRECONDITION when several volumes match, or the volume is
-	// attached or has snapshots; DEADLINE_EXCEEDED when `wait` is set and the
-	// volume is still there after `timeout`.
+	// attached or has snapshots; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is
+	// set and the volume is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteVolume(ctx context.Context, in *DeleteVolumeRequest, opts ...grpc.CallOption) (*DeleteVolumeResponse, error)
-	// WatchVolume streams the volume each time it changes until it reaches
-	// one of `until_status` (by default a steady state: available or in-use),
-	// disappears, or the timeout passes. The first message is the current
-	// state.
-	// Errors: NOT_FOUND when no volume matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has
-	// not settled within `timeout`; ABORTED when the volume goes to "error"
-	// and "error" is not one of `until_status`.
+	// WatchVolume streams one volume until it settles. The first message is the
+	// current state; then one message per change. The stream ends with OK after
+	// the message in which the volume reached one of `until_status`, or after a
+	// message with `deleted` set; with FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE, the last observed volume as a detail) right after
+	// the message showing an error status that `until_status` does not name. Only
+	// the caller's gRPC deadline limits how long it runs. The server polls the
+	// cloud for all watchers of a resource together (interval set by the
+	// operator). Cinder's error statuses are "error", "error_deleting",
+	// "error_extending" and "error_restoring".
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchVolume(ctx context.Context, in *WatchVolumeRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchVolumeResponse], error)
 	// AttachVolume attaches a volume to a server (shade's attach_volume).
 	// Errors: NOT_FOUND when the server or volume does not exist;
 	// FAILED_PRECONDITION when a name matches several resources, the volume is
-	// already attached to that server, or it is not available; ABORTED when
-	// the volume goes to error while waiting; DEADLINE_EXCEEDED when `wait` is
-	// set and the volume is not attached within `timeout`.
+	// already attached to that server, or it is not available;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the volume goes to error
+	// while waiting; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// volume is not attached within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT.
 	AttachVolume(ctx context.Context, in *AttachVolumeRequest, opts ...grpc.CallOption) (*AttachVolumeResponse, error)
 	// DetachVolume detaches a volume from a server (shade's detach_volume).
-	// Errors: NOT_FOUND when the server or volume does not exist or the volume
-	// is not attached to the server; FAILED_PRECONDITION when a name matches
-	// several resources; ABORTED when the volume goes to error while waiting;
-	// DEADLINE_EXCEEDED when `wait` is set and the volume is not available
-	// within `timeout`.
+	// Errors: NOT_FOUND when the server or volume does not exist or the volume is
+	// not attached to the server; FAILED_PRECONDITION when a name matches several
+	// resources; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the volume
+	// goes to error while waiting; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait`
+	// is set and the volume is not available within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE,
+	// WAIT_TIMEOUT.
 	DetachVolume(ctx context.Context, in *DetachVolumeRequest, opts ...grpc.CallOption) (*DetachVolumeResponse, error)
 	// SetVolumeBootable marks a volume bootable or not (shade's
 	// set_volume_bootable).
-	// Errors: NOT_FOUND when no volume matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no volume matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	SetVolumeBootable(ctx context.Context, in *SetVolumeBootableRequest, opts ...grpc.CallOption) (*SetVolumeBootableResponse, error)
 	// GetVolumeSnapshot returns exactly one volume snapshot (shade's
 	// get_volume_snapshot and get_volume_snapshot_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// snapshots match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeSnapshot(ctx context.Context, in *GetVolumeSnapshotRequest, opts ...grpc.CallOption) (*GetVolumeSnapshotResponse, error)
 	// ListVolumeSnapshots streams the volume snapshots in scope, one per
 	// message (shade's list_volume_snapshots and search_volume_snapshots).
 	// Errors: INVALID_ARGUMENT for a malformed selector or search option.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeSnapshots(ctx context.Context, in *ListVolumeSnapshotsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListVolumeSnapshotsResponse], error)
 	// CreateVolumeSnapshot snapshots a volume (shade's
 	// create_volume_snapshot).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
-	// when the snapshot quota is exceeded; ABORTED when the snapshot goes to
-	// error while waiting; DEADLINE_EXCEEDED when `wait` is set and it is not
-	// available within `timeout`.
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the snapshot quota is exceeded; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the snapshot goes to error while waiting;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is not available
+	// within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, RESOURCE_BUSY, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolumeSnapshot(ctx context.Context, in *CreateVolumeSnapshotRequest, opts ...grpc.CallOption) (*CreateVolumeSnapshotResponse, error)
 	// DeleteVolumeSnapshot deletes a volume snapshot (shade's
 	// delete_volume_snapshot). `deleted` is false when nothing matched.
 	// Errors: FAILED_PRECONDITION when several snapshots match or volumes were
-	// made from it; DEADLINE_EXCEEDED when `wait` is set and it is still there
-	// after `timeout`.
+	// made from it; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is
+	// still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, WAIT_TIMEOUT.
 	DeleteVolumeSnapshot(ctx context.Context, in *DeleteVolumeSnapshotRequest, opts ...grpc.CallOption) (*DeleteVolumeSnapshotResponse, error)
 	// GetVolumeBackup returns exactly one volume backup (shade's
 	// get_volume_backup).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// backups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeBackup(ctx context.Context, in *GetVolumeBackupRequest, opts ...grpc.CallOption) (*GetVolumeBackupResponse, error)
 	// ListVolumeBackups streams the volume backups in scope, one per message
 	// (shade's list_volume_backups and search_volume_backups).
 	// Errors: INVALID_ARGUMENT for a malformed selector or search option.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeBackups(ctx context.Context, in *ListVolumeBackupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListVolumeBackupsResponse], error)
 	// CreateVolumeBackup backs a volume up to the backup store (shade's
 	// create_volume_backup).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
-	// when the backup quota is exceeded; ABORTED when the backup goes to error
-	// while waiting; DEADLINE_EXCEEDED when `wait` is set and it is not
-	// available within `timeout`.
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the backup quota is exceeded; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the backup goes to error while waiting;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is not available
+	// within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, RESOURCE_BUSY, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolumeBackup(ctx context.Context, in *CreateVolumeBackupRequest, opts ...grpc.CallOption) (*CreateVolumeBackupResponse, error)
 	// DeleteVolumeBackup deletes a volume backup (shade's
 	// delete_volume_backup). `deleted` is false when nothing matched.
-	// Errors: FAILED_PRECONDITION when several backups match or later
-	// incremental backups depend on it; DEADLINE_EXCEEDED when `wait` is set
+	// Errors: FAILED_PRECONDITION when several backups match or later incremental
+	// backups depend on it; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set
 	// and it is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteVolumeBackup(ctx context.Context, in *DeleteVolumeBackupRequest, opts ...grpc.CallOption) (*DeleteVolumeBackupResponse, error)
 	// GetVolumeType returns exactly one volume type (shade's
 	// get_volume_type).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// types match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeType(ctx context.Context, in *GetVolumeTypeRequest, opts ...grpc.CallOption) (*GetVolumeTypeResponse, error)
 	// ListVolumeTypes streams the volume types visible to the project, one per
 	// message (shade's list_volume_types and search_volume_types).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeTypes(ctx context.Context, in *ListVolumeTypesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListVolumeTypesResponse], error)
 }
 
@@ -441,127 +473,159 @@ type BlockStorageService_ListVolumeTypesClient = grpc.ServerStreamingClient[List
 // the client sets it, and an unset `timeout` means no limit other than the
 // gRPC deadline (shade's timeout=None).
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no block storage service (or, for
-// backups, no backup service); DEADLINE_EXCEEDED when the gRPC deadline
-// passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no block storage service, or for backups no backup
+// service), and with a DEADLINE_EXCEEDED without ErrorInfo when the caller's
+// own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type BlockStorageServiceServer interface {
 	// GetVolume returns exactly one volume (shade's get_volume,
 	// get_volume_by_id, get_volume_id, volume_exists and, through the
 	// volume's `attachments`, get_volume_attach_device).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// volumes match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolume(context.Context, *GetVolumeRequest) (*GetVolumeResponse, error)
 	// ListVolumes streams the volumes in scope, one per message (shade's
 	// list_volumes and search_volumes).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumes(*ListVolumesRequest, grpc.ServerStreamingServer[ListVolumesResponse]) error
 	// ListServerVolumes streams the volumes attached to one server (shade's
 	// get_volumes).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListServerVolumes(*ListServerVolumesRequest, grpc.ServerStreamingServer[ListServerVolumesResponse]) error
 	// CreateVolume creates a volume, empty or from an image, snapshot or other
 	// volume (shade's create_volume).
 	// Errors: NOT_FOUND when the image, snapshot, source volume or volume type
 	// does not exist; FAILED_PRECONDITION when the image name matches several
-	// images; RESOURCE_EXHAUSTED when the volume or gigabyte quota is
-	// exceeded; ABORTED when the volume goes to error (right after the create
-	// call or while waiting); DEADLINE_EXCEEDED when `wait` is set and the
-	// volume is not available within `timeout`.
+	// images; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the volume or gigabyte
+	// quota is exceeded; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the
+	// volume goes to error (right after the create call or while waiting);
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the volume is not
+	// available within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolume(context.Context, *CreateVolumeRequest) (*CreateVolumeResponse, error)
 	// DeleteVolume deletes a volume (shade's delete_volume). Deleting a volume
 	// that does not exist is not an error: `deleted` is then false.
 	// Errors: FAILED_PRECONDITION when several volumes match, or the volume is
-	// attached or has snapshots; DEADLINE_EXCEEDED when `wait` is set and the
-	// volume is still there after `timeout`.
+	// attached or has snapshots; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is
+	// set and the volume is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteVolume(context.Context, *DeleteVolumeRequest) (*DeleteVolumeResponse, error)
-	// WatchVolume streams the volume each time it changes until it reaches
-	// one of `until_status` (by default a steady state: available or in-use),
-	// disappears, or the timeout passes. The first message is the current
-	// state.
-	// Errors: NOT_FOUND when no volume matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has
-	// not settled within `timeout`; ABORTED when the volume goes to "error"
-	// and "error" is not one of `until_status`.
+	// WatchVolume streams one volume until it settles. The first message is the
+	// current state; then one message per change. The stream ends with OK after
+	// the message in which the volume reached one of `until_status`, or after a
+	// message with `deleted` set; with FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE, the last observed volume as a detail) right after
+	// the message showing an error status that `until_status` does not name. Only
+	// the caller's gRPC deadline limits how long it runs. The server polls the
+	// cloud for all watchers of a resource together (interval set by the
+	// operator). Cinder's error statuses are "error", "error_deleting",
+	// "error_extending" and "error_restoring".
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchVolume(*WatchVolumeRequest, grpc.ServerStreamingServer[WatchVolumeResponse]) error
 	// AttachVolume attaches a volume to a server (shade's attach_volume).
 	// Errors: NOT_FOUND when the server or volume does not exist;
 	// FAILED_PRECONDITION when a name matches several resources, the volume is
-	// already attached to that server, or it is not available; ABORTED when
-	// the volume goes to error while waiting; DEADLINE_EXCEEDED when `wait` is
-	// set and the volume is not attached within `timeout`.
+	// already attached to that server, or it is not available;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the volume goes to error
+	// while waiting; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// volume is not attached within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT.
 	AttachVolume(context.Context, *AttachVolumeRequest) (*AttachVolumeResponse, error)
 	// DetachVolume detaches a volume from a server (shade's detach_volume).
-	// Errors: NOT_FOUND when the server or volume does not exist or the volume
-	// is not attached to the server; FAILED_PRECONDITION when a name matches
-	// several resources; ABORTED when the volume goes to error while waiting;
-	// DEADLINE_EXCEEDED when `wait` is set and the volume is not available
-	// within `timeout`.
+	// Errors: NOT_FOUND when the server or volume does not exist or the volume is
+	// not attached to the server; FAILED_PRECONDITION when a name matches several
+	// resources; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the volume
+	// goes to error while waiting; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait`
+	// is set and the volume is not available within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE,
+	// WAIT_TIMEOUT.
 	DetachVolume(context.Context, *DetachVolumeRequest) (*DetachVolumeResponse, error)
 	// SetVolumeBootable marks a volume bootable or not (shade's
 	// set_volume_bootable).
-	// Errors: NOT_FOUND when no volume matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no volume matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	SetVolumeBootable(context.Context, *SetVolumeBootableRequest) (*SetVolumeBootableResponse, error)
 	// GetVolumeSnapshot returns exactly one volume snapshot (shade's
 	// get_volume_snapshot and get_volume_snapshot_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// snapshots match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeSnapshot(context.Context, *GetVolumeSnapshotRequest) (*GetVolumeSnapshotResponse, error)
 	// ListVolumeSnapshots streams the volume snapshots in scope, one per
 	// message (shade's list_volume_snapshots and search_volume_snapshots).
 	// Errors: INVALID_ARGUMENT for a malformed selector or search option.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeSnapshots(*ListVolumeSnapshotsRequest, grpc.ServerStreamingServer[ListVolumeSnapshotsResponse]) error
 	// CreateVolumeSnapshot snapshots a volume (shade's
 	// create_volume_snapshot).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
-	// when the snapshot quota is exceeded; ABORTED when the snapshot goes to
-	// error while waiting; DEADLINE_EXCEEDED when `wait` is set and it is not
-	// available within `timeout`.
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the snapshot quota is exceeded; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the snapshot goes to error while waiting;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is not available
+	// within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, RESOURCE_BUSY, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolumeSnapshot(context.Context, *CreateVolumeSnapshotRequest) (*CreateVolumeSnapshotResponse, error)
 	// DeleteVolumeSnapshot deletes a volume snapshot (shade's
 	// delete_volume_snapshot). `deleted` is false when nothing matched.
 	// Errors: FAILED_PRECONDITION when several snapshots match or volumes were
-	// made from it; DEADLINE_EXCEEDED when `wait` is set and it is still there
-	// after `timeout`.
+	// made from it; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is
+	// still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, WAIT_TIMEOUT.
 	DeleteVolumeSnapshot(context.Context, *DeleteVolumeSnapshotRequest) (*DeleteVolumeSnapshotResponse, error)
 	// GetVolumeBackup returns exactly one volume backup (shade's
 	// get_volume_backup).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// backups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeBackup(context.Context, *GetVolumeBackupRequest) (*GetVolumeBackupResponse, error)
 	// ListVolumeBackups streams the volume backups in scope, one per message
 	// (shade's list_volume_backups and search_volume_backups).
 	// Errors: INVALID_ARGUMENT for a malformed selector or search option.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeBackups(*ListVolumeBackupsRequest, grpc.ServerStreamingServer[ListVolumeBackupsResponse]) error
 	// CreateVolumeBackup backs a volume up to the backup store (shade's
 	// create_volume_backup).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
-	// when the backup quota is exceeded; ABORTED when the backup goes to error
-	// while waiting; DEADLINE_EXCEEDED when `wait` is set and it is not
-	// available within `timeout`.
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// the volume is attached and `force` is not set; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the backup quota is exceeded; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the backup goes to error while waiting;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and it is not available
+	// within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, RESOURCE_BUSY, QUOTA_EXCEEDED,
+	// RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateVolumeBackup(context.Context, *CreateVolumeBackupRequest) (*CreateVolumeBackupResponse, error)
 	// DeleteVolumeBackup deletes a volume backup (shade's
 	// delete_volume_backup). `deleted` is false when nothing matched.
-	// Errors: FAILED_PRECONDITION when several backups match or later
-	// incremental backups depend on it; DEADLINE_EXCEEDED when `wait` is set
+	// Errors: FAILED_PRECONDITION when several backups match or later incremental
+	// backups depend on it; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set
 	// and it is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteVolumeBackup(context.Context, *DeleteVolumeBackupRequest) (*DeleteVolumeBackupResponse, error)
 	// GetVolumeType returns exactly one volume type (shade's
 	// get_volume_type).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// types match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetVolumeType(context.Context, *GetVolumeTypeRequest) (*GetVolumeTypeResponse, error)
 	// ListVolumeTypes streams the volume types visible to the project, one per
 	// message (shade's list_volume_types and search_volume_types).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListVolumeTypes(*ListVolumeTypesRequest, grpc.ServerStreamingServer[ListVolumeTypesResponse]) error
 	mustEmbedUnimplementedBlockStorageServiceServer()
 }

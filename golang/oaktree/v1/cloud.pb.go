@@ -162,18 +162,210 @@ func (x *ListCloudsRequest) GetLocation() *Location {
 	return nil
 }
 
+// GetCallerIdentityRequest asks who the caller is. It has no fields.
+type GetCallerIdentityRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallerIdentityRequest) Reset() {
+	*x = GetCallerIdentityRequest{}
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallerIdentityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallerIdentityRequest) ProtoMessage() {}
+
+func (x *GetCallerIdentityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallerIdentityRequest.ProtoReflect.Descriptor instead.
+func (*GetCallerIdentityRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{2}
+}
+
+// GetCallerIdentityResponse describes the caller as the server authenticated
+// it.
+type GetCallerIdentityResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Stable identifier of the caller (e.g. the token's user ID or the OIDC
+	// subject); what the server writes in its audit log.
+	Subject string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Human-readable name of the caller, when the token carries one.
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// What the caller may use; a cloud that is not listed does not exist for
+	// this caller.
+	Grants []*CallerGrant `protobuf:"bytes,3,rep,name=grants,proto3" json:"grants,omitempty"`
+	// When the caller's token expires; unset when it does not.
+	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCallerIdentityResponse) Reset() {
+	*x = GetCallerIdentityResponse{}
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCallerIdentityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCallerIdentityResponse) ProtoMessage() {}
+
+func (x *GetCallerIdentityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCallerIdentityResponse.ProtoReflect.Descriptor instead.
+func (*GetCallerIdentityResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *GetCallerIdentityResponse) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *GetCallerIdentityResponse) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *GetCallerIdentityResponse) GetGrants() []*CallerGrant {
+	if x != nil {
+		return x.Grants
+	}
+	return nil
+}
+
+func (x *GetCallerIdentityResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+// CallerGrant is one cloud a caller may use, and within it where and as whom.
+type CallerGrant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name of the cloud in the server's clouds.yaml.
+	Cloud string `protobuf:"bytes,1,opt,name=cloud,proto3" json:"cloud,omitempty"`
+	// Regions the caller may use; empty means every region of the cloud.
+	Regions []string `protobuf:"bytes,2,rep,name=regions,proto3" json:"regions,omitempty"`
+	// Projects the caller may act as (Location.project); empty means only the
+	// project configured for the cloud.
+	Projects []*Project `protobuf:"bytes,3,rep,name=projects,proto3" json:"projects,omitempty"`
+	// True when the caller may only call Get, List and Watch RPCs here.
+	ReadOnly      bool `protobuf:"varint,4,opt,name=read_only,json=readOnly,proto3" json:"read_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallerGrant) Reset() {
+	*x = CallerGrant{}
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallerGrant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallerGrant) ProtoMessage() {}
+
+func (x *CallerGrant) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallerGrant.ProtoReflect.Descriptor instead.
+func (*CallerGrant) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CallerGrant) GetCloud() string {
+	if x != nil {
+		return x.Cloud
+	}
+	return ""
+}
+
+func (x *CallerGrant) GetRegions() []string {
+	if x != nil {
+		return x.Regions
+	}
+	return nil
+}
+
+func (x *CallerGrant) GetProjects() []*Project {
+	if x != nil {
+		return x.Projects
+	}
+	return nil
+}
+
+func (x *CallerGrant) GetReadOnly() bool {
+	if x != nil {
+		return x.ReadOnly
+	}
+	return false
+}
+
 // ListCloudsResponse is one message of the ListClouds stream.
 type ListCloudsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One cloud region.
-	CloudRegion   *CloudRegion `protobuf:"bytes,1,opt,name=cloud_region,json=cloudRegion,proto3" json:"cloud_region,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListCloudsResponse_CloudRegion
+	//	*ListCloudsResponse_ScopeOutcome
+	Item          isListCloudsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListCloudsResponse) Reset() {
 	*x = ListCloudsResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[2]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -185,7 +377,7 @@ func (x *ListCloudsResponse) String() string {
 func (*ListCloudsResponse) ProtoMessage() {}
 
 func (x *ListCloudsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[2]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -198,15 +390,51 @@ func (x *ListCloudsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCloudsResponse.ProtoReflect.Descriptor instead.
 func (*ListCloudsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{2}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListCloudsResponse) GetItem() isListCloudsResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListCloudsResponse) GetCloudRegion() *CloudRegion {
 	if x != nil {
-		return x.CloudRegion
+		if x, ok := x.Item.(*ListCloudsResponse_CloudRegion); ok {
+			return x.CloudRegion
+		}
 	}
 	return nil
 }
+
+func (x *ListCloudsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListCloudsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListCloudsResponse_Item interface {
+	isListCloudsResponse_Item()
+}
+
+type ListCloudsResponse_CloudRegion struct {
+	// One cloud region.
+	CloudRegion *CloudRegion `protobuf:"bytes,1,opt,name=cloud_region,json=cloudRegion,proto3,oneof"`
+}
+
+type ListCloudsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListCloudsResponse_CloudRegion) isListCloudsResponse_Item() {}
+
+func (*ListCloudsResponse_ScopeOutcome) isListCloudsResponse_Item() {}
 
 // Capabilities is what one cloud region offers and accepts.
 type Capabilities struct {
@@ -230,7 +458,7 @@ type Capabilities struct {
 
 func (x *Capabilities) Reset() {
 	*x = Capabilities{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[3]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -242,7 +470,7 @@ func (x *Capabilities) String() string {
 func (*Capabilities) ProtoMessage() {}
 
 func (x *Capabilities) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[3]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -255,7 +483,7 @@ func (x *Capabilities) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities.ProtoReflect.Descriptor instead.
 func (*Capabilities) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Capabilities) GetLocation() *Location {
@@ -304,7 +532,7 @@ type GetCapabilitiesRequest struct {
 
 func (x *GetCapabilitiesRequest) Reset() {
 	*x = GetCapabilitiesRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[4]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -316,7 +544,7 @@ func (x *GetCapabilitiesRequest) String() string {
 func (*GetCapabilitiesRequest) ProtoMessage() {}
 
 func (x *GetCapabilitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[4]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -329,7 +557,7 @@ func (x *GetCapabilitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCapabilitiesRequest.ProtoReflect.Descriptor instead.
 func (*GetCapabilitiesRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{4}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetCapabilitiesRequest) GetLocation() *Location {
@@ -350,7 +578,7 @@ type GetCapabilitiesResponse struct {
 
 func (x *GetCapabilitiesResponse) Reset() {
 	*x = GetCapabilitiesResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[5]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -362,7 +590,7 @@ func (x *GetCapabilitiesResponse) String() string {
 func (*GetCapabilitiesResponse) ProtoMessage() {}
 
 func (x *GetCapabilitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[5]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -375,7 +603,7 @@ func (x *GetCapabilitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCapabilitiesResponse.ProtoReflect.Descriptor instead.
 func (*GetCapabilitiesResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{5}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetCapabilitiesResponse) GetCapabilities() *Capabilities {
@@ -427,7 +655,7 @@ type ComputeLimits struct {
 
 func (x *ComputeLimits) Reset() {
 	*x = ComputeLimits{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[6]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -439,7 +667,7 @@ func (x *ComputeLimits) String() string {
 func (*ComputeLimits) ProtoMessage() {}
 
 func (x *ComputeLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[6]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -452,7 +680,7 @@ func (x *ComputeLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeLimits.ProtoReflect.Descriptor instead.
 func (*ComputeLimits) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ComputeLimits) GetLocation() *Location {
@@ -572,7 +800,7 @@ type GetComputeLimitsRequest struct {
 
 func (x *GetComputeLimitsRequest) Reset() {
 	*x = GetComputeLimitsRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[7]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -584,7 +812,7 @@ func (x *GetComputeLimitsRequest) String() string {
 func (*GetComputeLimitsRequest) ProtoMessage() {}
 
 func (x *GetComputeLimitsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[7]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -597,7 +825,7 @@ func (x *GetComputeLimitsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeLimitsRequest.ProtoReflect.Descriptor instead.
 func (*GetComputeLimitsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{7}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetComputeLimitsRequest) GetLocation() *Location {
@@ -618,7 +846,7 @@ type GetComputeLimitsResponse struct {
 
 func (x *GetComputeLimitsResponse) Reset() {
 	*x = GetComputeLimitsResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[8]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -630,7 +858,7 @@ func (x *GetComputeLimitsResponse) String() string {
 func (*GetComputeLimitsResponse) ProtoMessage() {}
 
 func (x *GetComputeLimitsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[8]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -643,7 +871,7 @@ func (x *GetComputeLimitsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeLimitsResponse.ProtoReflect.Descriptor instead.
 func (*GetComputeLimitsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{8}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetComputeLimitsResponse) GetComputeLimits() *ComputeLimits {
@@ -671,7 +899,7 @@ type VolumeLimits struct {
 
 func (x *VolumeLimits) Reset() {
 	*x = VolumeLimits{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[9]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +911,7 @@ func (x *VolumeLimits) String() string {
 func (*VolumeLimits) ProtoMessage() {}
 
 func (x *VolumeLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[9]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +924,7 @@ func (x *VolumeLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VolumeLimits.ProtoReflect.Descriptor instead.
 func (*VolumeLimits) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{9}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *VolumeLimits) GetLocation() *Location {
@@ -758,7 +986,7 @@ type VolumeAbsoluteLimits struct {
 
 func (x *VolumeAbsoluteLimits) Reset() {
 	*x = VolumeAbsoluteLimits{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[10]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -770,7 +998,7 @@ func (x *VolumeAbsoluteLimits) String() string {
 func (*VolumeAbsoluteLimits) ProtoMessage() {}
 
 func (x *VolumeAbsoluteLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[10]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -783,7 +1011,7 @@ func (x *VolumeAbsoluteLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VolumeAbsoluteLimits.ProtoReflect.Descriptor instead.
 func (*VolumeAbsoluteLimits) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{10}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *VolumeAbsoluteLimits) GetMaxTotalVolumes() int64 {
@@ -868,7 +1096,7 @@ type GetVolumeLimitsRequest struct {
 
 func (x *GetVolumeLimitsRequest) Reset() {
 	*x = GetVolumeLimitsRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[11]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -880,7 +1108,7 @@ func (x *GetVolumeLimitsRequest) String() string {
 func (*GetVolumeLimitsRequest) ProtoMessage() {}
 
 func (x *GetVolumeLimitsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[11]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -893,7 +1121,7 @@ func (x *GetVolumeLimitsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVolumeLimitsRequest.ProtoReflect.Descriptor instead.
 func (*GetVolumeLimitsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{11}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetVolumeLimitsRequest) GetLocation() *Location {
@@ -914,7 +1142,7 @@ type GetVolumeLimitsResponse struct {
 
 func (x *GetVolumeLimitsResponse) Reset() {
 	*x = GetVolumeLimitsResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[12]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1154,7 @@ func (x *GetVolumeLimitsResponse) String() string {
 func (*GetVolumeLimitsResponse) ProtoMessage() {}
 
 func (x *GetVolumeLimitsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[12]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1167,7 @@ func (x *GetVolumeLimitsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVolumeLimitsResponse.ProtoReflect.Descriptor instead.
 func (*GetVolumeLimitsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{12}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetVolumeLimitsResponse) GetVolumeLimits() *VolumeLimits {
@@ -952,6 +1180,7 @@ func (x *GetVolumeLimitsResponse) GetVolumeLimits() *VolumeLimits {
 // ComputeQuotas is Nova's quota set for a project (shade returns it raw).
 // Each quota is unset when Nova did not report it (or, in a Set request,
 // when it should keep its value); -1 means unlimited.
+// Not a resource: a report about the project `id`, not a resource of its own.
 type ComputeQuotas struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud region and project the quotas apply to.
@@ -994,7 +1223,7 @@ type ComputeQuotas struct {
 
 func (x *ComputeQuotas) Reset() {
 	*x = ComputeQuotas{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[13]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1006,7 +1235,7 @@ func (x *ComputeQuotas) String() string {
 func (*ComputeQuotas) ProtoMessage() {}
 
 func (x *ComputeQuotas) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[13]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1019,7 +1248,7 @@ func (x *ComputeQuotas) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeQuotas.ProtoReflect.Descriptor instead.
 func (*ComputeQuotas) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{13}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ComputeQuotas) GetLocation() *Location {
@@ -1153,7 +1382,7 @@ type GetComputeQuotasRequest struct {
 
 func (x *GetComputeQuotasRequest) Reset() {
 	*x = GetComputeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[14]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1165,7 +1394,7 @@ func (x *GetComputeQuotasRequest) String() string {
 func (*GetComputeQuotasRequest) ProtoMessage() {}
 
 func (x *GetComputeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[14]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1178,7 +1407,7 @@ func (x *GetComputeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*GetComputeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{14}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetComputeQuotasRequest) GetLocation() *Location {
@@ -1199,7 +1428,7 @@ type GetComputeQuotasResponse struct {
 
 func (x *GetComputeQuotasResponse) Reset() {
 	*x = GetComputeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[15]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1211,7 +1440,7 @@ func (x *GetComputeQuotasResponse) String() string {
 func (*GetComputeQuotasResponse) ProtoMessage() {}
 
 func (x *GetComputeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[15]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,7 +1453,7 @@ func (x *GetComputeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*GetComputeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{15}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetComputeQuotasResponse) GetComputeQuotas() *ComputeQuotas {
@@ -1249,7 +1478,7 @@ type SetComputeQuotasRequest struct {
 
 func (x *SetComputeQuotasRequest) Reset() {
 	*x = SetComputeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[16]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1490,7 @@ func (x *SetComputeQuotasRequest) String() string {
 func (*SetComputeQuotasRequest) ProtoMessage() {}
 
 func (x *SetComputeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[16]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1503,7 @@ func (x *SetComputeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetComputeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*SetComputeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{16}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SetComputeQuotasRequest) GetLocation() *Location {
@@ -1302,7 +1531,7 @@ type SetComputeQuotasResponse struct {
 
 func (x *SetComputeQuotasResponse) Reset() {
 	*x = SetComputeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[17]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1314,7 +1543,7 @@ func (x *SetComputeQuotasResponse) String() string {
 func (*SetComputeQuotasResponse) ProtoMessage() {}
 
 func (x *SetComputeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[17]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1327,7 +1556,7 @@ func (x *SetComputeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetComputeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*SetComputeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{17}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SetComputeQuotasResponse) GetComputeQuotas() *ComputeQuotas {
@@ -1349,7 +1578,7 @@ type DeleteComputeQuotasRequest struct {
 
 func (x *DeleteComputeQuotasRequest) Reset() {
 	*x = DeleteComputeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[18]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1361,7 +1590,7 @@ func (x *DeleteComputeQuotasRequest) String() string {
 func (*DeleteComputeQuotasRequest) ProtoMessage() {}
 
 func (x *DeleteComputeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[18]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1374,7 +1603,7 @@ func (x *DeleteComputeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteComputeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*DeleteComputeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{18}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteComputeQuotasRequest) GetLocation() *Location {
@@ -1394,7 +1623,7 @@ type DeleteComputeQuotasResponse struct {
 
 func (x *DeleteComputeQuotasResponse) Reset() {
 	*x = DeleteComputeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[19]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1635,7 @@ func (x *DeleteComputeQuotasResponse) String() string {
 func (*DeleteComputeQuotasResponse) ProtoMessage() {}
 
 func (x *DeleteComputeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[19]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,12 +1648,13 @@ func (x *DeleteComputeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteComputeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*DeleteComputeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{19}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{22}
 }
 
 // VolumeQuotas is Cinder's quota set for a project (shade returns it raw).
 // Each quota is unset when Cinder did not report it (or, in a Set request,
 // when it should keep its value); -1 means unlimited.
+// Not a resource: a report about the project `id`, not a resource of its own.
 type VolumeQuotas struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud region and project the quotas apply to.
@@ -1454,7 +1684,7 @@ type VolumeQuotas struct {
 
 func (x *VolumeQuotas) Reset() {
 	*x = VolumeQuotas{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[20]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1466,7 +1696,7 @@ func (x *VolumeQuotas) String() string {
 func (*VolumeQuotas) ProtoMessage() {}
 
 func (x *VolumeQuotas) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[20]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1479,7 +1709,7 @@ func (x *VolumeQuotas) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VolumeQuotas.ProtoReflect.Descriptor instead.
 func (*VolumeQuotas) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{20}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *VolumeQuotas) GetLocation() *Location {
@@ -1564,7 +1794,7 @@ type GetVolumeQuotasRequest struct {
 
 func (x *GetVolumeQuotasRequest) Reset() {
 	*x = GetVolumeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[21]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1576,7 +1806,7 @@ func (x *GetVolumeQuotasRequest) String() string {
 func (*GetVolumeQuotasRequest) ProtoMessage() {}
 
 func (x *GetVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[21]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1589,7 +1819,7 @@ func (x *GetVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVolumeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*GetVolumeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{21}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetVolumeQuotasRequest) GetLocation() *Location {
@@ -1610,7 +1840,7 @@ type GetVolumeQuotasResponse struct {
 
 func (x *GetVolumeQuotasResponse) Reset() {
 	*x = GetVolumeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[22]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1622,7 +1852,7 @@ func (x *GetVolumeQuotasResponse) String() string {
 func (*GetVolumeQuotasResponse) ProtoMessage() {}
 
 func (x *GetVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[22]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1635,7 +1865,7 @@ func (x *GetVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetVolumeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*GetVolumeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{22}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetVolumeQuotasResponse) GetVolumeQuotas() *VolumeQuotas {
@@ -1660,7 +1890,7 @@ type SetVolumeQuotasRequest struct {
 
 func (x *SetVolumeQuotasRequest) Reset() {
 	*x = SetVolumeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[23]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1672,7 +1902,7 @@ func (x *SetVolumeQuotasRequest) String() string {
 func (*SetVolumeQuotasRequest) ProtoMessage() {}
 
 func (x *SetVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[23]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1685,7 +1915,7 @@ func (x *SetVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetVolumeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*SetVolumeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{23}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SetVolumeQuotasRequest) GetLocation() *Location {
@@ -1713,7 +1943,7 @@ type SetVolumeQuotasResponse struct {
 
 func (x *SetVolumeQuotasResponse) Reset() {
 	*x = SetVolumeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[24]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1955,7 @@ func (x *SetVolumeQuotasResponse) String() string {
 func (*SetVolumeQuotasResponse) ProtoMessage() {}
 
 func (x *SetVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[24]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1968,7 @@ func (x *SetVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetVolumeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*SetVolumeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{24}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SetVolumeQuotasResponse) GetVolumeQuotas() *VolumeQuotas {
@@ -1760,7 +1990,7 @@ type DeleteVolumeQuotasRequest struct {
 
 func (x *DeleteVolumeQuotasRequest) Reset() {
 	*x = DeleteVolumeQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[25]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1772,7 +2002,7 @@ func (x *DeleteVolumeQuotasRequest) String() string {
 func (*DeleteVolumeQuotasRequest) ProtoMessage() {}
 
 func (x *DeleteVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[25]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1785,7 +2015,7 @@ func (x *DeleteVolumeQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteVolumeQuotasRequest.ProtoReflect.Descriptor instead.
 func (*DeleteVolumeQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{25}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *DeleteVolumeQuotasRequest) GetLocation() *Location {
@@ -1805,7 +2035,7 @@ type DeleteVolumeQuotasResponse struct {
 
 func (x *DeleteVolumeQuotasResponse) Reset() {
 	*x = DeleteVolumeQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[26]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1817,7 +2047,7 @@ func (x *DeleteVolumeQuotasResponse) String() string {
 func (*DeleteVolumeQuotasResponse) ProtoMessage() {}
 
 func (x *DeleteVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[26]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1830,7 +2060,7 @@ func (x *DeleteVolumeQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteVolumeQuotasResponse.ProtoReflect.Descriptor instead.
 func (*DeleteVolumeQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{26}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{29}
 }
 
 // NetworkQuotas is Neutron's quota set for a project (shade returns it
@@ -1868,7 +2098,7 @@ type NetworkQuotas struct {
 
 func (x *NetworkQuotas) Reset() {
 	*x = NetworkQuotas{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[27]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1880,7 +2110,7 @@ func (x *NetworkQuotas) String() string {
 func (*NetworkQuotas) ProtoMessage() {}
 
 func (x *NetworkQuotas) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[27]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1893,7 +2123,7 @@ func (x *NetworkQuotas) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NetworkQuotas.ProtoReflect.Descriptor instead.
 func (*NetworkQuotas) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{27}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *NetworkQuotas) GetLocation() *Location {
@@ -1988,7 +2218,7 @@ type QuotaDetails struct {
 
 func (x *QuotaDetails) Reset() {
 	*x = QuotaDetails{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[28]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2230,7 @@ func (x *QuotaDetails) String() string {
 func (*QuotaDetails) ProtoMessage() {}
 
 func (x *QuotaDetails) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[28]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2243,7 @@ func (x *QuotaDetails) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QuotaDetails.ProtoReflect.Descriptor instead.
 func (*QuotaDetails) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{28}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *QuotaDetails) GetLimit() int64 {
@@ -2070,7 +2300,7 @@ type NetworkQuotaDetails struct {
 
 func (x *NetworkQuotaDetails) Reset() {
 	*x = NetworkQuotaDetails{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[29]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +2312,7 @@ func (x *NetworkQuotaDetails) String() string {
 func (*NetworkQuotaDetails) ProtoMessage() {}
 
 func (x *NetworkQuotaDetails) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[29]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +2325,7 @@ func (x *NetworkQuotaDetails) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NetworkQuotaDetails.ProtoReflect.Descriptor instead.
 func (*NetworkQuotaDetails) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{29}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *NetworkQuotaDetails) GetLocation() *Location {
@@ -2190,7 +2420,7 @@ type GetNetworkQuotasRequest struct {
 
 func (x *GetNetworkQuotasRequest) Reset() {
 	*x = GetNetworkQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[30]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2202,7 +2432,7 @@ func (x *GetNetworkQuotasRequest) String() string {
 func (*GetNetworkQuotasRequest) ProtoMessage() {}
 
 func (x *GetNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[30]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2215,7 +2445,7 @@ func (x *GetNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNetworkQuotasRequest.ProtoReflect.Descriptor instead.
 func (*GetNetworkQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{30}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetNetworkQuotasRequest) GetLocation() *Location {
@@ -2245,7 +2475,7 @@ type GetNetworkQuotasResponse struct {
 
 func (x *GetNetworkQuotasResponse) Reset() {
 	*x = GetNetworkQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[31]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2257,7 +2487,7 @@ func (x *GetNetworkQuotasResponse) String() string {
 func (*GetNetworkQuotasResponse) ProtoMessage() {}
 
 func (x *GetNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[31]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2270,7 +2500,7 @@ func (x *GetNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetNetworkQuotasResponse.ProtoReflect.Descriptor instead.
 func (*GetNetworkQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{31}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetNetworkQuotasResponse) GetNetworkQuotas() *NetworkQuotas {
@@ -2302,7 +2532,7 @@ type SetNetworkQuotasRequest struct {
 
 func (x *SetNetworkQuotasRequest) Reset() {
 	*x = SetNetworkQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[32]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2314,7 +2544,7 @@ func (x *SetNetworkQuotasRequest) String() string {
 func (*SetNetworkQuotasRequest) ProtoMessage() {}
 
 func (x *SetNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[32]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2327,7 +2557,7 @@ func (x *SetNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetNetworkQuotasRequest.ProtoReflect.Descriptor instead.
 func (*SetNetworkQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{32}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SetNetworkQuotasRequest) GetLocation() *Location {
@@ -2355,7 +2585,7 @@ type SetNetworkQuotasResponse struct {
 
 func (x *SetNetworkQuotasResponse) Reset() {
 	*x = SetNetworkQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[33]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2367,7 +2597,7 @@ func (x *SetNetworkQuotasResponse) String() string {
 func (*SetNetworkQuotasResponse) ProtoMessage() {}
 
 func (x *SetNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[33]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2380,7 +2610,7 @@ func (x *SetNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetNetworkQuotasResponse.ProtoReflect.Descriptor instead.
 func (*SetNetworkQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{33}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SetNetworkQuotasResponse) GetNetworkQuotas() *NetworkQuotas {
@@ -2402,7 +2632,7 @@ type DeleteNetworkQuotasRequest struct {
 
 func (x *DeleteNetworkQuotasRequest) Reset() {
 	*x = DeleteNetworkQuotasRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[34]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2414,7 +2644,7 @@ func (x *DeleteNetworkQuotasRequest) String() string {
 func (*DeleteNetworkQuotasRequest) ProtoMessage() {}
 
 func (x *DeleteNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[34]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2427,7 +2657,7 @@ func (x *DeleteNetworkQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNetworkQuotasRequest.ProtoReflect.Descriptor instead.
 func (*DeleteNetworkQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{34}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *DeleteNetworkQuotasRequest) GetLocation() *Location {
@@ -2447,7 +2677,7 @@ type DeleteNetworkQuotasResponse struct {
 
 func (x *DeleteNetworkQuotasResponse) Reset() {
 	*x = DeleteNetworkQuotasResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[35]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2459,7 +2689,7 @@ func (x *DeleteNetworkQuotasResponse) String() string {
 func (*DeleteNetworkQuotasResponse) ProtoMessage() {}
 
 func (x *DeleteNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[35]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2472,7 +2702,7 @@ func (x *DeleteNetworkQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNetworkQuotasResponse.ProtoReflect.Descriptor instead.
 func (*DeleteNetworkQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{35}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{38}
 }
 
 // ComputeUsage is Nova's usage report for a project over a period, as shade
@@ -2530,7 +2760,7 @@ type ComputeUsage struct {
 
 func (x *ComputeUsage) Reset() {
 	*x = ComputeUsage{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[36]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2542,7 +2772,7 @@ func (x *ComputeUsage) String() string {
 func (*ComputeUsage) ProtoMessage() {}
 
 func (x *ComputeUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[36]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2555,7 +2785,7 @@ func (x *ComputeUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ComputeUsage.ProtoReflect.Descriptor instead.
 func (*ComputeUsage) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{36}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ComputeUsage) GetLocation() *Location {
@@ -2745,7 +2975,7 @@ type ServerUsage struct {
 
 func (x *ServerUsage) Reset() {
 	*x = ServerUsage{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[37]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2757,7 +2987,7 @@ func (x *ServerUsage) String() string {
 func (*ServerUsage) ProtoMessage() {}
 
 func (x *ServerUsage) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[37]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2770,7 +3000,7 @@ func (x *ServerUsage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServerUsage.ProtoReflect.Descriptor instead.
 func (*ServerUsage) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{37}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ServerUsage) GetStartedAt() *timestamppb.Timestamp {
@@ -2874,7 +3104,7 @@ type GetComputeUsageRequest struct {
 
 func (x *GetComputeUsageRequest) Reset() {
 	*x = GetComputeUsageRequest{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[38]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2886,7 +3116,7 @@ func (x *GetComputeUsageRequest) String() string {
 func (*GetComputeUsageRequest) ProtoMessage() {}
 
 func (x *GetComputeUsageRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[38]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2899,7 +3129,7 @@ func (x *GetComputeUsageRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeUsageRequest.ProtoReflect.Descriptor instead.
 func (*GetComputeUsageRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{38}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetComputeUsageRequest) GetLocation() *Location {
@@ -2935,7 +3165,7 @@ type GetComputeUsageResponse struct {
 
 func (x *GetComputeUsageResponse) Reset() {
 	*x = GetComputeUsageResponse{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[39]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2947,7 +3177,7 @@ func (x *GetComputeUsageResponse) String() string {
 func (*GetComputeUsageResponse) ProtoMessage() {}
 
 func (x *GetComputeUsageResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[39]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2960,7 +3190,7 @@ func (x *GetComputeUsageResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetComputeUsageResponse.ProtoReflect.Descriptor instead.
 func (*GetComputeUsageResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{39}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetComputeUsageResponse) GetComputeUsage() *ComputeUsage {
@@ -3000,7 +3230,7 @@ type Capabilities_CatalogService struct {
 
 func (x *Capabilities_CatalogService) Reset() {
 	*x = Capabilities_CatalogService{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[40]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3012,7 +3242,7 @@ func (x *Capabilities_CatalogService) String() string {
 func (*Capabilities_CatalogService) ProtoMessage() {}
 
 func (x *Capabilities_CatalogService) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[40]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3025,7 +3255,7 @@ func (x *Capabilities_CatalogService) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities_CatalogService.ProtoReflect.Descriptor instead.
 func (*Capabilities_CatalogService) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3, 0}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6, 0}
 }
 
 func (x *Capabilities_CatalogService) GetServiceType() string {
@@ -3098,7 +3328,7 @@ type Capabilities_ImageFacts struct {
 
 func (x *Capabilities_ImageFacts) Reset() {
 	*x = Capabilities_ImageFacts{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[41]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3110,7 +3340,7 @@ func (x *Capabilities_ImageFacts) String() string {
 func (*Capabilities_ImageFacts) ProtoMessage() {}
 
 func (x *Capabilities_ImageFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[41]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3123,7 +3353,7 @@ func (x *Capabilities_ImageFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities_ImageFacts.ProtoReflect.Descriptor instead.
 func (*Capabilities_ImageFacts) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3, 1}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6, 1}
 }
 
 func (x *Capabilities_ImageFacts) GetDiskFormats() []string {
@@ -3204,7 +3434,7 @@ type Capabilities_NetworkFacts struct {
 
 func (x *Capabilities_NetworkFacts) Reset() {
 	*x = Capabilities_NetworkFacts{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[42]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3216,7 +3446,7 @@ func (x *Capabilities_NetworkFacts) String() string {
 func (*Capabilities_NetworkFacts) ProtoMessage() {}
 
 func (x *Capabilities_NetworkFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[42]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3229,7 +3459,7 @@ func (x *Capabilities_NetworkFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities_NetworkFacts.ProtoReflect.Descriptor instead.
 func (*Capabilities_NetworkFacts) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3, 2}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6, 2}
 }
 
 func (x *Capabilities_NetworkFacts) GetFloatingIpSource() string {
@@ -3329,7 +3559,7 @@ type Capabilities_NetworkRef struct {
 
 func (x *Capabilities_NetworkRef) Reset() {
 	*x = Capabilities_NetworkRef{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[43]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3341,7 +3571,7 @@ func (x *Capabilities_NetworkRef) String() string {
 func (*Capabilities_NetworkRef) ProtoMessage() {}
 
 func (x *Capabilities_NetworkRef) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[43]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3354,7 +3584,7 @@ func (x *Capabilities_NetworkRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities_NetworkRef.ProtoReflect.Descriptor instead.
 func (*Capabilities_NetworkRef) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3, 3}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6, 3}
 }
 
 func (x *Capabilities_NetworkRef) GetId() string {
@@ -3391,7 +3621,7 @@ type Capabilities_ObjectStoreFacts struct {
 
 func (x *Capabilities_ObjectStoreFacts) Reset() {
 	*x = Capabilities_ObjectStoreFacts{}
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[44]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3403,7 +3633,7 @@ func (x *Capabilities_ObjectStoreFacts) String() string {
 func (*Capabilities_ObjectStoreFacts) ProtoMessage() {}
 
 func (x *Capabilities_ObjectStoreFacts) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_cloud_proto_msgTypes[44]
+	mi := &file_oaktree_v1_cloud_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3416,7 +3646,7 @@ func (x *Capabilities_ObjectStoreFacts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capabilities_ObjectStoreFacts.ProtoReflect.Descriptor instead.
 func (*Capabilities_ObjectStoreFacts) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{3, 4}
+	return file_oaktree_v1_cloud_proto_rawDescGZIP(), []int{6, 4}
 }
 
 func (x *Capabilities_ObjectStoreFacts) GetDefaultSegmentSize() int64 {
@@ -3464,9 +3694,23 @@ const file_oaktree_v1_cloud_proto_rawDesc = "" +
 	"\b_user_idB\v\n" +
 	"\t_auth_url\"E\n" +
 	"\x11ListCloudsRequest\x120\n" +
-	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\"P\n" +
-	"\x12ListCloudsResponse\x12:\n" +
-	"\fcloud_region\x18\x01 \x01(\v2\x17.oaktree.v1.CloudRegionR\vcloudRegion\"\x9c\x11\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\"\x1a\n" +
+	"\x18GetCallerIdentityRequest\"\xc4\x01\n" +
+	"\x19GetCallerIdentityResponse\x12\x18\n" +
+	"\asubject\x18\x01 \x01(\tR\asubject\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12/\n" +
+	"\x06grants\x18\x03 \x03(\v2\x17.oaktree.v1.CallerGrantR\x06grants\x129\n" +
+	"\n" +
+	"expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\"\x8b\x01\n" +
+	"\vCallerGrant\x12\x14\n" +
+	"\x05cloud\x18\x01 \x01(\tR\x05cloud\x12\x18\n" +
+	"\aregions\x18\x02 \x03(\tR\aregions\x12/\n" +
+	"\bprojects\x18\x03 \x03(\v2\x13.oaktree.v1.ProjectR\bprojects\x12\x1b\n" +
+	"\tread_only\x18\x04 \x01(\bR\breadOnly\"\x9b\x01\n" +
+	"\x12ListCloudsResponse\x12<\n" +
+	"\fcloud_region\x18\x01 \x01(\v2\x17.oaktree.v1.CloudRegionH\x00R\vcloudRegion\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x9c\x11\n" +
 	"\fCapabilities\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12C\n" +
 	"\bservices\x18\x02 \x03(\v2'.oaktree.v1.Capabilities.CatalogServiceR\bservices\x129\n" +
@@ -3806,9 +4050,9 @@ const file_oaktree_v1_cloud_proto_rawDesc = "" +
 	"\x05start\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x05start\x12,\n" +
 	"\x03end\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x03end\"X\n" +
 	"\x17GetComputeUsageResponse\x12=\n" +
-	"\rcompute_usage\x18\x01 \x01(\v2\x18.oaktree.v1.ComputeUsageR\fcomputeUsage2\xbb\n" +
-	"\n" +
-	"\fCloudService\x12M\n" +
+	"\rcompute_usage\x18\x01 \x01(\v2\x18.oaktree.v1.ComputeUsageR\fcomputeUsage2\x9d\v\n" +
+	"\fCloudService\x12`\n" +
+	"\x11GetCallerIdentity\x12$.oaktree.v1.GetCallerIdentityRequest\x1a%.oaktree.v1.GetCallerIdentityResponse\x12M\n" +
 	"\n" +
 	"ListClouds\x12\x1d.oaktree.v1.ListCloudsRequest\x1a\x1e.oaktree.v1.ListCloudsResponse0\x01\x12Z\n" +
 	"\x0fGetCapabilities\x12\".oaktree.v1.GetCapabilitiesRequest\x1a#.oaktree.v1.GetCapabilitiesResponse\x12]\n" +
@@ -3839,169 +4083,180 @@ func file_oaktree_v1_cloud_proto_rawDescGZIP() []byte {
 	return file_oaktree_v1_cloud_proto_rawDescData
 }
 
-var file_oaktree_v1_cloud_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_oaktree_v1_cloud_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_oaktree_v1_cloud_proto_goTypes = []any{
 	(*CloudRegion)(nil),                   // 0: oaktree.v1.CloudRegion
 	(*ListCloudsRequest)(nil),             // 1: oaktree.v1.ListCloudsRequest
-	(*ListCloudsResponse)(nil),            // 2: oaktree.v1.ListCloudsResponse
-	(*Capabilities)(nil),                  // 3: oaktree.v1.Capabilities
-	(*GetCapabilitiesRequest)(nil),        // 4: oaktree.v1.GetCapabilitiesRequest
-	(*GetCapabilitiesResponse)(nil),       // 5: oaktree.v1.GetCapabilitiesResponse
-	(*ComputeLimits)(nil),                 // 6: oaktree.v1.ComputeLimits
-	(*GetComputeLimitsRequest)(nil),       // 7: oaktree.v1.GetComputeLimitsRequest
-	(*GetComputeLimitsResponse)(nil),      // 8: oaktree.v1.GetComputeLimitsResponse
-	(*VolumeLimits)(nil),                  // 9: oaktree.v1.VolumeLimits
-	(*VolumeAbsoluteLimits)(nil),          // 10: oaktree.v1.VolumeAbsoluteLimits
-	(*GetVolumeLimitsRequest)(nil),        // 11: oaktree.v1.GetVolumeLimitsRequest
-	(*GetVolumeLimitsResponse)(nil),       // 12: oaktree.v1.GetVolumeLimitsResponse
-	(*ComputeQuotas)(nil),                 // 13: oaktree.v1.ComputeQuotas
-	(*GetComputeQuotasRequest)(nil),       // 14: oaktree.v1.GetComputeQuotasRequest
-	(*GetComputeQuotasResponse)(nil),      // 15: oaktree.v1.GetComputeQuotasResponse
-	(*SetComputeQuotasRequest)(nil),       // 16: oaktree.v1.SetComputeQuotasRequest
-	(*SetComputeQuotasResponse)(nil),      // 17: oaktree.v1.SetComputeQuotasResponse
-	(*DeleteComputeQuotasRequest)(nil),    // 18: oaktree.v1.DeleteComputeQuotasRequest
-	(*DeleteComputeQuotasResponse)(nil),   // 19: oaktree.v1.DeleteComputeQuotasResponse
-	(*VolumeQuotas)(nil),                  // 20: oaktree.v1.VolumeQuotas
-	(*GetVolumeQuotasRequest)(nil),        // 21: oaktree.v1.GetVolumeQuotasRequest
-	(*GetVolumeQuotasResponse)(nil),       // 22: oaktree.v1.GetVolumeQuotasResponse
-	(*SetVolumeQuotasRequest)(nil),        // 23: oaktree.v1.SetVolumeQuotasRequest
-	(*SetVolumeQuotasResponse)(nil),       // 24: oaktree.v1.SetVolumeQuotasResponse
-	(*DeleteVolumeQuotasRequest)(nil),     // 25: oaktree.v1.DeleteVolumeQuotasRequest
-	(*DeleteVolumeQuotasResponse)(nil),    // 26: oaktree.v1.DeleteVolumeQuotasResponse
-	(*NetworkQuotas)(nil),                 // 27: oaktree.v1.NetworkQuotas
-	(*QuotaDetails)(nil),                  // 28: oaktree.v1.QuotaDetails
-	(*NetworkQuotaDetails)(nil),           // 29: oaktree.v1.NetworkQuotaDetails
-	(*GetNetworkQuotasRequest)(nil),       // 30: oaktree.v1.GetNetworkQuotasRequest
-	(*GetNetworkQuotasResponse)(nil),      // 31: oaktree.v1.GetNetworkQuotasResponse
-	(*SetNetworkQuotasRequest)(nil),       // 32: oaktree.v1.SetNetworkQuotasRequest
-	(*SetNetworkQuotasResponse)(nil),      // 33: oaktree.v1.SetNetworkQuotasResponse
-	(*DeleteNetworkQuotasRequest)(nil),    // 34: oaktree.v1.DeleteNetworkQuotasRequest
-	(*DeleteNetworkQuotasResponse)(nil),   // 35: oaktree.v1.DeleteNetworkQuotasResponse
-	(*ComputeUsage)(nil),                  // 36: oaktree.v1.ComputeUsage
-	(*ServerUsage)(nil),                   // 37: oaktree.v1.ServerUsage
-	(*GetComputeUsageRequest)(nil),        // 38: oaktree.v1.GetComputeUsageRequest
-	(*GetComputeUsageResponse)(nil),       // 39: oaktree.v1.GetComputeUsageResponse
-	(*Capabilities_CatalogService)(nil),   // 40: oaktree.v1.Capabilities.CatalogService
-	(*Capabilities_ImageFacts)(nil),       // 41: oaktree.v1.Capabilities.ImageFacts
-	(*Capabilities_NetworkFacts)(nil),     // 42: oaktree.v1.Capabilities.NetworkFacts
-	(*Capabilities_NetworkRef)(nil),       // 43: oaktree.v1.Capabilities.NetworkRef
-	(*Capabilities_ObjectStoreFacts)(nil), // 44: oaktree.v1.Capabilities.ObjectStoreFacts
-	(*Location)(nil),                      // 45: oaktree.v1.Location
-	(*structpb.Struct)(nil),               // 46: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),         // 47: google.protobuf.Timestamp
+	(*GetCallerIdentityRequest)(nil),      // 2: oaktree.v1.GetCallerIdentityRequest
+	(*GetCallerIdentityResponse)(nil),     // 3: oaktree.v1.GetCallerIdentityResponse
+	(*CallerGrant)(nil),                   // 4: oaktree.v1.CallerGrant
+	(*ListCloudsResponse)(nil),            // 5: oaktree.v1.ListCloudsResponse
+	(*Capabilities)(nil),                  // 6: oaktree.v1.Capabilities
+	(*GetCapabilitiesRequest)(nil),        // 7: oaktree.v1.GetCapabilitiesRequest
+	(*GetCapabilitiesResponse)(nil),       // 8: oaktree.v1.GetCapabilitiesResponse
+	(*ComputeLimits)(nil),                 // 9: oaktree.v1.ComputeLimits
+	(*GetComputeLimitsRequest)(nil),       // 10: oaktree.v1.GetComputeLimitsRequest
+	(*GetComputeLimitsResponse)(nil),      // 11: oaktree.v1.GetComputeLimitsResponse
+	(*VolumeLimits)(nil),                  // 12: oaktree.v1.VolumeLimits
+	(*VolumeAbsoluteLimits)(nil),          // 13: oaktree.v1.VolumeAbsoluteLimits
+	(*GetVolumeLimitsRequest)(nil),        // 14: oaktree.v1.GetVolumeLimitsRequest
+	(*GetVolumeLimitsResponse)(nil),       // 15: oaktree.v1.GetVolumeLimitsResponse
+	(*ComputeQuotas)(nil),                 // 16: oaktree.v1.ComputeQuotas
+	(*GetComputeQuotasRequest)(nil),       // 17: oaktree.v1.GetComputeQuotasRequest
+	(*GetComputeQuotasResponse)(nil),      // 18: oaktree.v1.GetComputeQuotasResponse
+	(*SetComputeQuotasRequest)(nil),       // 19: oaktree.v1.SetComputeQuotasRequest
+	(*SetComputeQuotasResponse)(nil),      // 20: oaktree.v1.SetComputeQuotasResponse
+	(*DeleteComputeQuotasRequest)(nil),    // 21: oaktree.v1.DeleteComputeQuotasRequest
+	(*DeleteComputeQuotasResponse)(nil),   // 22: oaktree.v1.DeleteComputeQuotasResponse
+	(*VolumeQuotas)(nil),                  // 23: oaktree.v1.VolumeQuotas
+	(*GetVolumeQuotasRequest)(nil),        // 24: oaktree.v1.GetVolumeQuotasRequest
+	(*GetVolumeQuotasResponse)(nil),       // 25: oaktree.v1.GetVolumeQuotasResponse
+	(*SetVolumeQuotasRequest)(nil),        // 26: oaktree.v1.SetVolumeQuotasRequest
+	(*SetVolumeQuotasResponse)(nil),       // 27: oaktree.v1.SetVolumeQuotasResponse
+	(*DeleteVolumeQuotasRequest)(nil),     // 28: oaktree.v1.DeleteVolumeQuotasRequest
+	(*DeleteVolumeQuotasResponse)(nil),    // 29: oaktree.v1.DeleteVolumeQuotasResponse
+	(*NetworkQuotas)(nil),                 // 30: oaktree.v1.NetworkQuotas
+	(*QuotaDetails)(nil),                  // 31: oaktree.v1.QuotaDetails
+	(*NetworkQuotaDetails)(nil),           // 32: oaktree.v1.NetworkQuotaDetails
+	(*GetNetworkQuotasRequest)(nil),       // 33: oaktree.v1.GetNetworkQuotasRequest
+	(*GetNetworkQuotasResponse)(nil),      // 34: oaktree.v1.GetNetworkQuotasResponse
+	(*SetNetworkQuotasRequest)(nil),       // 35: oaktree.v1.SetNetworkQuotasRequest
+	(*SetNetworkQuotasResponse)(nil),      // 36: oaktree.v1.SetNetworkQuotasResponse
+	(*DeleteNetworkQuotasRequest)(nil),    // 37: oaktree.v1.DeleteNetworkQuotasRequest
+	(*DeleteNetworkQuotasResponse)(nil),   // 38: oaktree.v1.DeleteNetworkQuotasResponse
+	(*ComputeUsage)(nil),                  // 39: oaktree.v1.ComputeUsage
+	(*ServerUsage)(nil),                   // 40: oaktree.v1.ServerUsage
+	(*GetComputeUsageRequest)(nil),        // 41: oaktree.v1.GetComputeUsageRequest
+	(*GetComputeUsageResponse)(nil),       // 42: oaktree.v1.GetComputeUsageResponse
+	(*Capabilities_CatalogService)(nil),   // 43: oaktree.v1.Capabilities.CatalogService
+	(*Capabilities_ImageFacts)(nil),       // 44: oaktree.v1.Capabilities.ImageFacts
+	(*Capabilities_NetworkFacts)(nil),     // 45: oaktree.v1.Capabilities.NetworkFacts
+	(*Capabilities_NetworkRef)(nil),       // 46: oaktree.v1.Capabilities.NetworkRef
+	(*Capabilities_ObjectStoreFacts)(nil), // 47: oaktree.v1.Capabilities.ObjectStoreFacts
+	(*Location)(nil),                      // 48: oaktree.v1.Location
+	(*timestamppb.Timestamp)(nil),         // 49: google.protobuf.Timestamp
+	(*Project)(nil),                       // 50: oaktree.v1.Project
+	(*ScopeOutcome)(nil),                  // 51: oaktree.v1.ScopeOutcome
+	(*structpb.Struct)(nil),               // 52: google.protobuf.Struct
 }
 var file_oaktree_v1_cloud_proto_depIdxs = []int32{
-	45, // 0: oaktree.v1.CloudRegion.location:type_name -> oaktree.v1.Location
-	45, // 1: oaktree.v1.ListCloudsRequest.location:type_name -> oaktree.v1.Location
-	0,  // 2: oaktree.v1.ListCloudsResponse.cloud_region:type_name -> oaktree.v1.CloudRegion
-	45, // 3: oaktree.v1.Capabilities.location:type_name -> oaktree.v1.Location
-	40, // 4: oaktree.v1.Capabilities.services:type_name -> oaktree.v1.Capabilities.CatalogService
-	41, // 5: oaktree.v1.Capabilities.image:type_name -> oaktree.v1.Capabilities.ImageFacts
-	42, // 6: oaktree.v1.Capabilities.network:type_name -> oaktree.v1.Capabilities.NetworkFacts
-	44, // 7: oaktree.v1.Capabilities.object_store:type_name -> oaktree.v1.Capabilities.ObjectStoreFacts
-	45, // 8: oaktree.v1.GetCapabilitiesRequest.location:type_name -> oaktree.v1.Location
-	3,  // 9: oaktree.v1.GetCapabilitiesResponse.capabilities:type_name -> oaktree.v1.Capabilities
-	45, // 10: oaktree.v1.ComputeLimits.location:type_name -> oaktree.v1.Location
-	46, // 11: oaktree.v1.ComputeLimits.properties:type_name -> google.protobuf.Struct
-	45, // 12: oaktree.v1.GetComputeLimitsRequest.location:type_name -> oaktree.v1.Location
-	6,  // 13: oaktree.v1.GetComputeLimitsResponse.compute_limits:type_name -> oaktree.v1.ComputeLimits
-	45, // 14: oaktree.v1.VolumeLimits.location:type_name -> oaktree.v1.Location
-	10, // 15: oaktree.v1.VolumeLimits.absolute:type_name -> oaktree.v1.VolumeAbsoluteLimits
-	46, // 16: oaktree.v1.VolumeLimits.rate:type_name -> google.protobuf.Struct
-	46, // 17: oaktree.v1.VolumeLimits.properties:type_name -> google.protobuf.Struct
-	45, // 18: oaktree.v1.GetVolumeLimitsRequest.location:type_name -> oaktree.v1.Location
-	9,  // 19: oaktree.v1.GetVolumeLimitsResponse.volume_limits:type_name -> oaktree.v1.VolumeLimits
-	45, // 20: oaktree.v1.ComputeQuotas.location:type_name -> oaktree.v1.Location
-	46, // 21: oaktree.v1.ComputeQuotas.properties:type_name -> google.protobuf.Struct
-	45, // 22: oaktree.v1.GetComputeQuotasRequest.location:type_name -> oaktree.v1.Location
-	13, // 23: oaktree.v1.GetComputeQuotasResponse.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
-	45, // 24: oaktree.v1.SetComputeQuotasRequest.location:type_name -> oaktree.v1.Location
-	13, // 25: oaktree.v1.SetComputeQuotasRequest.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
-	13, // 26: oaktree.v1.SetComputeQuotasResponse.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
-	45, // 27: oaktree.v1.DeleteComputeQuotasRequest.location:type_name -> oaktree.v1.Location
-	45, // 28: oaktree.v1.VolumeQuotas.location:type_name -> oaktree.v1.Location
-	46, // 29: oaktree.v1.VolumeQuotas.properties:type_name -> google.protobuf.Struct
-	45, // 30: oaktree.v1.GetVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
-	20, // 31: oaktree.v1.GetVolumeQuotasResponse.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
-	45, // 32: oaktree.v1.SetVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
-	20, // 33: oaktree.v1.SetVolumeQuotasRequest.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
-	20, // 34: oaktree.v1.SetVolumeQuotasResponse.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
-	45, // 35: oaktree.v1.DeleteVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
-	45, // 36: oaktree.v1.NetworkQuotas.location:type_name -> oaktree.v1.Location
-	46, // 37: oaktree.v1.NetworkQuotas.properties:type_name -> google.protobuf.Struct
-	45, // 38: oaktree.v1.NetworkQuotaDetails.location:type_name -> oaktree.v1.Location
-	28, // 39: oaktree.v1.NetworkQuotaDetails.floatingip:type_name -> oaktree.v1.QuotaDetails
-	28, // 40: oaktree.v1.NetworkQuotaDetails.network:type_name -> oaktree.v1.QuotaDetails
-	28, // 41: oaktree.v1.NetworkQuotaDetails.port:type_name -> oaktree.v1.QuotaDetails
-	28, // 42: oaktree.v1.NetworkQuotaDetails.rbac_policy:type_name -> oaktree.v1.QuotaDetails
-	28, // 43: oaktree.v1.NetworkQuotaDetails.router:type_name -> oaktree.v1.QuotaDetails
-	28, // 44: oaktree.v1.NetworkQuotaDetails.security_group:type_name -> oaktree.v1.QuotaDetails
-	28, // 45: oaktree.v1.NetworkQuotaDetails.security_group_rule:type_name -> oaktree.v1.QuotaDetails
-	28, // 46: oaktree.v1.NetworkQuotaDetails.subnet:type_name -> oaktree.v1.QuotaDetails
-	28, // 47: oaktree.v1.NetworkQuotaDetails.subnetpool:type_name -> oaktree.v1.QuotaDetails
-	46, // 48: oaktree.v1.NetworkQuotaDetails.properties:type_name -> google.protobuf.Struct
-	45, // 49: oaktree.v1.GetNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
-	27, // 50: oaktree.v1.GetNetworkQuotasResponse.network_quotas:type_name -> oaktree.v1.NetworkQuotas
-	29, // 51: oaktree.v1.GetNetworkQuotasResponse.network_quota_details:type_name -> oaktree.v1.NetworkQuotaDetails
-	45, // 52: oaktree.v1.SetNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
-	27, // 53: oaktree.v1.SetNetworkQuotasRequest.network_quotas:type_name -> oaktree.v1.NetworkQuotas
-	27, // 54: oaktree.v1.SetNetworkQuotasResponse.network_quotas:type_name -> oaktree.v1.NetworkQuotas
-	45, // 55: oaktree.v1.DeleteNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
-	45, // 56: oaktree.v1.ComputeUsage.location:type_name -> oaktree.v1.Location
-	47, // 57: oaktree.v1.ComputeUsage.started_at:type_name -> google.protobuf.Timestamp
-	47, // 58: oaktree.v1.ComputeUsage.stopped_at:type_name -> google.protobuf.Timestamp
-	37, // 59: oaktree.v1.ComputeUsage.server_usages:type_name -> oaktree.v1.ServerUsage
-	46, // 60: oaktree.v1.ComputeUsage.properties:type_name -> google.protobuf.Struct
-	47, // 61: oaktree.v1.ServerUsage.started_at:type_name -> google.protobuf.Timestamp
-	47, // 62: oaktree.v1.ServerUsage.ended_at:type_name -> google.protobuf.Timestamp
-	46, // 63: oaktree.v1.ServerUsage.properties:type_name -> google.protobuf.Struct
-	45, // 64: oaktree.v1.GetComputeUsageRequest.location:type_name -> oaktree.v1.Location
-	47, // 65: oaktree.v1.GetComputeUsageRequest.start:type_name -> google.protobuf.Timestamp
-	47, // 66: oaktree.v1.GetComputeUsageRequest.end:type_name -> google.protobuf.Timestamp
-	36, // 67: oaktree.v1.GetComputeUsageResponse.compute_usage:type_name -> oaktree.v1.ComputeUsage
-	43, // 68: oaktree.v1.Capabilities.NetworkFacts.default_network:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 69: oaktree.v1.Capabilities.NetworkFacts.nat_destination:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 70: oaktree.v1.Capabilities.NetworkFacts.external_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 71: oaktree.v1.Capabilities.NetworkFacts.internal_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 72: oaktree.v1.Capabilities.NetworkFacts.external_ipv4_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 73: oaktree.v1.Capabilities.NetworkFacts.external_ipv4_floating_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 74: oaktree.v1.Capabilities.NetworkFacts.external_ipv6_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 75: oaktree.v1.Capabilities.NetworkFacts.internal_ipv4_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	43, // 76: oaktree.v1.Capabilities.NetworkFacts.internal_ipv6_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
-	46, // 77: oaktree.v1.Capabilities.ObjectStoreFacts.swift_info:type_name -> google.protobuf.Struct
-	1,  // 78: oaktree.v1.CloudService.ListClouds:input_type -> oaktree.v1.ListCloudsRequest
-	4,  // 79: oaktree.v1.CloudService.GetCapabilities:input_type -> oaktree.v1.GetCapabilitiesRequest
-	7,  // 80: oaktree.v1.CloudService.GetComputeLimits:input_type -> oaktree.v1.GetComputeLimitsRequest
-	11, // 81: oaktree.v1.CloudService.GetVolumeLimits:input_type -> oaktree.v1.GetVolumeLimitsRequest
-	14, // 82: oaktree.v1.CloudService.GetComputeQuotas:input_type -> oaktree.v1.GetComputeQuotasRequest
-	16, // 83: oaktree.v1.CloudService.SetComputeQuotas:input_type -> oaktree.v1.SetComputeQuotasRequest
-	18, // 84: oaktree.v1.CloudService.DeleteComputeQuotas:input_type -> oaktree.v1.DeleteComputeQuotasRequest
-	21, // 85: oaktree.v1.CloudService.GetVolumeQuotas:input_type -> oaktree.v1.GetVolumeQuotasRequest
-	23, // 86: oaktree.v1.CloudService.SetVolumeQuotas:input_type -> oaktree.v1.SetVolumeQuotasRequest
-	25, // 87: oaktree.v1.CloudService.DeleteVolumeQuotas:input_type -> oaktree.v1.DeleteVolumeQuotasRequest
-	30, // 88: oaktree.v1.CloudService.GetNetworkQuotas:input_type -> oaktree.v1.GetNetworkQuotasRequest
-	32, // 89: oaktree.v1.CloudService.SetNetworkQuotas:input_type -> oaktree.v1.SetNetworkQuotasRequest
-	34, // 90: oaktree.v1.CloudService.DeleteNetworkQuotas:input_type -> oaktree.v1.DeleteNetworkQuotasRequest
-	38, // 91: oaktree.v1.CloudService.GetComputeUsage:input_type -> oaktree.v1.GetComputeUsageRequest
-	2,  // 92: oaktree.v1.CloudService.ListClouds:output_type -> oaktree.v1.ListCloudsResponse
-	5,  // 93: oaktree.v1.CloudService.GetCapabilities:output_type -> oaktree.v1.GetCapabilitiesResponse
-	8,  // 94: oaktree.v1.CloudService.GetComputeLimits:output_type -> oaktree.v1.GetComputeLimitsResponse
-	12, // 95: oaktree.v1.CloudService.GetVolumeLimits:output_type -> oaktree.v1.GetVolumeLimitsResponse
-	15, // 96: oaktree.v1.CloudService.GetComputeQuotas:output_type -> oaktree.v1.GetComputeQuotasResponse
-	17, // 97: oaktree.v1.CloudService.SetComputeQuotas:output_type -> oaktree.v1.SetComputeQuotasResponse
-	19, // 98: oaktree.v1.CloudService.DeleteComputeQuotas:output_type -> oaktree.v1.DeleteComputeQuotasResponse
-	22, // 99: oaktree.v1.CloudService.GetVolumeQuotas:output_type -> oaktree.v1.GetVolumeQuotasResponse
-	24, // 100: oaktree.v1.CloudService.SetVolumeQuotas:output_type -> oaktree.v1.SetVolumeQuotasResponse
-	26, // 101: oaktree.v1.CloudService.DeleteVolumeQuotas:output_type -> oaktree.v1.DeleteVolumeQuotasResponse
-	31, // 102: oaktree.v1.CloudService.GetNetworkQuotas:output_type -> oaktree.v1.GetNetworkQuotasResponse
-	33, // 103: oaktree.v1.CloudService.SetNetworkQuotas:output_type -> oaktree.v1.SetNetworkQuotasResponse
-	35, // 104: oaktree.v1.CloudService.DeleteNetworkQuotas:output_type -> oaktree.v1.DeleteNetworkQuotasResponse
-	39, // 105: oaktree.v1.CloudService.GetComputeUsage:output_type -> oaktree.v1.GetComputeUsageResponse
-	92, // [92:106] is the sub-list for method output_type
-	78, // [78:92] is the sub-list for method input_type
-	78, // [78:78] is the sub-list for extension type_name
-	78, // [78:78] is the sub-list for extension extendee
-	0,  // [0:78] is the sub-list for field type_name
+	48, // 0: oaktree.v1.CloudRegion.location:type_name -> oaktree.v1.Location
+	48, // 1: oaktree.v1.ListCloudsRequest.location:type_name -> oaktree.v1.Location
+	4,  // 2: oaktree.v1.GetCallerIdentityResponse.grants:type_name -> oaktree.v1.CallerGrant
+	49, // 3: oaktree.v1.GetCallerIdentityResponse.expires_at:type_name -> google.protobuf.Timestamp
+	50, // 4: oaktree.v1.CallerGrant.projects:type_name -> oaktree.v1.Project
+	0,  // 5: oaktree.v1.ListCloudsResponse.cloud_region:type_name -> oaktree.v1.CloudRegion
+	51, // 6: oaktree.v1.ListCloudsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	48, // 7: oaktree.v1.Capabilities.location:type_name -> oaktree.v1.Location
+	43, // 8: oaktree.v1.Capabilities.services:type_name -> oaktree.v1.Capabilities.CatalogService
+	44, // 9: oaktree.v1.Capabilities.image:type_name -> oaktree.v1.Capabilities.ImageFacts
+	45, // 10: oaktree.v1.Capabilities.network:type_name -> oaktree.v1.Capabilities.NetworkFacts
+	47, // 11: oaktree.v1.Capabilities.object_store:type_name -> oaktree.v1.Capabilities.ObjectStoreFacts
+	48, // 12: oaktree.v1.GetCapabilitiesRequest.location:type_name -> oaktree.v1.Location
+	6,  // 13: oaktree.v1.GetCapabilitiesResponse.capabilities:type_name -> oaktree.v1.Capabilities
+	48, // 14: oaktree.v1.ComputeLimits.location:type_name -> oaktree.v1.Location
+	52, // 15: oaktree.v1.ComputeLimits.properties:type_name -> google.protobuf.Struct
+	48, // 16: oaktree.v1.GetComputeLimitsRequest.location:type_name -> oaktree.v1.Location
+	9,  // 17: oaktree.v1.GetComputeLimitsResponse.compute_limits:type_name -> oaktree.v1.ComputeLimits
+	48, // 18: oaktree.v1.VolumeLimits.location:type_name -> oaktree.v1.Location
+	13, // 19: oaktree.v1.VolumeLimits.absolute:type_name -> oaktree.v1.VolumeAbsoluteLimits
+	52, // 20: oaktree.v1.VolumeLimits.rate:type_name -> google.protobuf.Struct
+	52, // 21: oaktree.v1.VolumeLimits.properties:type_name -> google.protobuf.Struct
+	48, // 22: oaktree.v1.GetVolumeLimitsRequest.location:type_name -> oaktree.v1.Location
+	12, // 23: oaktree.v1.GetVolumeLimitsResponse.volume_limits:type_name -> oaktree.v1.VolumeLimits
+	48, // 24: oaktree.v1.ComputeQuotas.location:type_name -> oaktree.v1.Location
+	52, // 25: oaktree.v1.ComputeQuotas.properties:type_name -> google.protobuf.Struct
+	48, // 26: oaktree.v1.GetComputeQuotasRequest.location:type_name -> oaktree.v1.Location
+	16, // 27: oaktree.v1.GetComputeQuotasResponse.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
+	48, // 28: oaktree.v1.SetComputeQuotasRequest.location:type_name -> oaktree.v1.Location
+	16, // 29: oaktree.v1.SetComputeQuotasRequest.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
+	16, // 30: oaktree.v1.SetComputeQuotasResponse.compute_quotas:type_name -> oaktree.v1.ComputeQuotas
+	48, // 31: oaktree.v1.DeleteComputeQuotasRequest.location:type_name -> oaktree.v1.Location
+	48, // 32: oaktree.v1.VolumeQuotas.location:type_name -> oaktree.v1.Location
+	52, // 33: oaktree.v1.VolumeQuotas.properties:type_name -> google.protobuf.Struct
+	48, // 34: oaktree.v1.GetVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
+	23, // 35: oaktree.v1.GetVolumeQuotasResponse.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
+	48, // 36: oaktree.v1.SetVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
+	23, // 37: oaktree.v1.SetVolumeQuotasRequest.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
+	23, // 38: oaktree.v1.SetVolumeQuotasResponse.volume_quotas:type_name -> oaktree.v1.VolumeQuotas
+	48, // 39: oaktree.v1.DeleteVolumeQuotasRequest.location:type_name -> oaktree.v1.Location
+	48, // 40: oaktree.v1.NetworkQuotas.location:type_name -> oaktree.v1.Location
+	52, // 41: oaktree.v1.NetworkQuotas.properties:type_name -> google.protobuf.Struct
+	48, // 42: oaktree.v1.NetworkQuotaDetails.location:type_name -> oaktree.v1.Location
+	31, // 43: oaktree.v1.NetworkQuotaDetails.floatingip:type_name -> oaktree.v1.QuotaDetails
+	31, // 44: oaktree.v1.NetworkQuotaDetails.network:type_name -> oaktree.v1.QuotaDetails
+	31, // 45: oaktree.v1.NetworkQuotaDetails.port:type_name -> oaktree.v1.QuotaDetails
+	31, // 46: oaktree.v1.NetworkQuotaDetails.rbac_policy:type_name -> oaktree.v1.QuotaDetails
+	31, // 47: oaktree.v1.NetworkQuotaDetails.router:type_name -> oaktree.v1.QuotaDetails
+	31, // 48: oaktree.v1.NetworkQuotaDetails.security_group:type_name -> oaktree.v1.QuotaDetails
+	31, // 49: oaktree.v1.NetworkQuotaDetails.security_group_rule:type_name -> oaktree.v1.QuotaDetails
+	31, // 50: oaktree.v1.NetworkQuotaDetails.subnet:type_name -> oaktree.v1.QuotaDetails
+	31, // 51: oaktree.v1.NetworkQuotaDetails.subnetpool:type_name -> oaktree.v1.QuotaDetails
+	52, // 52: oaktree.v1.NetworkQuotaDetails.properties:type_name -> google.protobuf.Struct
+	48, // 53: oaktree.v1.GetNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
+	30, // 54: oaktree.v1.GetNetworkQuotasResponse.network_quotas:type_name -> oaktree.v1.NetworkQuotas
+	32, // 55: oaktree.v1.GetNetworkQuotasResponse.network_quota_details:type_name -> oaktree.v1.NetworkQuotaDetails
+	48, // 56: oaktree.v1.SetNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
+	30, // 57: oaktree.v1.SetNetworkQuotasRequest.network_quotas:type_name -> oaktree.v1.NetworkQuotas
+	30, // 58: oaktree.v1.SetNetworkQuotasResponse.network_quotas:type_name -> oaktree.v1.NetworkQuotas
+	48, // 59: oaktree.v1.DeleteNetworkQuotasRequest.location:type_name -> oaktree.v1.Location
+	48, // 60: oaktree.v1.ComputeUsage.location:type_name -> oaktree.v1.Location
+	49, // 61: oaktree.v1.ComputeUsage.started_at:type_name -> google.protobuf.Timestamp
+	49, // 62: oaktree.v1.ComputeUsage.stopped_at:type_name -> google.protobuf.Timestamp
+	40, // 63: oaktree.v1.ComputeUsage.server_usages:type_name -> oaktree.v1.ServerUsage
+	52, // 64: oaktree.v1.ComputeUsage.properties:type_name -> google.protobuf.Struct
+	49, // 65: oaktree.v1.ServerUsage.started_at:type_name -> google.protobuf.Timestamp
+	49, // 66: oaktree.v1.ServerUsage.ended_at:type_name -> google.protobuf.Timestamp
+	52, // 67: oaktree.v1.ServerUsage.properties:type_name -> google.protobuf.Struct
+	48, // 68: oaktree.v1.GetComputeUsageRequest.location:type_name -> oaktree.v1.Location
+	49, // 69: oaktree.v1.GetComputeUsageRequest.start:type_name -> google.protobuf.Timestamp
+	49, // 70: oaktree.v1.GetComputeUsageRequest.end:type_name -> google.protobuf.Timestamp
+	39, // 71: oaktree.v1.GetComputeUsageResponse.compute_usage:type_name -> oaktree.v1.ComputeUsage
+	46, // 72: oaktree.v1.Capabilities.NetworkFacts.default_network:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 73: oaktree.v1.Capabilities.NetworkFacts.nat_destination:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 74: oaktree.v1.Capabilities.NetworkFacts.external_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 75: oaktree.v1.Capabilities.NetworkFacts.internal_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 76: oaktree.v1.Capabilities.NetworkFacts.external_ipv4_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 77: oaktree.v1.Capabilities.NetworkFacts.external_ipv4_floating_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 78: oaktree.v1.Capabilities.NetworkFacts.external_ipv6_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 79: oaktree.v1.Capabilities.NetworkFacts.internal_ipv4_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	46, // 80: oaktree.v1.Capabilities.NetworkFacts.internal_ipv6_networks:type_name -> oaktree.v1.Capabilities.NetworkRef
+	52, // 81: oaktree.v1.Capabilities.ObjectStoreFacts.swift_info:type_name -> google.protobuf.Struct
+	2,  // 82: oaktree.v1.CloudService.GetCallerIdentity:input_type -> oaktree.v1.GetCallerIdentityRequest
+	1,  // 83: oaktree.v1.CloudService.ListClouds:input_type -> oaktree.v1.ListCloudsRequest
+	7,  // 84: oaktree.v1.CloudService.GetCapabilities:input_type -> oaktree.v1.GetCapabilitiesRequest
+	10, // 85: oaktree.v1.CloudService.GetComputeLimits:input_type -> oaktree.v1.GetComputeLimitsRequest
+	14, // 86: oaktree.v1.CloudService.GetVolumeLimits:input_type -> oaktree.v1.GetVolumeLimitsRequest
+	17, // 87: oaktree.v1.CloudService.GetComputeQuotas:input_type -> oaktree.v1.GetComputeQuotasRequest
+	19, // 88: oaktree.v1.CloudService.SetComputeQuotas:input_type -> oaktree.v1.SetComputeQuotasRequest
+	21, // 89: oaktree.v1.CloudService.DeleteComputeQuotas:input_type -> oaktree.v1.DeleteComputeQuotasRequest
+	24, // 90: oaktree.v1.CloudService.GetVolumeQuotas:input_type -> oaktree.v1.GetVolumeQuotasRequest
+	26, // 91: oaktree.v1.CloudService.SetVolumeQuotas:input_type -> oaktree.v1.SetVolumeQuotasRequest
+	28, // 92: oaktree.v1.CloudService.DeleteVolumeQuotas:input_type -> oaktree.v1.DeleteVolumeQuotasRequest
+	33, // 93: oaktree.v1.CloudService.GetNetworkQuotas:input_type -> oaktree.v1.GetNetworkQuotasRequest
+	35, // 94: oaktree.v1.CloudService.SetNetworkQuotas:input_type -> oaktree.v1.SetNetworkQuotasRequest
+	37, // 95: oaktree.v1.CloudService.DeleteNetworkQuotas:input_type -> oaktree.v1.DeleteNetworkQuotasRequest
+	41, // 96: oaktree.v1.CloudService.GetComputeUsage:input_type -> oaktree.v1.GetComputeUsageRequest
+	3,  // 97: oaktree.v1.CloudService.GetCallerIdentity:output_type -> oaktree.v1.GetCallerIdentityResponse
+	5,  // 98: oaktree.v1.CloudService.ListClouds:output_type -> oaktree.v1.ListCloudsResponse
+	8,  // 99: oaktree.v1.CloudService.GetCapabilities:output_type -> oaktree.v1.GetCapabilitiesResponse
+	11, // 100: oaktree.v1.CloudService.GetComputeLimits:output_type -> oaktree.v1.GetComputeLimitsResponse
+	15, // 101: oaktree.v1.CloudService.GetVolumeLimits:output_type -> oaktree.v1.GetVolumeLimitsResponse
+	18, // 102: oaktree.v1.CloudService.GetComputeQuotas:output_type -> oaktree.v1.GetComputeQuotasResponse
+	20, // 103: oaktree.v1.CloudService.SetComputeQuotas:output_type -> oaktree.v1.SetComputeQuotasResponse
+	22, // 104: oaktree.v1.CloudService.DeleteComputeQuotas:output_type -> oaktree.v1.DeleteComputeQuotasResponse
+	25, // 105: oaktree.v1.CloudService.GetVolumeQuotas:output_type -> oaktree.v1.GetVolumeQuotasResponse
+	27, // 106: oaktree.v1.CloudService.SetVolumeQuotas:output_type -> oaktree.v1.SetVolumeQuotasResponse
+	29, // 107: oaktree.v1.CloudService.DeleteVolumeQuotas:output_type -> oaktree.v1.DeleteVolumeQuotasResponse
+	34, // 108: oaktree.v1.CloudService.GetNetworkQuotas:output_type -> oaktree.v1.GetNetworkQuotasResponse
+	36, // 109: oaktree.v1.CloudService.SetNetworkQuotas:output_type -> oaktree.v1.SetNetworkQuotasResponse
+	38, // 110: oaktree.v1.CloudService.DeleteNetworkQuotas:output_type -> oaktree.v1.DeleteNetworkQuotasResponse
+	42, // 111: oaktree.v1.CloudService.GetComputeUsage:output_type -> oaktree.v1.GetComputeUsageResponse
+	97, // [97:112] is the sub-list for method output_type
+	82, // [82:97] is the sub-list for method input_type
+	82, // [82:82] is the sub-list for extension type_name
+	82, // [82:82] is the sub-list for extension extendee
+	0,  // [0:82] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_cloud_proto_init() }
@@ -4011,21 +4266,25 @@ func file_oaktree_v1_cloud_proto_init() {
 	}
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_cloud_proto_msgTypes[0].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[6].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[10].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[5].OneofWrappers = []any{
+		(*ListCloudsResponse_CloudRegion)(nil),
+		(*ListCloudsResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_cloud_proto_msgTypes[9].OneofWrappers = []any{}
 	file_oaktree_v1_cloud_proto_msgTypes[13].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[20].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[27].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[28].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[40].OneofWrappers = []any{}
-	file_oaktree_v1_cloud_proto_msgTypes[44].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[16].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[23].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[30].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[31].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[43].OneofWrappers = []any{}
+	file_oaktree_v1_cloud_proto_msgTypes[47].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_oaktree_v1_cloud_proto_rawDesc), len(file_oaktree_v1_cloud_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   45,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,6 +22,7 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
+	CloudService_GetCallerIdentity_FullMethodName   = "/oaktree.v1.CloudService/GetCallerIdentity"
 	CloudService_ListClouds_FullMethodName          = "/oaktree.v1.CloudService/ListClouds"
 	CloudService_GetCapabilities_FullMethodName     = "/oaktree.v1.CloudService/GetCapabilities"
 	CloudService_GetComputeLimits_FullMethodName    = "/oaktree.v1.CloudService/GetComputeLimits"
@@ -51,91 +52,123 @@ const (
 // (shade's name_or_id argument). Reading or changing another project's
 // quotas usually needs admin rights.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region; UNAUTHENTICATED when the cloud rejects the server's
-// credentials; PERMISSION_DENIED when the cloud's policy forbids the call;
-// UNAVAILABLE when the cloud cannot be reached; DEADLINE_EXCEEDED when the
-// gRPC deadline passes.
+// Authentication, for every service: each call carries the metadata
+// `authorization: Bearer <token>`. Which tokens are valid (a Keystone
+// token, an OIDC ID token, a token from the server's own configuration) is
+// the deployment's choice; a call without a valid one fails with
+// UNAUTHENTICATED (CALLER_UNAUTHENTICATED). The token names a caller, and the
+// server's configuration grants each caller clouds, regions and projects:
+// GetCallerIdentity says which. A caller never sees what it is not granted:
+// List scopes leave it out (no ScopeOutcome either), and naming it answers
+// PERMISSION_DENIED (CALLER_NOT_ALLOWED) exactly as an unknown cloud does. A
+// caller may send `x-openstack-request-id: req-<uuid>`; the server passes it
+// to every cloud call it makes for the request (a global request ID).
+//
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud lacks the API a call reads, e.g. usage or quotas), and with a
+// DEADLINE_EXCEEDED without ErrorInfo when the caller's own gRPC deadline
+// passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type CloudServiceClient interface {
-	// ListClouds streams each configured cloud region in scope, with the
-	// project and user the server acts as there (shade's get_name, get_region
+	// GetCallerIdentity says who the caller is and which clouds, regions and
+	// projects it may use: the auth contract of every service (see
+	// CloudService). It never fails for a caller with a valid token.
+	// Reasons: only those of every RPC.
+	GetCallerIdentity(ctx context.Context, in *GetCallerIdentityRequest, opts ...grpc.CallOption) (*GetCallerIdentityResponse, error)
+	// ListClouds streams each configured cloud region in scope that the
+	// caller may use, with the project and user the server acts as there (shade's get_name, get_region
 	// and the current_project, current_project_id, current_user_id and
 	// current_location properties). It reads the server's configuration and
 	// the cached token; it does not list resources.
-	// Errors: none beyond the common ones; a region whose authentication fails
-	// is still listed, without project or user details.
+	// Errors: none beyond the common ones; a region whose authentication fails is
+	// still listed, without project or user details.
+	// Reasons: only those of every RPC.
 	ListClouds(ctx context.Context, in *ListCloudsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListCloudsResponse], error)
 	// GetCapabilities reports what one cloud region offers and accepts: its
 	// services and endpoints (shade's has_service, get_session_endpoint,
 	// endpoint_for, service_catalog), the image formats it takes, how servers
 	// get public addresses and which networks play which role, and object
 	// storage limits such as the segment size.
-	// Errors: none beyond the common ones; facts about a service the region
-	// lacks are left unset.
+	// Errors: none beyond the common ones; facts about a service the region lacks
+	// are left unset.
+	// Reasons: only those of every RPC.
 	GetCapabilities(ctx context.Context, in *GetCapabilitiesRequest, opts ...grpc.CallOption) (*GetCapabilitiesResponse, error)
 	// GetComputeLimits returns the compute absolute limits and current usage
 	// of a project (shade's get_compute_limits).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no compute service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeLimits(ctx context.Context, in *GetComputeLimitsRequest, opts ...grpc.CallOption) (*GetComputeLimitsResponse, error)
 	// GetVolumeLimits returns the block storage limits and current usage of a
 	// project (shade's get_volume_limits).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no block storage service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetVolumeLimits(ctx context.Context, in *GetVolumeLimitsRequest, opts ...grpc.CallOption) (*GetVolumeLimitsResponse, error)
 	// GetComputeQuotas returns the compute quotas of a project (shade's
 	// get_compute_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no compute service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeQuotas(ctx context.Context, in *GetComputeQuotasRequest, opts ...grpc.CallOption) (*GetComputeQuotasResponse, error)
 	// SetComputeQuotas changes the compute quotas of a project; quotas left
 	// unset keep their value (shade's set_compute_quotas, which forces the
 	// change even below current usage).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
-	// Nova rejects a quota name or value; PERMISSION_DENIED without admin
-	// rights; UNIMPLEMENTED when the cloud has no compute service.
+	// Nova rejects a quota name or value; PERMISSION_DENIED without admin rights;
+	// UNIMPLEMENTED when the cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetComputeQuotas(ctx context.Context, in *SetComputeQuotasRequest, opts ...grpc.CallOption) (*SetComputeQuotasResponse, error)
 	// DeleteComputeQuotas resets the compute quotas of a project to the
 	// cloud's defaults (shade's delete_compute_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
-	// without admin rights; UNIMPLEMENTED when the cloud has no compute
-	// service.
+	// without admin rights; UNIMPLEMENTED when the cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteComputeQuotas(ctx context.Context, in *DeleteComputeQuotasRequest, opts ...grpc.CallOption) (*DeleteComputeQuotasResponse, error)
 	// GetVolumeQuotas returns the block storage quotas of a project (shade's
 	// get_volume_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no block storage service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetVolumeQuotas(ctx context.Context, in *GetVolumeQuotasRequest, opts ...grpc.CallOption) (*GetVolumeQuotasResponse, error)
 	// SetVolumeQuotas changes the block storage quotas of a project; quotas
 	// left unset keep their value (shade's set_volume_quotas).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// Cinder rejects a quota name or value; PERMISSION_DENIED without admin
 	// rights; UNIMPLEMENTED when the cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetVolumeQuotas(ctx context.Context, in *SetVolumeQuotasRequest, opts ...grpc.CallOption) (*SetVolumeQuotasResponse, error)
 	// DeleteVolumeQuotas resets the block storage quotas of a project to the
 	// cloud's defaults (shade's delete_volume_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
 	// without admin rights; UNIMPLEMENTED when the cloud has no block storage
 	// service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteVolumeQuotas(ctx context.Context, in *DeleteVolumeQuotasRequest, opts ...grpc.CallOption) (*DeleteVolumeQuotasResponse, error)
 	// GetNetworkQuotas returns the network quotas of a project, and with
 	// `details` their usage (shade's get_network_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no network service (or, for `details`, Neutron lacks the
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no network service (or, for `details`, Neutron lacks the
 	// quota-details extension).
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetNetworkQuotas(ctx context.Context, in *GetNetworkQuotasRequest, opts ...grpc.CallOption) (*GetNetworkQuotasResponse, error)
 	// SetNetworkQuotas changes the network quotas of a project; quotas left
 	// unset keep their value (shade's set_network_quotas).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// Neutron rejects a quota name or value; PERMISSION_DENIED without admin
 	// rights; UNIMPLEMENTED when the cloud has no network service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetNetworkQuotas(ctx context.Context, in *SetNetworkQuotasRequest, opts ...grpc.CallOption) (*SetNetworkQuotasResponse, error)
 	// DeleteNetworkQuotas resets the network quotas of a project to the
 	// cloud's defaults (shade's delete_network_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
-	// without admin rights; UNIMPLEMENTED when the cloud has no network
-	// service.
+	// without admin rights; UNIMPLEMENTED when the cloud has no network service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteNetworkQuotas(ctx context.Context, in *DeleteNetworkQuotasRequest, opts ...grpc.CallOption) (*DeleteNetworkQuotasResponse, error)
 	// GetComputeUsage streams the compute usage of a project over a period
 	// (shade's get_compute_usage). The first message carries the totals and
@@ -146,6 +179,7 @@ type CloudServiceClient interface {
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// `end` is before `start`; UNIMPLEMENTED when the cloud has no compute
 	// service or usage API.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeUsage(ctx context.Context, in *GetComputeUsageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[GetComputeUsageResponse], error)
 }
 
@@ -155,6 +189,16 @@ type cloudServiceClient struct {
 
 func NewCloudServiceClient(cc grpc.ClientConnInterface) CloudServiceClient {
 	return &cloudServiceClient{cc}
+}
+
+func (c *cloudServiceClient) GetCallerIdentity(ctx context.Context, in *GetCallerIdentityRequest, opts ...grpc.CallOption) (*GetCallerIdentityResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCallerIdentityResponse)
+	err := c.cc.Invoke(ctx, CloudService_GetCallerIdentity_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *cloudServiceClient) ListClouds(ctx context.Context, in *ListCloudsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListCloudsResponse], error) {
@@ -328,91 +372,123 @@ type CloudService_GetComputeUsageClient = grpc.ServerStreamingClient[GetComputeU
 // (shade's name_or_id argument). Reading or changing another project's
 // quotas usually needs admin rights.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region; UNAUTHENTICATED when the cloud rejects the server's
-// credentials; PERMISSION_DENIED when the cloud's policy forbids the call;
-// UNAVAILABLE when the cloud cannot be reached; DEADLINE_EXCEEDED when the
-// gRPC deadline passes.
+// Authentication, for every service: each call carries the metadata
+// `authorization: Bearer <token>`. Which tokens are valid (a Keystone
+// token, an OIDC ID token, a token from the server's own configuration) is
+// the deployment's choice; a call without a valid one fails with
+// UNAUTHENTICATED (CALLER_UNAUTHENTICATED). The token names a caller, and the
+// server's configuration grants each caller clouds, regions and projects:
+// GetCallerIdentity says which. A caller never sees what it is not granted:
+// List scopes leave it out (no ScopeOutcome either), and naming it answers
+// PERMISSION_DENIED (CALLER_NOT_ALLOWED) exactly as an unknown cloud does. A
+// caller may send `x-openstack-request-id: req-<uuid>`; the server passes it
+// to every cloud call it makes for the request (a global request ID).
+//
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud lacks the API a call reads, e.g. usage or quotas), and with a
+// DEADLINE_EXCEEDED without ErrorInfo when the caller's own gRPC deadline
+// passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type CloudServiceServer interface {
-	// ListClouds streams each configured cloud region in scope, with the
-	// project and user the server acts as there (shade's get_name, get_region
+	// GetCallerIdentity says who the caller is and which clouds, regions and
+	// projects it may use: the auth contract of every service (see
+	// CloudService). It never fails for a caller with a valid token.
+	// Reasons: only those of every RPC.
+	GetCallerIdentity(context.Context, *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error)
+	// ListClouds streams each configured cloud region in scope that the
+	// caller may use, with the project and user the server acts as there (shade's get_name, get_region
 	// and the current_project, current_project_id, current_user_id and
 	// current_location properties). It reads the server's configuration and
 	// the cached token; it does not list resources.
-	// Errors: none beyond the common ones; a region whose authentication fails
-	// is still listed, without project or user details.
+	// Errors: none beyond the common ones; a region whose authentication fails is
+	// still listed, without project or user details.
+	// Reasons: only those of every RPC.
 	ListClouds(*ListCloudsRequest, grpc.ServerStreamingServer[ListCloudsResponse]) error
 	// GetCapabilities reports what one cloud region offers and accepts: its
 	// services and endpoints (shade's has_service, get_session_endpoint,
 	// endpoint_for, service_catalog), the image formats it takes, how servers
 	// get public addresses and which networks play which role, and object
 	// storage limits such as the segment size.
-	// Errors: none beyond the common ones; facts about a service the region
-	// lacks are left unset.
+	// Errors: none beyond the common ones; facts about a service the region lacks
+	// are left unset.
+	// Reasons: only those of every RPC.
 	GetCapabilities(context.Context, *GetCapabilitiesRequest) (*GetCapabilitiesResponse, error)
 	// GetComputeLimits returns the compute absolute limits and current usage
 	// of a project (shade's get_compute_limits).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no compute service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeLimits(context.Context, *GetComputeLimitsRequest) (*GetComputeLimitsResponse, error)
 	// GetVolumeLimits returns the block storage limits and current usage of a
 	// project (shade's get_volume_limits).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no block storage service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetVolumeLimits(context.Context, *GetVolumeLimitsRequest) (*GetVolumeLimitsResponse, error)
 	// GetComputeQuotas returns the compute quotas of a project (shade's
 	// get_compute_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no compute service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeQuotas(context.Context, *GetComputeQuotasRequest) (*GetComputeQuotasResponse, error)
 	// SetComputeQuotas changes the compute quotas of a project; quotas left
 	// unset keep their value (shade's set_compute_quotas, which forces the
 	// change even below current usage).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
-	// Nova rejects a quota name or value; PERMISSION_DENIED without admin
-	// rights; UNIMPLEMENTED when the cloud has no compute service.
+	// Nova rejects a quota name or value; PERMISSION_DENIED without admin rights;
+	// UNIMPLEMENTED when the cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetComputeQuotas(context.Context, *SetComputeQuotasRequest) (*SetComputeQuotasResponse, error)
 	// DeleteComputeQuotas resets the compute quotas of a project to the
 	// cloud's defaults (shade's delete_compute_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
-	// without admin rights; UNIMPLEMENTED when the cloud has no compute
-	// service.
+	// without admin rights; UNIMPLEMENTED when the cloud has no compute service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteComputeQuotas(context.Context, *DeleteComputeQuotasRequest) (*DeleteComputeQuotasResponse, error)
 	// GetVolumeQuotas returns the block storage quotas of a project (shade's
 	// get_volume_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no block storage service.
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetVolumeQuotas(context.Context, *GetVolumeQuotasRequest) (*GetVolumeQuotasResponse, error)
 	// SetVolumeQuotas changes the block storage quotas of a project; quotas
 	// left unset keep their value (shade's set_volume_quotas).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// Cinder rejects a quota name or value; PERMISSION_DENIED without admin
 	// rights; UNIMPLEMENTED when the cloud has no block storage service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetVolumeQuotas(context.Context, *SetVolumeQuotasRequest) (*SetVolumeQuotasResponse, error)
 	// DeleteVolumeQuotas resets the block storage quotas of a project to the
 	// cloud's defaults (shade's delete_volume_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
 	// without admin rights; UNIMPLEMENTED when the cloud has no block storage
 	// service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteVolumeQuotas(context.Context, *DeleteVolumeQuotasRequest) (*DeleteVolumeQuotasResponse, error)
 	// GetNetworkQuotas returns the network quotas of a project, and with
 	// `details` their usage (shade's get_network_quotas).
-	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when
-	// the cloud has no network service (or, for `details`, Neutron lacks the
+	// Errors: NOT_FOUND when the project does not exist; UNIMPLEMENTED when the
+	// cloud has no network service (or, for `details`, Neutron lacks the
 	// quota-details extension).
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetNetworkQuotas(context.Context, *GetNetworkQuotasRequest) (*GetNetworkQuotasResponse, error)
 	// SetNetworkQuotas changes the network quotas of a project; quotas left
 	// unset keep their value (shade's set_network_quotas).
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// Neutron rejects a quota name or value; PERMISSION_DENIED without admin
 	// rights; UNIMPLEMENTED when the cloud has no network service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetNetworkQuotas(context.Context, *SetNetworkQuotasRequest) (*SetNetworkQuotasResponse, error)
 	// DeleteNetworkQuotas resets the network quotas of a project to the
 	// cloud's defaults (shade's delete_network_quotas).
 	// Errors: NOT_FOUND when the project does not exist; PERMISSION_DENIED
-	// without admin rights; UNIMPLEMENTED when the cloud has no network
-	// service.
+	// without admin rights; UNIMPLEMENTED when the cloud has no network service.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DeleteNetworkQuotas(context.Context, *DeleteNetworkQuotasRequest) (*DeleteNetworkQuotasResponse, error)
 	// GetComputeUsage streams the compute usage of a project over a period
 	// (shade's get_compute_usage). The first message carries the totals and
@@ -423,6 +499,7 @@ type CloudServiceServer interface {
 	// Errors: NOT_FOUND when the project does not exist; INVALID_ARGUMENT when
 	// `end` is before `start`; UNIMPLEMENTED when the cloud has no compute
 	// service or usage API.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetComputeUsage(*GetComputeUsageRequest, grpc.ServerStreamingServer[GetComputeUsageResponse]) error
 	mustEmbedUnimplementedCloudServiceServer()
 }
@@ -434,6 +511,9 @@ type CloudServiceServer interface {
 // pointer dereference when methods are called.
 type UnimplementedCloudServiceServer struct{}
 
+func (UnimplementedCloudServiceServer) GetCallerIdentity(context.Context, *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCallerIdentity not implemented")
+}
 func (UnimplementedCloudServiceServer) ListClouds(*ListCloudsRequest, grpc.ServerStreamingServer[ListCloudsResponse]) error {
 	return status.Error(codes.Unimplemented, "method ListClouds not implemented")
 }
@@ -495,6 +575,24 @@ func RegisterCloudServiceServer(s grpc.ServiceRegistrar, srv CloudServiceServer)
 		t.testEmbeddedByValue()
 	}
 	s.RegisterService(&CloudService_ServiceDesc, srv)
+}
+
+func _CloudService_GetCallerIdentity_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCallerIdentityRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CloudServiceServer).GetCallerIdentity(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CloudService_GetCallerIdentity_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CloudServiceServer).GetCallerIdentity(ctx, req.(*GetCallerIdentityRequest))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _CloudService_ListClouds_Handler(srv interface{}, stream grpc.ServerStream) error {
@@ -742,6 +840,10 @@ var CloudService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "oaktree.v1.CloudService",
 	HandlerType: (*CloudServiceServer)(nil),
 	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "GetCallerIdentity",
+			Handler:    _CloudService_GetCallerIdentity_Handler,
+		},
 		{
 			MethodName: "GetCapabilities",
 			Handler:    _CloudService_GetCapabilities_Handler,

@@ -12,6 +12,7 @@ package oaktreev1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
@@ -24,6 +25,213 @@ const (
 	// Verify that runtime/protoimpl is sufficiently up-to-date.
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
+
+// ErrorReason lists every reason an oaktree call can fail with. A failed
+// call ends with a gRPC status whose details (the google.rpc.Status in the
+// `grpc-status-details-bin` trailer) hold a google.rpc.ErrorInfo with:
+//
+//   - `domain` "oaktree.openstack.org";
+//   - `reason` the value's name without the `ERROR_REASON_` prefix, for
+//     example "QUOTA_EXCEEDED";
+//   - `metadata` with the keys that apply: `cloud`, `region`, `project_id`,
+//     `resource_type` (the full message name, e.g. "oaktree.v1.Server"),
+//     `resource_name` (its canonical name), `field` (the request field at
+//     fault), `request_id` (the request's client request ID) and
+//     `cloud_request_id` (the X-OpenStack-Request-ID of the cloud call that
+//     failed, for support tickets).
+//
+// Other details are added where they apply, as each value says:
+// google.rpc.ResourceInfo (`resource_type` and `resource_name` as above,
+// `owner` the project ID), google.rpc.QuotaFailure, google.rpc.RetryInfo,
+// google.rpc.BadRequest, and the last observed resource itself (for example
+// an oaktree.v1.Server packed in a google.protobuf.Any) whenever the cloud
+// had already assigned an ID. A status without ErrorInfo did not come from
+// the oaktree server: a DEADLINE_EXCEEDED without it is the caller's own
+// deadline, and the outcome of the call is then unknown (retry a creating
+// call with the same `request_id` to learn it).
+//
+// The codes: CALLER_* are about the caller of oaktree; CLOUD_* are about the
+// server's own access to a cloud and never mean that the caller's token is
+// bad. Each RPC's comment lists the reasons it returns besides the ones its
+// service lists for every RPC.
+type ErrorReason int32
+
+const (
+	// Not an error; never sent in ErrorInfo.
+	ErrorReason_ERROR_REASON_UNSPECIFIED ErrorReason = 0
+	// UNAUTHENTICATED: the call carries no `authorization` metadata, or its
+	// token is invalid or expired. Refresh the token and retry.
+	ErrorReason_ERROR_REASON_CALLER_UNAUTHENTICATED ErrorReason = 1
+	// PERMISSION_DENIED: the caller may not use this cloud, project or RPC. An
+	// unknown cloud gives the same answer, so that callers cannot probe which
+	// clouds exist. GetCallerIdentity says what the caller may use.
+	ErrorReason_ERROR_REASON_CALLER_NOT_ALLOWED ErrorReason = 2
+	// FAILED_PRECONDITION: the cloud rejected the oaktree server's own
+	// credentials for this cloud. Retrying does not help until its operator
+	// fixes them; other clouds are unaffected.
+	ErrorReason_ERROR_REASON_CLOUD_AUTH_FAILED ErrorReason = 3
+	// PERMISSION_DENIED: the cloud's policy forbids this call for the project
+	// the server acts as.
+	ErrorReason_ERROR_REASON_CLOUD_POLICY_DENIED ErrorReason = 4
+	// UNAVAILABLE: the cloud's endpoint could not be reached or answered 503.
+	// Carries RetryInfo; safe to retry (with the same `request_id` for a
+	// creating call).
+	ErrorReason_ERROR_REASON_CLOUD_UNREACHABLE ErrorReason = 5
+	// INTERNAL: the cloud answered with an unexpected error (other 5xx, or a
+	// body that could not be understood); metadata `http_status`.
+	ErrorReason_ERROR_REASON_CLOUD_ERROR ErrorReason = 6
+	// UNIMPLEMENTED: the cloud lacks the service or extension this call needs
+	// (metadata `feature`, e.g. "network", "dns", "floating-ip").
+	ErrorReason_ERROR_REASON_CLOUD_FEATURE_MISSING ErrorReason = 7
+	// INVALID_ARGUMENT: a request that targets one resource has no
+	// `location.cloud`, or no `location.region_name` while the cloud has
+	// several regions (metadata `field`).
+	ErrorReason_ERROR_REASON_LOCATION_REQUIRED ErrorReason = 8
+	// INVALID_ARGUMENT: `location.region_name` names no region of the cloud.
+	ErrorReason_ERROR_REASON_UNKNOWN_REGION ErrorReason = 9
+	// INVALID_ARGUMENT: a `resource_name` reference names another cloud or
+	// region than the request's `location`.
+	ErrorReason_ERROR_REASON_LOCATION_MISMATCH ErrorReason = 10
+	// INVALID_ARGUMENT: a field is missing, malformed or contradicts another
+	// one. Carries google.rpc.BadRequest with one violation per field.
+	ErrorReason_ERROR_REASON_INVALID_FIELD ErrorReason = 11
+	// NOT_FOUND: the resource the call acts on does not exist. Carries
+	// ResourceInfo.
+	ErrorReason_ERROR_REASON_RESOURCE_NOT_FOUND ErrorReason = 12
+	// NOT_FOUND: a resource the request refers to (an image, a flavor, a
+	// network, ...) does not exist. Carries ResourceInfo naming its type, and
+	// metadata `field` naming the request field.
+	ErrorReason_ERROR_REASON_REFERENCED_RESOURCE_NOT_FOUND ErrorReason = 13
+	// FAILED_PRECONDITION: a name matches several resources (metadata
+	// `matches`, the count). Use the ID or the `resource_name` instead.
+	ErrorReason_ERROR_REASON_AMBIGUOUS_NAME ErrorReason = 14
+	// ALREADY_EXISTS: a resource with this unique name or ID already exists.
+	ErrorReason_ERROR_REASON_ALREADY_EXISTS ErrorReason = 15
+	// FAILED_PRECONDITION: this `request_id` was used within the idempotency
+	// window for a different request.
+	ErrorReason_ERROR_REASON_REQUEST_ID_CONFLICT ErrorReason = 16
+	// RESOURCE_EXHAUSTED: the project's quota in the cloud is used up. Carries
+	// QuotaFailure; retrying does not help until resources are freed.
+	ErrorReason_ERROR_REASON_QUOTA_EXCEEDED ErrorReason = 17
+	// RESOURCE_EXHAUSTED: the cloud or the oaktree server limits the call
+	// rate. Carries RetryInfo.
+	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 18
+	// FAILED_PRECONDITION: the answer would exceed the message size limit
+	// (ask for less, e.g. fewer console lines).
+	ErrorReason_ERROR_REASON_RESPONSE_TOO_LARGE ErrorReason = 19
+	// FAILED_PRECONDITION: the resource went to an error state (ERROR, FAILED,
+	// ...), on creation or while waiting. Terminal: do not retry the same call.
+	// Carries ResourceInfo and the last observed resource; metadata `fault`
+	// holds the cloud's fault message when it gave one.
+	ErrorReason_ERROR_REASON_RESOURCE_IN_ERROR_STATE ErrorReason = 20
+	// FAILED_PRECONDITION: the resource is in use or in a state that does not
+	// allow the call (a network with ports, a server being built). Carries
+	// ResourceInfo.
+	ErrorReason_ERROR_REASON_RESOURCE_BUSY ErrorReason = 21
+	// ABORTED: the `etag` of an update no longer matches the resource: someone
+	// else changed it. Read it again, reapply the change and retry.
+	ErrorReason_ERROR_REASON_ETAG_MISMATCH ErrorReason = 22
+	// DEADLINE_EXCEEDED: the request's own `timeout` passed before the
+	// resource reached the awaited state. Carries ResourceInfo and the last
+	// observed resource; the resource exists and keeps changing.
+	ErrorReason_ERROR_REASON_WAIT_TIMEOUT ErrorReason = 23
+	// DATA_LOSS: uploaded data does not match its declared size or checksum.
+	ErrorReason_ERROR_REASON_CHECKSUM_MISMATCH ErrorReason = 24
+	// INVALID_ARGUMENT: a URL the server would fetch (e.g. a Heat template
+	// URL) is not allowed by the operator's allow-list.
+	ErrorReason_ERROR_REASON_URL_NOT_ALLOWED ErrorReason = 25
+	// INVALID_ARGUMENT: a JMESPath expression exceeds the server's cost bound.
+	ErrorReason_ERROR_REASON_QUERY_LIMIT_EXCEEDED ErrorReason = 26
+)
+
+// Enum value maps for ErrorReason.
+var (
+	ErrorReason_name = map[int32]string{
+		0:  "ERROR_REASON_UNSPECIFIED",
+		1:  "ERROR_REASON_CALLER_UNAUTHENTICATED",
+		2:  "ERROR_REASON_CALLER_NOT_ALLOWED",
+		3:  "ERROR_REASON_CLOUD_AUTH_FAILED",
+		4:  "ERROR_REASON_CLOUD_POLICY_DENIED",
+		5:  "ERROR_REASON_CLOUD_UNREACHABLE",
+		6:  "ERROR_REASON_CLOUD_ERROR",
+		7:  "ERROR_REASON_CLOUD_FEATURE_MISSING",
+		8:  "ERROR_REASON_LOCATION_REQUIRED",
+		9:  "ERROR_REASON_UNKNOWN_REGION",
+		10: "ERROR_REASON_LOCATION_MISMATCH",
+		11: "ERROR_REASON_INVALID_FIELD",
+		12: "ERROR_REASON_RESOURCE_NOT_FOUND",
+		13: "ERROR_REASON_REFERENCED_RESOURCE_NOT_FOUND",
+		14: "ERROR_REASON_AMBIGUOUS_NAME",
+		15: "ERROR_REASON_ALREADY_EXISTS",
+		16: "ERROR_REASON_REQUEST_ID_CONFLICT",
+		17: "ERROR_REASON_QUOTA_EXCEEDED",
+		18: "ERROR_REASON_RATE_LIMITED",
+		19: "ERROR_REASON_RESPONSE_TOO_LARGE",
+		20: "ERROR_REASON_RESOURCE_IN_ERROR_STATE",
+		21: "ERROR_REASON_RESOURCE_BUSY",
+		22: "ERROR_REASON_ETAG_MISMATCH",
+		23: "ERROR_REASON_WAIT_TIMEOUT",
+		24: "ERROR_REASON_CHECKSUM_MISMATCH",
+		25: "ERROR_REASON_URL_NOT_ALLOWED",
+		26: "ERROR_REASON_QUERY_LIMIT_EXCEEDED",
+	}
+	ErrorReason_value = map[string]int32{
+		"ERROR_REASON_UNSPECIFIED":                   0,
+		"ERROR_REASON_CALLER_UNAUTHENTICATED":        1,
+		"ERROR_REASON_CALLER_NOT_ALLOWED":            2,
+		"ERROR_REASON_CLOUD_AUTH_FAILED":             3,
+		"ERROR_REASON_CLOUD_POLICY_DENIED":           4,
+		"ERROR_REASON_CLOUD_UNREACHABLE":             5,
+		"ERROR_REASON_CLOUD_ERROR":                   6,
+		"ERROR_REASON_CLOUD_FEATURE_MISSING":         7,
+		"ERROR_REASON_LOCATION_REQUIRED":             8,
+		"ERROR_REASON_UNKNOWN_REGION":                9,
+		"ERROR_REASON_LOCATION_MISMATCH":             10,
+		"ERROR_REASON_INVALID_FIELD":                 11,
+		"ERROR_REASON_RESOURCE_NOT_FOUND":            12,
+		"ERROR_REASON_REFERENCED_RESOURCE_NOT_FOUND": 13,
+		"ERROR_REASON_AMBIGUOUS_NAME":                14,
+		"ERROR_REASON_ALREADY_EXISTS":                15,
+		"ERROR_REASON_REQUEST_ID_CONFLICT":           16,
+		"ERROR_REASON_QUOTA_EXCEEDED":                17,
+		"ERROR_REASON_RATE_LIMITED":                  18,
+		"ERROR_REASON_RESPONSE_TOO_LARGE":            19,
+		"ERROR_REASON_RESOURCE_IN_ERROR_STATE":       20,
+		"ERROR_REASON_RESOURCE_BUSY":                 21,
+		"ERROR_REASON_ETAG_MISMATCH":                 22,
+		"ERROR_REASON_WAIT_TIMEOUT":                  23,
+		"ERROR_REASON_CHECKSUM_MISMATCH":             24,
+		"ERROR_REASON_URL_NOT_ALLOWED":               25,
+		"ERROR_REASON_QUERY_LIMIT_EXCEEDED":          26,
+	}
+)
+
+func (x ErrorReason) Enum() *ErrorReason {
+	p := new(ErrorReason)
+	*p = x
+	return p
+}
+
+func (x ErrorReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ErrorReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_oaktree_v1_common_proto_enumTypes[0].Descriptor()
+}
+
+func (ErrorReason) Type() protoreflect.EnumType {
+	return &file_oaktree_v1_common_proto_enumTypes[0]
+}
+
+func (x ErrorReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ErrorReason.Descriptor instead.
+func (ErrorReason) EnumDescriptor() ([]byte, []int) {
+	return file_oaktree_v1_common_proto_rawDescGZIP(), []int{0}
+}
 
 // Project identifies the OpenStack project (tenant) that owns a resource or
 // in which a request acts. Every field is unset when the cloud did not say.
@@ -102,22 +310,38 @@ func (x *Project) GetDomainName() string {
 
 // Location says where a resource lives, or where a request acts: which
 // configured cloud, which region of it, which availability zone and which
-// project. On a resource every known part is filled. On a request it selects
-// the target; a partially filled Location in a List call is a scope: every
-// cloud/region/project the server knows that matches the fields that are set.
+// project.
+//
+// On a resource every known part is filled.
+//
+// In a List or scope Watch request it is a scope: every cloud, region and
+// project the caller may use that matches the fields that are set. Each
+// cloud-region of the scope reports its own ScopeOutcome.
+//
+// In every other request it is a target and never falls back to a default
+// cloud: `cloud` is required (INVALID_ARGUMENT, reason LOCATION_REQUIRED)
+// unless the request names its resource by `resource_name`, which carries
+// the cloud and region; `region_name` may be left unset only when the cloud
+// has exactly one region.
 type Location struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Name of the cloud in the server's clouds.yaml. Empty in a request means
-	// "every cloud" for List calls and "the server's default cloud" otherwise.
+	// Name of the cloud in the server's clouds.yaml. Empty in a List or scope
+	// Watch request means every cloud the caller may use; required elsewhere.
 	Cloud string `protobuf:"bytes,1,opt,name=cloud,proto3" json:"cloud,omitempty"`
-	// Region name within the cloud. Unset means every region (List) or the
-	// cloud's default region (other calls).
+	// Region name within the cloud. Unset means every region (List, scope
+	// Watch) or the cloud's only region (other calls; LOCATION_REQUIRED when it
+	// has several).
 	RegionName *string `protobuf:"bytes,2,opt,name=region_name,json=regionName,proto3,oneof" json:"region_name,omitempty"`
 	// Availability zone. Set on resources that have one (servers, volumes);
 	// unset otherwise.
 	Zone *string `protobuf:"bytes,3,opt,name=zone,proto3,oneof" json:"zone,omitempty"`
-	// Owning project. Unset in a request means the project the server is
-	// authenticated as.
+	// Project. On a resource it is the owning project. In a request it is the
+	// project to act as: the server scopes its credentials for this cloud to
+	// that project, so a List returns what that project sees and a create
+	// makes a resource owned by it. Unset acts as the project configured for
+	// the cloud. A project the caller may not use is PERMISSION_DENIED
+	// (CALLER_NOT_ALLOWED). Listing other projects' resources is the separate
+	// admin-only `all_projects` flag of the List requests that offer it.
 	Project       *Project `protobuf:"bytes,4,opt,name=project,proto3" json:"project,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -181,9 +405,11 @@ func (x *Location) GetProject() *Project {
 	return nil
 }
 
-// Selector chooses resources the way shade does: first `name_or_id` (an exact
-// match on ID or name, then an fnmatch-style glob on the name), then either
-// attribute `filters` or a JMESPath expression over the matching objects.
+// Selector chooses resources in List requests, the way shade does: first
+// `name_or_id` (an exact match on ID or name, then an fnmatch-style glob on
+// the name), then either attribute `filters` or a JMESPath expression over
+// the matching objects. Globs are accepted only here: a reference in any
+// other request matches exactly.
 type Selector struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Exact ID or name, or a glob such as "web-*". Empty selects everything.
@@ -273,7 +499,10 @@ type Selector_Filters struct {
 }
 
 type Selector_Jmespath struct {
-	// JMESPath expression applied to the list of normalized resources.
+	// JMESPath expression applied to the list of normalized resources. The
+	// server bounds its cost (expression length and evaluation steps, set by
+	// the operator); an expression over the bound is INVALID_ARGUMENT with
+	// reason QUERY_LIMIT_EXCEEDED.
 	Jmespath string `protobuf:"bytes,3,opt,name=jmespath,proto3,oneof"`
 }
 
@@ -281,12 +510,120 @@ func (*Selector_Filters) isSelector_Narrowing() {}
 
 func (*Selector_Jmespath) isSelector_Narrowing() {}
 
+// ScopeOutcome closes one cloud-region of a List or scope Watch stream. A
+// List stream sends one ScopeOutcome for every cloud-region of its scope,
+// after that scope's last resource, and ends with status OK only when it has
+// sent all of them; a stream that ends with an error status is incomplete in
+// an unknown way. A failed scope does not stop the others: a client that
+// needs the whole result checks that every outcome has code 0.
+type ScopeOutcome struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cloud, region and project this outcome covers.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// gRPC status code of this scope (0 OK, 14 UNAVAILABLE, ...), as in
+	// google.rpc.Code.
+	Code int32 `protobuf:"varint,2,opt,name=code,proto3" json:"code,omitempty"`
+	// Developer-facing error message; empty when `code` is 0.
+	Message string `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`
+	// Why the scope failed; ERROR_REASON_UNSPECIFIED when `code` is 0.
+	Reason ErrorReason `protobuf:"varint,4,opt,name=reason,proto3,enum=oaktree.v1.ErrorReason" json:"reason,omitempty"`
+	// The same keys as the ErrorInfo metadata of a failed call (see
+	// ErrorReason), for example `cloud_request_id`.
+	Metadata map[string]string `protobuf:"bytes,5,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Number of resources this scope sent in the stream.
+	Count int64 `protobuf:"varint,6,opt,name=count,proto3" json:"count,omitempty"`
+	// When set, the scope failed transiently and may be asked again after
+	// this delay (as google.rpc.RetryInfo).
+	RetryDelay    *durationpb.Duration `protobuf:"bytes,7,opt,name=retry_delay,json=retryDelay,proto3" json:"retry_delay,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ScopeOutcome) Reset() {
+	*x = ScopeOutcome{}
+	mi := &file_oaktree_v1_common_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ScopeOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ScopeOutcome) ProtoMessage() {}
+
+func (x *ScopeOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_common_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ScopeOutcome.ProtoReflect.Descriptor instead.
+func (*ScopeOutcome) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ScopeOutcome) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *ScopeOutcome) GetCode() int32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *ScopeOutcome) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *ScopeOutcome) GetReason() ErrorReason {
+	if x != nil {
+		return x.Reason
+	}
+	return ErrorReason_ERROR_REASON_UNSPECIFIED
+}
+
+func (x *ScopeOutcome) GetMetadata() map[string]string {
+	if x != nil {
+		return x.Metadata
+	}
+	return nil
+}
+
+func (x *ScopeOutcome) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ScopeOutcome) GetRetryDelay() *durationpb.Duration {
+	if x != nil {
+		return x.RetryDelay
+	}
+	return nil
+}
+
 var File_oaktree_v1_common_proto protoreflect.FileDescriptor
 
 const file_oaktree_v1_common_proto_rawDesc = "" +
 	"\n" +
 	"\x17oaktree/v1/common.proto\x12\n" +
-	"oaktree.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xad\x01\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xad\x01\n" +
 	"\aProject\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tH\x00R\x02id\x88\x01\x01\x12\x17\n" +
 	"\x04name\x18\x02 \x01(\tH\x01R\x04name\x88\x01\x01\x12 \n" +
@@ -311,7 +648,48 @@ const file_oaktree_v1_common_proto_rawDesc = "" +
 	"name_or_id\x18\x01 \x01(\tR\bnameOrId\x123\n" +
 	"\afilters\x18\x02 \x01(\v2\x17.google.protobuf.StructH\x00R\afilters\x12\x1c\n" +
 	"\bjmespath\x18\x03 \x01(\tH\x00R\bjmespathB\v\n" +
-	"\tnarrowingB\xab\x01\n" +
+	"\tnarrowing\"\xf2\x02\n" +
+	"\fScopeOutcome\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
+	"\x04code\x18\x02 \x01(\x05R\x04code\x12\x18\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\x12/\n" +
+	"\x06reason\x18\x04 \x01(\x0e2\x17.oaktree.v1.ErrorReasonR\x06reason\x12B\n" +
+	"\bmetadata\x18\x05 \x03(\v2&.oaktree.v1.ScopeOutcome.MetadataEntryR\bmetadata\x12\x14\n" +
+	"\x05count\x18\x06 \x01(\x03R\x05count\x12:\n" +
+	"\vretry_delay\x18\a \x01(\v2\x19.google.protobuf.DurationR\n" +
+	"retryDelay\x1a;\n" +
+	"\rMetadataEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01*\xce\a\n" +
+	"\vErrorReason\x12\x1c\n" +
+	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12'\n" +
+	"#ERROR_REASON_CALLER_UNAUTHENTICATED\x10\x01\x12#\n" +
+	"\x1fERROR_REASON_CALLER_NOT_ALLOWED\x10\x02\x12\"\n" +
+	"\x1eERROR_REASON_CLOUD_AUTH_FAILED\x10\x03\x12$\n" +
+	" ERROR_REASON_CLOUD_POLICY_DENIED\x10\x04\x12\"\n" +
+	"\x1eERROR_REASON_CLOUD_UNREACHABLE\x10\x05\x12\x1c\n" +
+	"\x18ERROR_REASON_CLOUD_ERROR\x10\x06\x12&\n" +
+	"\"ERROR_REASON_CLOUD_FEATURE_MISSING\x10\a\x12\"\n" +
+	"\x1eERROR_REASON_LOCATION_REQUIRED\x10\b\x12\x1f\n" +
+	"\x1bERROR_REASON_UNKNOWN_REGION\x10\t\x12\"\n" +
+	"\x1eERROR_REASON_LOCATION_MISMATCH\x10\n" +
+	"\x12\x1e\n" +
+	"\x1aERROR_REASON_INVALID_FIELD\x10\v\x12#\n" +
+	"\x1fERROR_REASON_RESOURCE_NOT_FOUND\x10\f\x12.\n" +
+	"*ERROR_REASON_REFERENCED_RESOURCE_NOT_FOUND\x10\r\x12\x1f\n" +
+	"\x1bERROR_REASON_AMBIGUOUS_NAME\x10\x0e\x12\x1f\n" +
+	"\x1bERROR_REASON_ALREADY_EXISTS\x10\x0f\x12$\n" +
+	" ERROR_REASON_REQUEST_ID_CONFLICT\x10\x10\x12\x1f\n" +
+	"\x1bERROR_REASON_QUOTA_EXCEEDED\x10\x11\x12\x1d\n" +
+	"\x19ERROR_REASON_RATE_LIMITED\x10\x12\x12#\n" +
+	"\x1fERROR_REASON_RESPONSE_TOO_LARGE\x10\x13\x12(\n" +
+	"$ERROR_REASON_RESOURCE_IN_ERROR_STATE\x10\x14\x12\x1e\n" +
+	"\x1aERROR_REASON_RESOURCE_BUSY\x10\x15\x12\x1e\n" +
+	"\x1aERROR_REASON_ETAG_MISMATCH\x10\x16\x12\x1d\n" +
+	"\x19ERROR_REASON_WAIT_TIMEOUT\x10\x17\x12\"\n" +
+	"\x1eERROR_REASON_CHECKSUM_MISMATCH\x10\x18\x12 \n" +
+	"\x1cERROR_REASON_URL_NOT_ALLOWED\x10\x19\x12%\n" +
+	"!ERROR_REASON_QUERY_LIMIT_EXCEEDED\x10\x1aB\xab\x01\n" +
 	"\x18org.openstack.oaktree.v1B\vCommonProtoP\x01Z>opendev.org/openstack/oaktreemodel/golang/oaktree/v1;oaktreev1\xa2\x02\x03OAK\xaa\x02\x14OpenStack.Oaktree.V1\xca\x02\x14OpenStack\\Oaktree\\V1\xea\x02\vOaktree::V1b\x06proto3"
 
 var (
@@ -326,21 +704,30 @@ func file_oaktree_v1_common_proto_rawDescGZIP() []byte {
 	return file_oaktree_v1_common_proto_rawDescData
 }
 
-var file_oaktree_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_oaktree_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_oaktree_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_oaktree_v1_common_proto_goTypes = []any{
-	(*Project)(nil),         // 0: oaktree.v1.Project
-	(*Location)(nil),        // 1: oaktree.v1.Location
-	(*Selector)(nil),        // 2: oaktree.v1.Selector
-	(*structpb.Struct)(nil), // 3: google.protobuf.Struct
+	(ErrorReason)(0),            // 0: oaktree.v1.ErrorReason
+	(*Project)(nil),             // 1: oaktree.v1.Project
+	(*Location)(nil),            // 2: oaktree.v1.Location
+	(*Selector)(nil),            // 3: oaktree.v1.Selector
+	(*ScopeOutcome)(nil),        // 4: oaktree.v1.ScopeOutcome
+	nil,                         // 5: oaktree.v1.ScopeOutcome.MetadataEntry
+	(*structpb.Struct)(nil),     // 6: google.protobuf.Struct
+	(*durationpb.Duration)(nil), // 7: google.protobuf.Duration
 }
 var file_oaktree_v1_common_proto_depIdxs = []int32{
-	0, // 0: oaktree.v1.Location.project:type_name -> oaktree.v1.Project
-	3, // 1: oaktree.v1.Selector.filters:type_name -> google.protobuf.Struct
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	1, // 0: oaktree.v1.Location.project:type_name -> oaktree.v1.Project
+	6, // 1: oaktree.v1.Selector.filters:type_name -> google.protobuf.Struct
+	2, // 2: oaktree.v1.ScopeOutcome.location:type_name -> oaktree.v1.Location
+	0, // 3: oaktree.v1.ScopeOutcome.reason:type_name -> oaktree.v1.ErrorReason
+	5, // 4: oaktree.v1.ScopeOutcome.metadata:type_name -> oaktree.v1.ScopeOutcome.MetadataEntry
+	7, // 5: oaktree.v1.ScopeOutcome.retry_delay:type_name -> google.protobuf.Duration
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_common_proto_init() }
@@ -359,13 +746,14 @@ func file_oaktree_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_oaktree_v1_common_proto_rawDesc), len(file_oaktree_v1_common_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   3,
+			NumEnums:      1,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_oaktree_v1_common_proto_goTypes,
 		DependencyIndexes: file_oaktree_v1_common_proto_depIdxs,
+		EnumInfos:         file_oaktree_v1_common_proto_enumTypes,
 		MessageInfos:      file_oaktree_v1_common_proto_msgTypes,
 	}.Build()
 	File_oaktree_v1_common_proto = out.File

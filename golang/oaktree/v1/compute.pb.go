@@ -13,6 +13,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -468,7 +469,11 @@ type Server struct {
 	// public_v6, else private_v4. Note: shade prefers IPv6 only when the host
 	// running the oaktree server has IPv6 connectivity, so the choice reflects
 	// that host, not the client. Empty when the server has no address.
-	InterfaceIp   string `protobuf:"bytes,33,opt,name=interface_ip,json=interfaceIp,proto3" json:"interface_ip,omitempty"`
+	InterfaceIp string `protobuf:"bytes,33,opt,name=interface_ip,json=interfaceIp,proto3" json:"interface_ip,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/servers/{id}". Accepted by every
+	// request field that refers to a server.
+	ResourceName  string `protobuf:"bytes,34,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -730,6 +735,13 @@ func (x *Server) GetUserId() string {
 func (x *Server) GetInterfaceIp() string {
 	if x != nil {
 		return x.InterfaceIp
+	}
+	return ""
+}
+
+func (x *Server) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
 	}
 	return ""
 }
@@ -1179,7 +1191,11 @@ type ServerSecurityGroup struct {
 	// only the name is known.
 	SecurityGroupRules []*structpb.Struct `protobuf:"bytes,5,rep,name=security_group_rules,json=securityGroupRules,proto3" json:"security_group_rules,omitempty"`
 	// Any other key, with JSON types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,6,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,6,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/security-groups/{id}". Every request field
+	// that refers to a security group accepts it.
+	ResourceName  string `protobuf:"bytes,7,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1254,6 +1270,13 @@ func (x *ServerSecurityGroup) GetProperties() *structpb.Struct {
 		return x.Properties
 	}
 	return nil
+}
+
+func (x *ServerSecurityGroup) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
 }
 
 // ServerNic asks for one network interface of a new server (shade's `nics`
@@ -1357,7 +1380,8 @@ type GetServerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look. Unset fields mean the server's defaults.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the server; a glob is allowed but must match one server.
+	// ID, name or resource_name of the server, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Fill flavor names, full security groups and volume details (shade's
 	// `detailed`). Costs extra API calls.
@@ -1569,8 +1593,13 @@ func (x *ListServersRequest) GetAllProjects() bool {
 // ListServersResponse is one message of the ListServers stream.
 type ListServersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One server of the result.
-	Server        *Server `protobuf:"bytes,1,opt,name=server,proto3" json:"server,omitempty"`
+	// One message of the stream: a server, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListServersResponse_Server
+	//	*ListServersResponse_ScopeOutcome
+	Item          isListServersResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1605,12 +1634,48 @@ func (*ListServersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{12}
 }
 
-func (x *ListServersResponse) GetServer() *Server {
+func (x *ListServersResponse) GetItem() isListServersResponse_Item {
 	if x != nil {
-		return x.Server
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListServersResponse) GetServer() *Server {
+	if x != nil {
+		if x, ok := x.Item.(*ListServersResponse_Server); ok {
+			return x.Server
+		}
+	}
+	return nil
+}
+
+func (x *ListServersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListServersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListServersResponse_Item interface {
+	isListServersResponse_Item()
+}
+
+type ListServersResponse_Server struct {
+	// One server of the result.
+	Server *Server `protobuf:"bytes,1,opt,name=server,proto3,oneof"`
+}
+
+type ListServersResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last server.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListServersResponse_Server) isListServersResponse_Item() {}
+
+func (*ListServersResponse_ScopeOutcome) isListServersResponse_Item() {}
 
 // CreateServerRequest describes the server to boot. Not offered from
 // shade's arguments: return_raw, min_count, max_count and reservation_id
@@ -1681,7 +1746,13 @@ type CreateServerRequest struct {
 	Wait bool `protobuf:"varint,23,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means 180 seconds (shade's
 	// default).
-	Timeout       *durationpb.Duration `protobuf:"bytes,24,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,24,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per server it wants.
+	// Sending the same ID again within 24 hours returns the server that the
+	// first request created (or its error) instead of booting another one,
+	// so a call that failed with UNAVAILABLE or the caller's own deadline can
+	// be retried safely. Empty disables this protection.
+	RequestId     string `protobuf:"bytes,25,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1884,6 +1955,13 @@ func (x *CreateServerRequest) GetTimeout() *durationpb.Duration {
 	return nil
 }
 
+func (x *CreateServerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // ServerIpOptions says how to give a server a publicly reachable address.
 type ServerIpOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2033,13 +2111,14 @@ type UpdateServerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the server lives.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the server.
+	// ID, name or resource_name of the server.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name. Unset keeps the current one.
-	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// New description (Nova microversion 2.19 or later). Unset keeps the
-	// current one.
-	Description   *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	Server *Server `protobuf:"bytes,5,opt,name=server,proto3" json:"server,omitempty"`
+	// The fields of `server` to change (AIP-134). Allowed paths: name,
+	// description (Nova 2.19 or later). An empty mask or another path is
+	// INVALID_ARGUMENT (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,6,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2088,18 +2167,18 @@ func (x *UpdateServerRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateServerRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
+func (x *UpdateServerRequest) GetServer() *Server {
+	if x != nil {
+		return x.Server
 	}
-	return ""
+	return nil
 }
 
-func (x *UpdateServerRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+func (x *UpdateServerRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
-	return ""
+	return nil
 }
 
 // UpdateServerResponse carries the updated server.
@@ -2428,15 +2507,11 @@ type WatchServerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the server lives.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the server.
+	// ID, name or resource_name of the server.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Statuses that end the watch. Empty means ACTIVE, as in shade's
-	// wait_for_server; ERROR then ends it with ABORTED. The watch also ends
-	// when the server disappears.
+	// wait_for_server.
 	UntilStatus []ServerStatus `protobuf:"varint,3,rep,packed,name=until_status,json=untilStatus,proto3,enum=oaktree.v1.ServerStatus" json:"until_status,omitempty"`
-	// Give up after this long. Unset means 180 seconds (shade's default);
-	// the gRPC deadline also ends the watch.
-	Timeout *durationpb.Duration `protobuf:"bytes,4,opt,name=timeout,proto3" json:"timeout,omitempty"`
 	// Skip the network expansion (public_v4, ...) in the reported servers.
 	Bare          bool `protobuf:"varint,5,opt,name=bare,proto3" json:"bare,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2494,19 +2569,199 @@ func (x *WatchServerRequest) GetUntilStatus() []ServerStatus {
 	return nil
 }
 
-func (x *WatchServerRequest) GetTimeout() *durationpb.Duration {
-	if x != nil {
-		return x.Timeout
-	}
-	return nil
-}
-
 func (x *WatchServerRequest) GetBare() bool {
 	if x != nil {
 		return x.Bare
 	}
 	return false
 }
+
+// WatchServersRequest selects the servers to watch.
+type WatchServersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Scope, as in ListServers.
+	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// Which servers to watch, as in ListServers (e.g. a name glob or
+	// metadata filters). Unset watches every server in scope.
+	Selector *Selector `protobuf:"bytes,2,opt,name=selector,proto3" json:"selector,omitempty"`
+	// Skip the network expansion (public_v4, ...) in the reported servers.
+	Bare          bool `protobuf:"varint,3,opt,name=bare,proto3" json:"bare,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchServersRequest) Reset() {
+	*x = WatchServersRequest{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchServersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchServersRequest) ProtoMessage() {}
+
+func (x *WatchServersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchServersRequest.ProtoReflect.Descriptor instead.
+func (*WatchServersRequest) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *WatchServersRequest) GetLocation() *Location {
+	if x != nil {
+		return x.Location
+	}
+	return nil
+}
+
+func (x *WatchServersRequest) GetSelector() *Selector {
+	if x != nil {
+		return x.Selector
+	}
+	return nil
+}
+
+func (x *WatchServersRequest) GetBare() bool {
+	if x != nil {
+		return x.Bare
+	}
+	return false
+}
+
+// WatchServersResponse is one change in the scope, or the state of one
+// cloud-region.
+type WatchServersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What happened.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*WatchServersResponse_Added
+	//	*WatchServersResponse_Modified
+	//	*WatchServersResponse_Deleted
+	//	*WatchServersResponse_ScopeOutcome
+	Item          isWatchServersResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchServersResponse) Reset() {
+	*x = WatchServersResponse{}
+	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchServersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchServersResponse) ProtoMessage() {}
+
+func (x *WatchServersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchServersResponse.ProtoReflect.Descriptor instead.
+func (*WatchServersResponse) Descriptor() ([]byte, []int) {
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *WatchServersResponse) GetItem() isWatchServersResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+func (x *WatchServersResponse) GetAdded() *Server {
+	if x != nil {
+		if x, ok := x.Item.(*WatchServersResponse_Added); ok {
+			return x.Added
+		}
+	}
+	return nil
+}
+
+func (x *WatchServersResponse) GetModified() *Server {
+	if x != nil {
+		if x, ok := x.Item.(*WatchServersResponse_Modified); ok {
+			return x.Modified
+		}
+	}
+	return nil
+}
+
+func (x *WatchServersResponse) GetDeleted() *Server {
+	if x != nil {
+		if x, ok := x.Item.(*WatchServersResponse_Deleted); ok {
+			return x.Deleted
+		}
+	}
+	return nil
+}
+
+func (x *WatchServersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*WatchServersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isWatchServersResponse_Item interface {
+	isWatchServersResponse_Item()
+}
+
+type WatchServersResponse_Added struct {
+	// A server that matched for the first time (or is in the initial list).
+	Added *Server `protobuf:"bytes,1,opt,name=added,proto3,oneof"`
+}
+
+type WatchServersResponse_Modified struct {
+	// A matching server that changed; its new state.
+	Modified *Server `protobuf:"bytes,2,opt,name=modified,proto3,oneof"`
+}
+
+type WatchServersResponse_Deleted struct {
+	// A server that disappeared or stopped matching; its last known state.
+	Deleted *Server `protobuf:"bytes,3,opt,name=deleted,proto3,oneof"`
+}
+
+type WatchServersResponse_ScopeOutcome struct {
+	// The state of one cloud-region of the scope (see WatchServers).
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,4,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*WatchServersResponse_Added) isWatchServersResponse_Item() {}
+
+func (*WatchServersResponse_Modified) isWatchServersResponse_Item() {}
+
+func (*WatchServersResponse_Deleted) isWatchServersResponse_Item() {}
+
+func (*WatchServersResponse_ScopeOutcome) isWatchServersResponse_Item() {}
 
 // WatchServerResponse is one observed state of the watched server.
 type WatchServerResponse struct {
@@ -2522,7 +2777,7 @@ type WatchServerResponse struct {
 
 func (x *WatchServerResponse) Reset() {
 	*x = WatchServerResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2534,7 +2789,7 @@ func (x *WatchServerResponse) String() string {
 func (*WatchServerResponse) ProtoMessage() {}
 
 func (x *WatchServerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[23]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2547,7 +2802,7 @@ func (x *WatchServerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchServerResponse.ProtoReflect.Descriptor instead.
 func (*WatchServerResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{23}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchServerResponse) GetServer() *Server {
@@ -2580,7 +2835,7 @@ type GetServerConsoleRequest struct {
 
 func (x *GetServerConsoleRequest) Reset() {
 	*x = GetServerConsoleRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2847,7 @@ func (x *GetServerConsoleRequest) String() string {
 func (*GetServerConsoleRequest) ProtoMessage() {}
 
 func (x *GetServerConsoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[24]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2860,7 @@ func (x *GetServerConsoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerConsoleRequest.ProtoReflect.Descriptor instead.
 func (*GetServerConsoleRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{24}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetServerConsoleRequest) GetLocation() *Location {
@@ -2640,7 +2895,7 @@ type GetServerConsoleResponse struct {
 
 func (x *GetServerConsoleResponse) Reset() {
 	*x = GetServerConsoleResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2652,7 +2907,7 @@ func (x *GetServerConsoleResponse) String() string {
 func (*GetServerConsoleResponse) ProtoMessage() {}
 
 func (x *GetServerConsoleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[25]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2665,7 +2920,7 @@ func (x *GetServerConsoleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerConsoleResponse.ProtoReflect.Descriptor instead.
 func (*GetServerConsoleResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{25}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetServerConsoleResponse) GetOutput() string {
@@ -2690,7 +2945,7 @@ type SetServerMetadataRequest struct {
 
 func (x *SetServerMetadataRequest) Reset() {
 	*x = SetServerMetadataRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2702,7 +2957,7 @@ func (x *SetServerMetadataRequest) String() string {
 func (*SetServerMetadataRequest) ProtoMessage() {}
 
 func (x *SetServerMetadataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[26]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2715,7 +2970,7 @@ func (x *SetServerMetadataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetServerMetadataRequest.ProtoReflect.Descriptor instead.
 func (*SetServerMetadataRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{26}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetServerMetadataRequest) GetLocation() *Location {
@@ -2749,7 +3004,7 @@ type SetServerMetadataResponse struct {
 
 func (x *SetServerMetadataResponse) Reset() {
 	*x = SetServerMetadataResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2761,7 +3016,7 @@ func (x *SetServerMetadataResponse) String() string {
 func (*SetServerMetadataResponse) ProtoMessage() {}
 
 func (x *SetServerMetadataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[27]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2774,7 +3029,7 @@ func (x *SetServerMetadataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetServerMetadataResponse.ProtoReflect.Descriptor instead.
 func (*SetServerMetadataResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{27}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{29}
 }
 
 // DeleteServerMetadataRequest names a server and the metadata keys to
@@ -2793,7 +3048,7 @@ type DeleteServerMetadataRequest struct {
 
 func (x *DeleteServerMetadataRequest) Reset() {
 	*x = DeleteServerMetadataRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2805,7 +3060,7 @@ func (x *DeleteServerMetadataRequest) String() string {
 func (*DeleteServerMetadataRequest) ProtoMessage() {}
 
 func (x *DeleteServerMetadataRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[28]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2818,7 +3073,7 @@ func (x *DeleteServerMetadataRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteServerMetadataRequest.ProtoReflect.Descriptor instead.
 func (*DeleteServerMetadataRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{28}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *DeleteServerMetadataRequest) GetLocation() *Location {
@@ -2852,7 +3107,7 @@ type DeleteServerMetadataResponse struct {
 
 func (x *DeleteServerMetadataResponse) Reset() {
 	*x = DeleteServerMetadataResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2864,7 +3119,7 @@ func (x *DeleteServerMetadataResponse) String() string {
 func (*DeleteServerMetadataResponse) ProtoMessage() {}
 
 func (x *DeleteServerMetadataResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[29]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2877,7 +3132,7 @@ func (x *DeleteServerMetadataResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteServerMetadataResponse.ProtoReflect.Descriptor instead.
 func (*DeleteServerMetadataResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{29}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{31}
 }
 
 // ListServerSecurityGroupsRequest names the server whose security groups to
@@ -2894,7 +3149,7 @@ type ListServerSecurityGroupsRequest struct {
 
 func (x *ListServerSecurityGroupsRequest) Reset() {
 	*x = ListServerSecurityGroupsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2906,7 +3161,7 @@ func (x *ListServerSecurityGroupsRequest) String() string {
 func (*ListServerSecurityGroupsRequest) ProtoMessage() {}
 
 func (x *ListServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[30]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2919,7 +3174,7 @@ func (x *ListServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{30}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListServerSecurityGroupsRequest) GetLocation() *Location {
@@ -2940,15 +3195,20 @@ func (x *ListServerSecurityGroupsRequest) GetNameOrId() string {
 // ListServerSecurityGroups stream.
 type ListServerSecurityGroupsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One security group of the server, fully filled.
-	SecurityGroup *ServerSecurityGroup `protobuf:"bytes,1,opt,name=security_group,json=securityGroup,proto3" json:"security_group,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListServerSecurityGroupsResponse_SecurityGroup
+	//	*ListServerSecurityGroupsResponse_ScopeOutcome
+	Item          isListServerSecurityGroupsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListServerSecurityGroupsResponse) Reset() {
 	*x = ListServerSecurityGroupsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +3220,7 @@ func (x *ListServerSecurityGroupsResponse) String() string {
 func (*ListServerSecurityGroupsResponse) ProtoMessage() {}
 
 func (x *ListServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[31]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,15 +3233,51 @@ func (x *ListServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{31}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListServerSecurityGroupsResponse) GetItem() isListServerSecurityGroupsResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListServerSecurityGroupsResponse) GetSecurityGroup() *ServerSecurityGroup {
 	if x != nil {
-		return x.SecurityGroup
+		if x, ok := x.Item.(*ListServerSecurityGroupsResponse_SecurityGroup); ok {
+			return x.SecurityGroup
+		}
 	}
 	return nil
 }
+
+func (x *ListServerSecurityGroupsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListServerSecurityGroupsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListServerSecurityGroupsResponse_Item interface {
+	isListServerSecurityGroupsResponse_Item()
+}
+
+type ListServerSecurityGroupsResponse_SecurityGroup struct {
+	// One security group of the server, fully filled.
+	SecurityGroup *ServerSecurityGroup `protobuf:"bytes,1,opt,name=security_group,json=securityGroup,proto3,oneof"`
+}
+
+type ListServerSecurityGroupsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListServerSecurityGroupsResponse_SecurityGroup) isListServerSecurityGroupsResponse_Item() {}
+
+func (*ListServerSecurityGroupsResponse_ScopeOutcome) isListServerSecurityGroupsResponse_Item() {}
 
 // AddServerSecurityGroupsRequest names a server and the groups to add it to.
 type AddServerSecurityGroupsRequest struct {
@@ -2998,7 +3294,7 @@ type AddServerSecurityGroupsRequest struct {
 
 func (x *AddServerSecurityGroupsRequest) Reset() {
 	*x = AddServerSecurityGroupsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3010,7 +3306,7 @@ func (x *AddServerSecurityGroupsRequest) String() string {
 func (*AddServerSecurityGroupsRequest) ProtoMessage() {}
 
 func (x *AddServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[32]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3023,7 +3319,7 @@ func (x *AddServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
 func (*AddServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{32}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AddServerSecurityGroupsRequest) GetLocation() *Location {
@@ -3056,7 +3352,7 @@ type AddServerSecurityGroupsResponse struct {
 
 func (x *AddServerSecurityGroupsResponse) Reset() {
 	*x = AddServerSecurityGroupsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3068,7 +3364,7 @@ func (x *AddServerSecurityGroupsResponse) String() string {
 func (*AddServerSecurityGroupsResponse) ProtoMessage() {}
 
 func (x *AddServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[33]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3081,7 +3377,7 @@ func (x *AddServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
 func (*AddServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{33}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{35}
 }
 
 // RemoveServerSecurityGroupsRequest names a server and the groups to remove
@@ -3100,7 +3396,7 @@ type RemoveServerSecurityGroupsRequest struct {
 
 func (x *RemoveServerSecurityGroupsRequest) Reset() {
 	*x = RemoveServerSecurityGroupsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3112,7 +3408,7 @@ func (x *RemoveServerSecurityGroupsRequest) String() string {
 func (*RemoveServerSecurityGroupsRequest) ProtoMessage() {}
 
 func (x *RemoveServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[34]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3125,7 +3421,7 @@ func (x *RemoveServerSecurityGroupsRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use RemoveServerSecurityGroupsRequest.ProtoReflect.Descriptor instead.
 func (*RemoveServerSecurityGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{34}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RemoveServerSecurityGroupsRequest) GetLocation() *Location {
@@ -3159,7 +3455,7 @@ type RemoveServerSecurityGroupsResponse struct {
 
 func (x *RemoveServerSecurityGroupsResponse) Reset() {
 	*x = RemoveServerSecurityGroupsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3171,7 +3467,7 @@ func (x *RemoveServerSecurityGroupsResponse) String() string {
 func (*RemoveServerSecurityGroupsResponse) ProtoMessage() {}
 
 func (x *RemoveServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[35]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3184,7 +3480,7 @@ func (x *RemoveServerSecurityGroupsResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use RemoveServerSecurityGroupsResponse.ProtoReflect.Descriptor instead.
 func (*RemoveServerSecurityGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{35}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{37}
 }
 
 // AddIpsToServerRequest names a server and how to make it reachable.
@@ -3201,14 +3497,20 @@ type AddIpsToServerRequest struct {
 	Wait bool `protobuf:"varint,4,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means 60 seconds (shade's
 	// default).
-	Timeout       *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AddIpsToServerRequest) Reset() {
 	*x = AddIpsToServerRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3220,7 +3522,7 @@ func (x *AddIpsToServerRequest) String() string {
 func (*AddIpsToServerRequest) ProtoMessage() {}
 
 func (x *AddIpsToServerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[36]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3233,7 +3535,7 @@ func (x *AddIpsToServerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddIpsToServerRequest.ProtoReflect.Descriptor instead.
 func (*AddIpsToServerRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{36}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *AddIpsToServerRequest) GetLocation() *Location {
@@ -3271,6 +3573,13 @@ func (x *AddIpsToServerRequest) GetTimeout() *durationpb.Duration {
 	return nil
 }
 
+func (x *AddIpsToServerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // AddIpsToServerResponse carries the server with its new addresses.
 type AddIpsToServerResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3282,7 +3591,7 @@ type AddIpsToServerResponse struct {
 
 func (x *AddIpsToServerResponse) Reset() {
 	*x = AddIpsToServerResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3294,7 +3603,7 @@ func (x *AddIpsToServerResponse) String() string {
 func (*AddIpsToServerResponse) ProtoMessage() {}
 
 func (x *AddIpsToServerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[37]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3307,7 +3616,7 @@ func (x *AddIpsToServerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddIpsToServerResponse.ProtoReflect.Descriptor instead.
 func (*AddIpsToServerResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{37}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AddIpsToServerResponse) GetServer() *Server {
@@ -3347,14 +3656,18 @@ type Flavor struct {
 	ExtraSpecs map[string]string `protobuf:"bytes,12,rep,name=extra_specs,json=extraSpecs,proto3" json:"extra_specs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,13,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,13,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/flavors/{id}". Every request field that
+	// refers to a flavor accepts it.
+	ResourceName  string `protobuf:"bytes,14,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Flavor) Reset() {
 	*x = Flavor{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3366,7 +3679,7 @@ func (x *Flavor) String() string {
 func (*Flavor) ProtoMessage() {}
 
 func (x *Flavor) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[38]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3379,7 +3692,7 @@ func (x *Flavor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Flavor.ProtoReflect.Descriptor instead.
 func (*Flavor) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{38}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Flavor) GetLocation() *Location {
@@ -3473,12 +3786,20 @@ func (x *Flavor) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *Flavor) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetFlavorRequest selects one flavor.
 type GetFlavorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the flavor; a glob must match one flavor.
+	// ID, name or resource_name of the flavor, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Fetch extra specs. Unset means true (shade's default for get_flavor).
 	GetExtra      *bool `protobuf:"varint,3,opt,name=get_extra,json=getExtra,proto3,oneof" json:"get_extra,omitempty"`
@@ -3488,7 +3809,7 @@ type GetFlavorRequest struct {
 
 func (x *GetFlavorRequest) Reset() {
 	*x = GetFlavorRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3500,7 +3821,7 @@ func (x *GetFlavorRequest) String() string {
 func (*GetFlavorRequest) ProtoMessage() {}
 
 func (x *GetFlavorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[39]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3513,7 +3834,7 @@ func (x *GetFlavorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFlavorRequest.ProtoReflect.Descriptor instead.
 func (*GetFlavorRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{39}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetFlavorRequest) GetLocation() *Location {
@@ -3548,7 +3869,7 @@ type GetFlavorResponse struct {
 
 func (x *GetFlavorResponse) Reset() {
 	*x = GetFlavorResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3560,7 +3881,7 @@ func (x *GetFlavorResponse) String() string {
 func (*GetFlavorResponse) ProtoMessage() {}
 
 func (x *GetFlavorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[40]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3573,7 +3894,7 @@ func (x *GetFlavorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFlavorResponse.ProtoReflect.Descriptor instead.
 func (*GetFlavorResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{40}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetFlavorResponse) GetFlavor() *Flavor {
@@ -3599,7 +3920,7 @@ type ListFlavorsRequest struct {
 
 func (x *ListFlavorsRequest) Reset() {
 	*x = ListFlavorsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3611,7 +3932,7 @@ func (x *ListFlavorsRequest) String() string {
 func (*ListFlavorsRequest) ProtoMessage() {}
 
 func (x *ListFlavorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[41]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3624,7 +3945,7 @@ func (x *ListFlavorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFlavorsRequest.ProtoReflect.Descriptor instead.
 func (*ListFlavorsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{41}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListFlavorsRequest) GetLocation() *Location {
@@ -3651,15 +3972,20 @@ func (x *ListFlavorsRequest) GetGetExtra() bool {
 // ListFlavorsResponse is one message of the ListFlavors stream.
 type ListFlavorsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One flavor of the result.
-	Flavor        *Flavor `protobuf:"bytes,1,opt,name=flavor,proto3" json:"flavor,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListFlavorsResponse_Flavor
+	//	*ListFlavorsResponse_ScopeOutcome
+	Item          isListFlavorsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListFlavorsResponse) Reset() {
 	*x = ListFlavorsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3671,7 +3997,7 @@ func (x *ListFlavorsResponse) String() string {
 func (*ListFlavorsResponse) ProtoMessage() {}
 
 func (x *ListFlavorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[42]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3684,15 +4010,51 @@ func (x *ListFlavorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListFlavorsResponse.ProtoReflect.Descriptor instead.
 func (*ListFlavorsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{42}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ListFlavorsResponse) GetItem() isListFlavorsResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListFlavorsResponse) GetFlavor() *Flavor {
 	if x != nil {
-		return x.Flavor
+		if x, ok := x.Item.(*ListFlavorsResponse_Flavor); ok {
+			return x.Flavor
+		}
 	}
 	return nil
 }
+
+func (x *ListFlavorsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListFlavorsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListFlavorsResponse_Item interface {
+	isListFlavorsResponse_Item()
+}
+
+type ListFlavorsResponse_Flavor struct {
+	// One flavor of the result.
+	Flavor *Flavor `protobuf:"bytes,1,opt,name=flavor,proto3,oneof"`
+}
+
+type ListFlavorsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListFlavorsResponse_Flavor) isListFlavorsResponse_Item() {}
+
+func (*ListFlavorsResponse_ScopeOutcome) isListFlavorsResponse_Item() {}
 
 // GetFlavorByRamRequest asks for the smallest flavor with enough RAM.
 type GetFlavorByRamRequest struct {
@@ -3712,7 +4074,7 @@ type GetFlavorByRamRequest struct {
 
 func (x *GetFlavorByRamRequest) Reset() {
 	*x = GetFlavorByRamRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3724,7 +4086,7 @@ func (x *GetFlavorByRamRequest) String() string {
 func (*GetFlavorByRamRequest) ProtoMessage() {}
 
 func (x *GetFlavorByRamRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[43]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3737,7 +4099,7 @@ func (x *GetFlavorByRamRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFlavorByRamRequest.ProtoReflect.Descriptor instead.
 func (*GetFlavorByRamRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{43}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetFlavorByRamRequest) GetLocation() *Location {
@@ -3779,7 +4141,7 @@ type GetFlavorByRamResponse struct {
 
 func (x *GetFlavorByRamResponse) Reset() {
 	*x = GetFlavorByRamResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3791,7 +4153,7 @@ func (x *GetFlavorByRamResponse) String() string {
 func (*GetFlavorByRamResponse) ProtoMessage() {}
 
 func (x *GetFlavorByRamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[44]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3804,7 +4166,7 @@ func (x *GetFlavorByRamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetFlavorByRamResponse.ProtoReflect.Descriptor instead.
 func (*GetFlavorByRamResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{44}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetFlavorByRamResponse) GetFlavor() *Flavor {
@@ -3841,14 +4203,18 @@ type Keypair struct {
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,10,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,10,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/keypairs/{id}". Every request field that
+	// refers to a keypair accepts it.
+	ResourceName  string `protobuf:"bytes,11,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Keypair) Reset() {
 	*x = Keypair{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3860,7 +4226,7 @@ func (x *Keypair) String() string {
 func (*Keypair) ProtoMessage() {}
 
 func (x *Keypair) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[45]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3873,7 +4239,7 @@ func (x *Keypair) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Keypair.ProtoReflect.Descriptor instead.
 func (*Keypair) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{45}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Keypair) GetLocation() *Location {
@@ -3946,12 +4312,19 @@ func (x *Keypair) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *Keypair) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetKeypairRequest selects one keypair.
 type GetKeypairRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// Name of the keypair (its ID); a glob must match one keypair.
+	// Name of the keypair (its ID) or its resource_name, matched exactly.
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3959,7 +4332,7 @@ type GetKeypairRequest struct {
 
 func (x *GetKeypairRequest) Reset() {
 	*x = GetKeypairRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3971,7 +4344,7 @@ func (x *GetKeypairRequest) String() string {
 func (*GetKeypairRequest) ProtoMessage() {}
 
 func (x *GetKeypairRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[46]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3984,7 +4357,7 @@ func (x *GetKeypairRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetKeypairRequest.ProtoReflect.Descriptor instead.
 func (*GetKeypairRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{46}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetKeypairRequest) GetLocation() *Location {
@@ -4012,7 +4385,7 @@ type GetKeypairResponse struct {
 
 func (x *GetKeypairResponse) Reset() {
 	*x = GetKeypairResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4024,7 +4397,7 @@ func (x *GetKeypairResponse) String() string {
 func (*GetKeypairResponse) ProtoMessage() {}
 
 func (x *GetKeypairResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[47]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4037,7 +4410,7 @@ func (x *GetKeypairResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetKeypairResponse.ProtoReflect.Descriptor instead.
 func (*GetKeypairResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{47}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GetKeypairResponse) GetKeypair() *Keypair {
@@ -4060,7 +4433,7 @@ type ListKeypairsRequest struct {
 
 func (x *ListKeypairsRequest) Reset() {
 	*x = ListKeypairsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4072,7 +4445,7 @@ func (x *ListKeypairsRequest) String() string {
 func (*ListKeypairsRequest) ProtoMessage() {}
 
 func (x *ListKeypairsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[48]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4085,7 +4458,7 @@ func (x *ListKeypairsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeypairsRequest.ProtoReflect.Descriptor instead.
 func (*ListKeypairsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{48}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ListKeypairsRequest) GetLocation() *Location {
@@ -4105,15 +4478,20 @@ func (x *ListKeypairsRequest) GetSelector() *Selector {
 // ListKeypairsResponse is one message of the ListKeypairs stream.
 type ListKeypairsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One keypair of the result.
-	Keypair       *Keypair `protobuf:"bytes,1,opt,name=keypair,proto3" json:"keypair,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListKeypairsResponse_Keypair
+	//	*ListKeypairsResponse_ScopeOutcome
+	Item          isListKeypairsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListKeypairsResponse) Reset() {
 	*x = ListKeypairsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4125,7 +4503,7 @@ func (x *ListKeypairsResponse) String() string {
 func (*ListKeypairsResponse) ProtoMessage() {}
 
 func (x *ListKeypairsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[49]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4138,15 +4516,51 @@ func (x *ListKeypairsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListKeypairsResponse.ProtoReflect.Descriptor instead.
 func (*ListKeypairsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{49}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *ListKeypairsResponse) GetItem() isListKeypairsResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListKeypairsResponse) GetKeypair() *Keypair {
 	if x != nil {
-		return x.Keypair
+		if x, ok := x.Item.(*ListKeypairsResponse_Keypair); ok {
+			return x.Keypair
+		}
 	}
 	return nil
 }
+
+func (x *ListKeypairsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListKeypairsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListKeypairsResponse_Item interface {
+	isListKeypairsResponse_Item()
+}
+
+type ListKeypairsResponse_Keypair struct {
+	// One keypair of the result.
+	Keypair *Keypair `protobuf:"bytes,1,opt,name=keypair,proto3,oneof"`
+}
+
+type ListKeypairsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListKeypairsResponse_Keypair) isListKeypairsResponse_Item() {}
+
+func (*ListKeypairsResponse_ScopeOutcome) isListKeypairsResponse_Item() {}
 
 // CreateKeypairRequest describes the keypair to create.
 type CreateKeypairRequest struct {
@@ -4157,14 +4571,20 @@ type CreateKeypairRequest struct {
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Public key to import. Empty has Nova generate the keypair; the private
 	// key is then in the response.
-	PublicKey     string `protobuf:"bytes,3,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	PublicKey string `protobuf:"bytes,3,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateKeypairRequest) Reset() {
 	*x = CreateKeypairRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4176,7 +4596,7 @@ func (x *CreateKeypairRequest) String() string {
 func (*CreateKeypairRequest) ProtoMessage() {}
 
 func (x *CreateKeypairRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[50]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4189,7 +4609,7 @@ func (x *CreateKeypairRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateKeypairRequest.ProtoReflect.Descriptor instead.
 func (*CreateKeypairRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{50}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *CreateKeypairRequest) GetLocation() *Location {
@@ -4213,6 +4633,13 @@ func (x *CreateKeypairRequest) GetPublicKey() string {
 	return ""
 }
 
+func (x *CreateKeypairRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateKeypairResponse carries the new keypair.
 type CreateKeypairResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4224,7 +4651,7 @@ type CreateKeypairResponse struct {
 
 func (x *CreateKeypairResponse) Reset() {
 	*x = CreateKeypairResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4236,7 +4663,7 @@ func (x *CreateKeypairResponse) String() string {
 func (*CreateKeypairResponse) ProtoMessage() {}
 
 func (x *CreateKeypairResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[51]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4249,7 +4676,7 @@ func (x *CreateKeypairResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateKeypairResponse.ProtoReflect.Descriptor instead.
 func (*CreateKeypairResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{51}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CreateKeypairResponse) GetKeypair() *Keypair {
@@ -4272,7 +4699,7 @@ type DeleteKeypairRequest struct {
 
 func (x *DeleteKeypairRequest) Reset() {
 	*x = DeleteKeypairRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4284,7 +4711,7 @@ func (x *DeleteKeypairRequest) String() string {
 func (*DeleteKeypairRequest) ProtoMessage() {}
 
 func (x *DeleteKeypairRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[52]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4297,7 +4724,7 @@ func (x *DeleteKeypairRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteKeypairRequest.ProtoReflect.Descriptor instead.
 func (*DeleteKeypairRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{52}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DeleteKeypairRequest) GetLocation() *Location {
@@ -4326,7 +4753,7 @@ type DeleteKeypairResponse struct {
 
 func (x *DeleteKeypairResponse) Reset() {
 	*x = DeleteKeypairResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4338,7 +4765,7 @@ func (x *DeleteKeypairResponse) String() string {
 func (*DeleteKeypairResponse) ProtoMessage() {}
 
 func (x *DeleteKeypairResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[53]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4351,7 +4778,7 @@ func (x *DeleteKeypairResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteKeypairResponse.ProtoReflect.Descriptor instead.
 func (*DeleteKeypairResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{53}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *DeleteKeypairResponse) GetDeleted() bool {
@@ -4389,14 +4816,18 @@ type ServerGroup struct {
 	UserId *string `protobuf:"bytes,10,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
 	// Everything the cloud returned that has no typed field here, with JSON
 	// types kept.
-	Properties    *structpb.Struct `protobuf:"bytes,11,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,11,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/server-groups/{id}". Every request field
+	// that refers to a server group accepts it.
+	ResourceName  string `protobuf:"bytes,12,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ServerGroup) Reset() {
 	*x = ServerGroup{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4408,7 +4839,7 @@ func (x *ServerGroup) String() string {
 func (*ServerGroup) ProtoMessage() {}
 
 func (x *ServerGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[54]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4421,7 +4852,7 @@ func (x *ServerGroup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServerGroup.ProtoReflect.Descriptor instead.
 func (*ServerGroup) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{54}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ServerGroup) GetLocation() *Location {
@@ -4501,12 +4932,20 @@ func (x *ServerGroup) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *ServerGroup) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // GetServerGroupRequest selects one server group.
 type GetServerGroupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the server group; a glob must match one group.
+	// ID, name or resource_name of the server group, matched exactly (globs
+	// only in List selectors).
 	NameOrId      string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -4514,7 +4953,7 @@ type GetServerGroupRequest struct {
 
 func (x *GetServerGroupRequest) Reset() {
 	*x = GetServerGroupRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4526,7 +4965,7 @@ func (x *GetServerGroupRequest) String() string {
 func (*GetServerGroupRequest) ProtoMessage() {}
 
 func (x *GetServerGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[55]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4539,7 +4978,7 @@ func (x *GetServerGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerGroupRequest.ProtoReflect.Descriptor instead.
 func (*GetServerGroupRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{55}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *GetServerGroupRequest) GetLocation() *Location {
@@ -4567,7 +5006,7 @@ type GetServerGroupResponse struct {
 
 func (x *GetServerGroupResponse) Reset() {
 	*x = GetServerGroupResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4579,7 +5018,7 @@ func (x *GetServerGroupResponse) String() string {
 func (*GetServerGroupResponse) ProtoMessage() {}
 
 func (x *GetServerGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[56]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4592,7 +5031,7 @@ func (x *GetServerGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetServerGroupResponse.ProtoReflect.Descriptor instead.
 func (*GetServerGroupResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{56}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *GetServerGroupResponse) GetServerGroup() *ServerGroup {
@@ -4615,7 +5054,7 @@ type ListServerGroupsRequest struct {
 
 func (x *ListServerGroupsRequest) Reset() {
 	*x = ListServerGroupsRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4627,7 +5066,7 @@ func (x *ListServerGroupsRequest) String() string {
 func (*ListServerGroupsRequest) ProtoMessage() {}
 
 func (x *ListServerGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[57]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4640,7 +5079,7 @@ func (x *ListServerGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServerGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListServerGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{57}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListServerGroupsRequest) GetLocation() *Location {
@@ -4660,15 +5099,20 @@ func (x *ListServerGroupsRequest) GetSelector() *Selector {
 // ListServerGroupsResponse is one message of the ListServerGroups stream.
 type ListServerGroupsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One server group of the result.
-	ServerGroup   *ServerGroup `protobuf:"bytes,1,opt,name=server_group,json=serverGroup,proto3" json:"server_group,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListServerGroupsResponse_ServerGroup
+	//	*ListServerGroupsResponse_ScopeOutcome
+	Item          isListServerGroupsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListServerGroupsResponse) Reset() {
 	*x = ListServerGroupsResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4680,7 +5124,7 @@ func (x *ListServerGroupsResponse) String() string {
 func (*ListServerGroupsResponse) ProtoMessage() {}
 
 func (x *ListServerGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[58]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4693,15 +5137,51 @@ func (x *ListServerGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListServerGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListServerGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{58}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *ListServerGroupsResponse) GetItem() isListServerGroupsResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListServerGroupsResponse) GetServerGroup() *ServerGroup {
 	if x != nil {
-		return x.ServerGroup
+		if x, ok := x.Item.(*ListServerGroupsResponse_ServerGroup); ok {
+			return x.ServerGroup
+		}
 	}
 	return nil
 }
+
+func (x *ListServerGroupsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListServerGroupsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListServerGroupsResponse_Item interface {
+	isListServerGroupsResponse_Item()
+}
+
+type ListServerGroupsResponse_ServerGroup struct {
+	// One server group of the result.
+	ServerGroup *ServerGroup `protobuf:"bytes,1,opt,name=server_group,json=serverGroup,proto3,oneof"`
+}
+
+type ListServerGroupsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListServerGroupsResponse_ServerGroup) isListServerGroupsResponse_Item() {}
+
+func (*ListServerGroupsResponse_ScopeOutcome) isListServerGroupsResponse_Item() {}
 
 // CreateServerGroupRequest describes the server group to create.
 type CreateServerGroupRequest struct {
@@ -4712,14 +5192,20 @@ type CreateServerGroupRequest struct {
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Scheduling policies; at least one (Nova 2.64 and later take exactly
 	// one).
-	Policies      []ServerGroupPolicy `protobuf:"varint,3,rep,packed,name=policies,proto3,enum=oaktree.v1.ServerGroupPolicy" json:"policies,omitempty"`
+	Policies []ServerGroupPolicy `protobuf:"varint,3,rep,packed,name=policies,proto3,enum=oaktree.v1.ServerGroupPolicy" json:"policies,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateServerGroupRequest) Reset() {
 	*x = CreateServerGroupRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4731,7 +5217,7 @@ func (x *CreateServerGroupRequest) String() string {
 func (*CreateServerGroupRequest) ProtoMessage() {}
 
 func (x *CreateServerGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[59]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4744,7 +5230,7 @@ func (x *CreateServerGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateServerGroupRequest.ProtoReflect.Descriptor instead.
 func (*CreateServerGroupRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{59}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *CreateServerGroupRequest) GetLocation() *Location {
@@ -4768,6 +5254,13 @@ func (x *CreateServerGroupRequest) GetPolicies() []ServerGroupPolicy {
 	return nil
 }
 
+func (x *CreateServerGroupRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateServerGroupResponse carries the new server group.
 type CreateServerGroupResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4779,7 +5272,7 @@ type CreateServerGroupResponse struct {
 
 func (x *CreateServerGroupResponse) Reset() {
 	*x = CreateServerGroupResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4791,7 +5284,7 @@ func (x *CreateServerGroupResponse) String() string {
 func (*CreateServerGroupResponse) ProtoMessage() {}
 
 func (x *CreateServerGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[60]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4804,7 +5297,7 @@ func (x *CreateServerGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateServerGroupResponse.ProtoReflect.Descriptor instead.
 func (*CreateServerGroupResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{60}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *CreateServerGroupResponse) GetServerGroup() *ServerGroup {
@@ -4827,7 +5320,7 @@ type DeleteServerGroupRequest struct {
 
 func (x *DeleteServerGroupRequest) Reset() {
 	*x = DeleteServerGroupRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4839,7 +5332,7 @@ func (x *DeleteServerGroupRequest) String() string {
 func (*DeleteServerGroupRequest) ProtoMessage() {}
 
 func (x *DeleteServerGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[61]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4852,7 +5345,7 @@ func (x *DeleteServerGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteServerGroupRequest.ProtoReflect.Descriptor instead.
 func (*DeleteServerGroupRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{61}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *DeleteServerGroupRequest) GetLocation() *Location {
@@ -4880,7 +5373,7 @@ type DeleteServerGroupResponse struct {
 
 func (x *DeleteServerGroupResponse) Reset() {
 	*x = DeleteServerGroupResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4892,7 +5385,7 @@ func (x *DeleteServerGroupResponse) String() string {
 func (*DeleteServerGroupResponse) ProtoMessage() {}
 
 func (x *DeleteServerGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[62]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4905,7 +5398,7 @@ func (x *DeleteServerGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteServerGroupResponse.ProtoReflect.Descriptor instead.
 func (*DeleteServerGroupResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{62}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *DeleteServerGroupResponse) GetDeleted() bool {
@@ -4930,7 +5423,7 @@ type AvailabilityZone struct {
 
 func (x *AvailabilityZone) Reset() {
 	*x = AvailabilityZone{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4942,7 +5435,7 @@ func (x *AvailabilityZone) String() string {
 func (*AvailabilityZone) ProtoMessage() {}
 
 func (x *AvailabilityZone) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[63]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4955,7 +5448,7 @@ func (x *AvailabilityZone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AvailabilityZone.ProtoReflect.Descriptor instead.
 func (*AvailabilityZone) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{63}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *AvailabilityZone) GetLocation() *Location {
@@ -4992,7 +5485,7 @@ type ListAvailabilityZonesRequest struct {
 
 func (x *ListAvailabilityZonesRequest) Reset() {
 	*x = ListAvailabilityZonesRequest{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5004,7 +5497,7 @@ func (x *ListAvailabilityZonesRequest) String() string {
 func (*ListAvailabilityZonesRequest) ProtoMessage() {}
 
 func (x *ListAvailabilityZonesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[64]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5017,7 +5510,7 @@ func (x *ListAvailabilityZonesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAvailabilityZonesRequest.ProtoReflect.Descriptor instead.
 func (*ListAvailabilityZonesRequest) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{64}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ListAvailabilityZonesRequest) GetLocation() *Location {
@@ -5038,15 +5531,20 @@ func (x *ListAvailabilityZonesRequest) GetUnavailable() bool {
 // stream.
 type ListAvailabilityZonesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One availability zone.
-	AvailabilityZone *AvailabilityZone `protobuf:"bytes,1,opt,name=availability_zone,json=availabilityZone,proto3" json:"availability_zone,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListAvailabilityZonesResponse_AvailabilityZone
+	//	*ListAvailabilityZonesResponse_ScopeOutcome
+	Item          isListAvailabilityZonesResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListAvailabilityZonesResponse) Reset() {
 	*x = ListAvailabilityZonesResponse{}
-	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5058,7 +5556,7 @@ func (x *ListAvailabilityZonesResponse) String() string {
 func (*ListAvailabilityZonesResponse) ProtoMessage() {}
 
 func (x *ListAvailabilityZonesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_oaktree_v1_compute_proto_msgTypes[65]
+	mi := &file_oaktree_v1_compute_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5071,22 +5569,58 @@ func (x *ListAvailabilityZonesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAvailabilityZonesResponse.ProtoReflect.Descriptor instead.
 func (*ListAvailabilityZonesResponse) Descriptor() ([]byte, []int) {
-	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{65}
+	return file_oaktree_v1_compute_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *ListAvailabilityZonesResponse) GetItem() isListAvailabilityZonesResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
 }
 
 func (x *ListAvailabilityZonesResponse) GetAvailabilityZone() *AvailabilityZone {
 	if x != nil {
-		return x.AvailabilityZone
+		if x, ok := x.Item.(*ListAvailabilityZonesResponse_AvailabilityZone); ok {
+			return x.AvailabilityZone
+		}
 	}
 	return nil
 }
+
+func (x *ListAvailabilityZonesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListAvailabilityZonesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListAvailabilityZonesResponse_Item interface {
+	isListAvailabilityZonesResponse_Item()
+}
+
+type ListAvailabilityZonesResponse_AvailabilityZone struct {
+	// One availability zone.
+	AvailabilityZone *AvailabilityZone `protobuf:"bytes,1,opt,name=availability_zone,json=availabilityZone,proto3,oneof"`
+}
+
+type ListAvailabilityZonesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListAvailabilityZonesResponse_AvailabilityZone) isListAvailabilityZonesResponse_Item() {}
+
+func (*ListAvailabilityZonesResponse_ScopeOutcome) isListAvailabilityZonesResponse_Item() {}
 
 var File_oaktree_v1_compute_proto protoreflect.FileDescriptor
 
 const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"\x18oaktree/v1/compute.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xc5\x0e\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xea\x0e\n" +
 	"\x06Server\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5132,7 +5666,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\tpublic_v4\x18\x1e \x01(\tH\bR\bpublicV4\x88\x01\x01\x12 \n" +
 	"\tpublic_v6\x18\x1f \x01(\tH\tR\bpublicV6\x88\x01\x01\x12\x17\n" +
 	"\auser_id\x18  \x01(\tR\x06userId\x12!\n" +
-	"\finterface_ip\x18! \x01(\tR\vinterfaceIp\x1a;\n" +
+	"\finterface_ip\x18! \x01(\tR\vinterfaceIp\x12#\n" +
+	"\rresource_name\x18\" \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1aY\n" +
@@ -5205,7 +5740,7 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"properties\x18\x03 \x01(\v2\x17.google.protobuf.StructR\n" +
 	"propertiesB\x18\n" +
-	"\x16_delete_on_termination\"\x91\x02\n" +
+	"\x16_delete_on_termination\"\xb6\x02\n" +
 	"\x13ServerSecurityGroup\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5214,7 +5749,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\x14security_group_rules\x18\x05 \x03(\v2\x17.google.protobuf.StructR\x12securityGroupRules\x127\n" +
 	"\n" +
 	"properties\x18\x06 \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\"\xb1\x01\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\a \x01(\tR\fresourceName\"\xb1\x01\n" +
 	"\tServerNic\x12\x15\n" +
 	"\x06net_id\x18\x01 \x01(\tR\x05netId\x12\x19\n" +
 	"\bnet_name\x18\x02 \x01(\tR\anetName\x12\x17\n" +
@@ -5236,9 +5772,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x1a\n" +
 	"\bdetailed\x18\x03 \x01(\bR\bdetailed\x12\x12\n" +
 	"\x04bare\x18\x04 \x01(\bR\x04bare\x12!\n" +
-	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"A\n" +
-	"\x13ListServersResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xc4\b\n" +
+	"\fall_projects\x18\x05 \x01(\bR\vallProjects\"\x8c\x01\n" +
+	"\x13ListServersResponse\x12,\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerH\x00R\x06server\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xe3\b\n" +
 	"\x13CreateServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
@@ -5269,7 +5807,9 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"ip_options\x18\x16 \x01(\v2\x1b.oaktree.v1.ServerIpOptionsR\tipOptions\x12\x12\n" +
 	"\x04wait\x18\x17 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\x18 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a7\n" +
+	"\atimeout\x18\x18 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x19 \x01(\tR\trequestId\x1a7\n" +
 	"\tMetaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x0f\n" +
@@ -5287,15 +5827,14 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\b_auto_ipB\b\n" +
 	"\x06_reuse\"B\n" +
 	"\x14CreateServerResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xbe\x01\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xed\x01\n" +
 	"\x13UpdateServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
-	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\x04 \x01(\tH\x01R\vdescription\x88\x01\x01B\a\n" +
-	"\x05_nameB\x0e\n" +
-	"\f_description\"B\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12*\n" +
+	"\x06server\x18\x05 \x01(\v2\x12.oaktree.v1.ServerR\x06server\x12;\n" +
+	"\vupdate_mask\x18\x06 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05R\x04nameR\vdescription\"B\n" +
 	"\x14UpdateServerResponse\x12*\n" +
 	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xf8\x01\n" +
 	"\x14RebuildServerRequest\x120\n" +
@@ -5321,14 +5860,23 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\x12\n" +
 	"\x10_delete_ip_retry\"0\n" +
 	"\x14DeleteServerResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xea\x01\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xc4\x01\n" +
 	"\x12WatchServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12;\n" +
-	"\funtil_status\x18\x03 \x03(\x0e2\x18.oaktree.v1.ServerStatusR\vuntilStatus\x123\n" +
-	"\atimeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x12\n" +
-	"\x04bare\x18\x05 \x01(\bR\x04bare\"[\n" +
+	"\funtil_status\x18\x03 \x03(\x0e2\x18.oaktree.v1.ServerStatusR\vuntilStatus\x12\x12\n" +
+	"\x04bare\x18\x05 \x01(\bR\x04bareJ\x04\b\x04\x10\x05R\atimeout\"\x8d\x01\n" +
+	"\x13WatchServersRequest\x120\n" +
+	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x12\n" +
+	"\x04bare\x18\x03 \x01(\bR\x04bare\"\xed\x01\n" +
+	"\x14WatchServersResponse\x12*\n" +
+	"\x05added\x18\x01 \x01(\v2\x12.oaktree.v1.ServerH\x00R\x05added\x120\n" +
+	"\bmodified\x18\x02 \x01(\v2\x12.oaktree.v1.ServerH\x00R\bmodified\x12.\n" +
+	"\adeleted\x18\x03 \x01(\v2\x12.oaktree.v1.ServerH\x00R\adeleted\x12?\n" +
+	"\rscope_outcome\x18\x04 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"[\n" +
 	"\x13WatchServerResponse\x12*\n" +
 	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted\"\x91\x01\n" +
@@ -5358,9 +5906,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\x1fListServerSecurityGroupsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"j\n" +
-	" ListServerSecurityGroupsResponse\x12F\n" +
-	"\x0esecurity_group\x18\x01 \x01(\v2\x1f.oaktree.v1.ServerSecurityGroupR\rsecurityGroup\"\x99\x01\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"\xb5\x01\n" +
+	" ListServerSecurityGroupsResponse\x12H\n" +
+	"\x0esecurity_group\x18\x01 \x01(\v2\x1f.oaktree.v1.ServerSecurityGroupH\x00R\rsecurityGroup\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x99\x01\n" +
 	"\x1eAddServerSecurityGroupsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -5372,7 +5922,7 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12'\n" +
 	"\x0fsecurity_groups\x18\x03 \x03(\tR\x0esecurityGroups\"$\n" +
-	"\"RemoveServerSecurityGroupsResponse\"\xec\x01\n" +
+	"\"RemoveServerSecurityGroupsResponse\"\x8b\x02\n" +
 	"\x15AddIpsToServerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -5380,9 +5930,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"ip_options\x18\x03 \x01(\v2\x1b.oaktree.v1.ServerIpOptionsR\tipOptions\x12\x12\n" +
 	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"D\n" +
+	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestId\"D\n" +
 	"\x16AddIpsToServerResponse\x12*\n" +
-	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\xe8\x03\n" +
+	"\x06server\x18\x01 \x01(\v2\x12.oaktree.v1.ServerR\x06server\"\x8d\x04\n" +
 	"\x06Flavor\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5402,7 +5954,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"extraSpecs\x127\n" +
 	"\n" +
 	"properties\x18\r \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\x1a=\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\x0e \x01(\tR\fresourceName\x1a=\n" +
 	"\x0fExtraSpecsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x92\x01\n" +
@@ -5420,9 +5973,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tget_extra\x18\x03 \x01(\bH\x00R\bgetExtra\x88\x01\x01B\f\n" +
 	"\n" +
-	"_get_extra\"A\n" +
-	"\x13ListFlavorsResponse\x12*\n" +
-	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xa5\x01\n" +
+	"_get_extra\"\x8c\x01\n" +
+	"\x13ListFlavorsResponse\x12,\n" +
+	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorH\x00R\x06flavor\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xa5\x01\n" +
 	"\x15GetFlavorByRamRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x10\n" +
 	"\x03ram\x18\x02 \x01(\x03R\x03ram\x12\x18\n" +
@@ -5431,7 +5986,7 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"_get_extra\"D\n" +
 	"\x16GetFlavorByRamResponse\x12*\n" +
-	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xa1\x03\n" +
+	"\x06flavor\x18\x01 \x01(\v2\x12.oaktree.v1.FlavorR\x06flavor\"\xc6\x03\n" +
 	"\aKeypair\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5448,7 +6003,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\n" +
 	"properties\x18\n" +
 	" \x01(\v2\x17.google.protobuf.StructR\n" +
-	"propertiesB\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\v \x01(\tR\fresourceNameB\n" +
 	"\n" +
 	"\b_user_idB\x0e\n" +
 	"\f_private_key\"c\n" +
@@ -5460,21 +6016,25 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"y\n" +
 	"\x13ListKeypairsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"E\n" +
-	"\x14ListKeypairsResponse\x12-\n" +
-	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"{\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x90\x01\n" +
+	"\x14ListKeypairsResponse\x12/\n" +
+	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairH\x00R\akeypair\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x9a\x01\n" +
 	"\x14CreateKeypairRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
-	"public_key\x18\x03 \x01(\tR\tpublicKey\"F\n" +
+	"public_key\x18\x03 \x01(\tR\tpublicKey\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"F\n" +
 	"\x15CreateKeypairResponse\x12-\n" +
 	"\akeypair\x18\x01 \x01(\v2\x13.oaktree.v1.KeypairR\akeypair\"\\\n" +
 	"\x14DeleteKeypairRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"1\n" +
 	"\x15DeleteKeypairResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xb4\x04\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xd9\x04\n" +
 	"\vServerGroup\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -5490,7 +6050,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	" \x01(\tH\x01R\x06userId\x88\x01\x01\x127\n" +
 	"\n" +
 	"properties\x18\v \x01(\v2\x17.google.protobuf.StructR\n" +
-	"properties\x1a;\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\f \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
@@ -5505,13 +6066,17 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"}\n" +
 	"\x17ListServerGroupsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"V\n" +
-	"\x18ListServerGroupsResponse\x12:\n" +
-	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"\x9b\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\xa1\x01\n" +
+	"\x18ListServerGroupsResponse\x12<\n" +
+	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupH\x00R\vserverGroup\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xba\x01\n" +
 	"\x18CreateServerGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x129\n" +
-	"\bpolicies\x18\x03 \x03(\x0e2\x1d.oaktree.v1.ServerGroupPolicyR\bpolicies\"W\n" +
+	"\bpolicies\x18\x03 \x03(\x0e2\x1d.oaktree.v1.ServerGroupPolicyR\bpolicies\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"W\n" +
 	"\x19CreateServerGroupResponse\x12:\n" +
 	"\fserver_group\x18\x01 \x01(\v2\x17.oaktree.v1.ServerGroupR\vserverGroup\"j\n" +
 	"\x18DeleteServerGroupRequest\x120\n" +
@@ -5526,9 +6091,11 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\tavailable\x18\x03 \x01(\bR\tavailable\"r\n" +
 	"\x1cListAvailabilityZonesRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12 \n" +
-	"\vunavailable\x18\x02 \x01(\bR\vunavailable\"j\n" +
-	"\x1dListAvailabilityZonesResponse\x12I\n" +
-	"\x11availability_zone\x18\x01 \x01(\v2\x1c.oaktree.v1.AvailabilityZoneR\x10availabilityZone*^\n" +
+	"\vunavailable\x18\x02 \x01(\bR\vunavailable\"\xb5\x01\n" +
+	"\x1dListAvailabilityZonesResponse\x12K\n" +
+	"\x11availability_zone\x18\x01 \x01(\v2\x1c.oaktree.v1.AvailabilityZoneH\x00R\x10availabilityZone\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item*^\n" +
 	"\vAddressType\x12\x1c\n" +
 	"\x18ADDRESS_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ADDRESS_TYPE_FIXED\x10\x01\x12\x19\n" +
@@ -5569,7 +6136,7 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\x1cSERVER_GROUP_POLICY_AFFINITY\x10\x01\x12%\n" +
 	"!SERVER_GROUP_POLICY_ANTI_AFFINITY\x10\x02\x12%\n" +
 	"!SERVER_GROUP_POLICY_SOFT_AFFINITY\x10\x03\x12*\n" +
-	"&SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY\x10\x042\xed\x12\n" +
+	"&SERVER_GROUP_POLICY_SOFT_ANTI_AFFINITY\x10\x042\xc2\x13\n" +
 	"\x0eComputeService\x12H\n" +
 	"\tGetServer\x12\x1c.oaktree.v1.GetServerRequest\x1a\x1d.oaktree.v1.GetServerResponse\x12P\n" +
 	"\vListServers\x12\x1e.oaktree.v1.ListServersRequest\x1a\x1f.oaktree.v1.ListServersResponse0\x01\x12Q\n" +
@@ -5577,7 +6144,8 @@ const file_oaktree_v1_compute_proto_rawDesc = "" +
 	"\fUpdateServer\x12\x1f.oaktree.v1.UpdateServerRequest\x1a .oaktree.v1.UpdateServerResponse\x12T\n" +
 	"\rRebuildServer\x12 .oaktree.v1.RebuildServerRequest\x1a!.oaktree.v1.RebuildServerResponse\x12Q\n" +
 	"\fDeleteServer\x12\x1f.oaktree.v1.DeleteServerRequest\x1a .oaktree.v1.DeleteServerResponse\x12P\n" +
-	"\vWatchServer\x12\x1e.oaktree.v1.WatchServerRequest\x1a\x1f.oaktree.v1.WatchServerResponse0\x01\x12]\n" +
+	"\vWatchServer\x12\x1e.oaktree.v1.WatchServerRequest\x1a\x1f.oaktree.v1.WatchServerResponse0\x01\x12S\n" +
+	"\fWatchServers\x12\x1f.oaktree.v1.WatchServersRequest\x1a .oaktree.v1.WatchServersResponse0\x01\x12]\n" +
 	"\x10GetServerConsole\x12#.oaktree.v1.GetServerConsoleRequest\x1a$.oaktree.v1.GetServerConsoleResponse\x12`\n" +
 	"\x11SetServerMetadata\x12$.oaktree.v1.SetServerMetadataRequest\x1a%.oaktree.v1.SetServerMetadataResponse\x12i\n" +
 	"\x14DeleteServerMetadata\x12'.oaktree.v1.DeleteServerMetadataRequest\x1a(.oaktree.v1.DeleteServerMetadataResponse\x12w\n" +
@@ -5613,7 +6181,7 @@ func file_oaktree_v1_compute_proto_rawDescGZIP() []byte {
 }
 
 var file_oaktree_v1_compute_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_oaktree_v1_compute_proto_msgTypes = make([]protoimpl.MessageInfo, 74)
+var file_oaktree_v1_compute_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
 var file_oaktree_v1_compute_proto_goTypes = []any{
 	(AddressType)(0),                           // 0: oaktree.v1.AddressType
 	(ServerStatus)(0),                          // 1: oaktree.v1.ServerStatus
@@ -5643,225 +6211,244 @@ var file_oaktree_v1_compute_proto_goTypes = []any{
 	(*DeleteServerRequest)(nil),                // 25: oaktree.v1.DeleteServerRequest
 	(*DeleteServerResponse)(nil),               // 26: oaktree.v1.DeleteServerResponse
 	(*WatchServerRequest)(nil),                 // 27: oaktree.v1.WatchServerRequest
-	(*WatchServerResponse)(nil),                // 28: oaktree.v1.WatchServerResponse
-	(*GetServerConsoleRequest)(nil),            // 29: oaktree.v1.GetServerConsoleRequest
-	(*GetServerConsoleResponse)(nil),           // 30: oaktree.v1.GetServerConsoleResponse
-	(*SetServerMetadataRequest)(nil),           // 31: oaktree.v1.SetServerMetadataRequest
-	(*SetServerMetadataResponse)(nil),          // 32: oaktree.v1.SetServerMetadataResponse
-	(*DeleteServerMetadataRequest)(nil),        // 33: oaktree.v1.DeleteServerMetadataRequest
-	(*DeleteServerMetadataResponse)(nil),       // 34: oaktree.v1.DeleteServerMetadataResponse
-	(*ListServerSecurityGroupsRequest)(nil),    // 35: oaktree.v1.ListServerSecurityGroupsRequest
-	(*ListServerSecurityGroupsResponse)(nil),   // 36: oaktree.v1.ListServerSecurityGroupsResponse
-	(*AddServerSecurityGroupsRequest)(nil),     // 37: oaktree.v1.AddServerSecurityGroupsRequest
-	(*AddServerSecurityGroupsResponse)(nil),    // 38: oaktree.v1.AddServerSecurityGroupsResponse
-	(*RemoveServerSecurityGroupsRequest)(nil),  // 39: oaktree.v1.RemoveServerSecurityGroupsRequest
-	(*RemoveServerSecurityGroupsResponse)(nil), // 40: oaktree.v1.RemoveServerSecurityGroupsResponse
-	(*AddIpsToServerRequest)(nil),              // 41: oaktree.v1.AddIpsToServerRequest
-	(*AddIpsToServerResponse)(nil),             // 42: oaktree.v1.AddIpsToServerResponse
-	(*Flavor)(nil),                             // 43: oaktree.v1.Flavor
-	(*GetFlavorRequest)(nil),                   // 44: oaktree.v1.GetFlavorRequest
-	(*GetFlavorResponse)(nil),                  // 45: oaktree.v1.GetFlavorResponse
-	(*ListFlavorsRequest)(nil),                 // 46: oaktree.v1.ListFlavorsRequest
-	(*ListFlavorsResponse)(nil),                // 47: oaktree.v1.ListFlavorsResponse
-	(*GetFlavorByRamRequest)(nil),              // 48: oaktree.v1.GetFlavorByRamRequest
-	(*GetFlavorByRamResponse)(nil),             // 49: oaktree.v1.GetFlavorByRamResponse
-	(*Keypair)(nil),                            // 50: oaktree.v1.Keypair
-	(*GetKeypairRequest)(nil),                  // 51: oaktree.v1.GetKeypairRequest
-	(*GetKeypairResponse)(nil),                 // 52: oaktree.v1.GetKeypairResponse
-	(*ListKeypairsRequest)(nil),                // 53: oaktree.v1.ListKeypairsRequest
-	(*ListKeypairsResponse)(nil),               // 54: oaktree.v1.ListKeypairsResponse
-	(*CreateKeypairRequest)(nil),               // 55: oaktree.v1.CreateKeypairRequest
-	(*CreateKeypairResponse)(nil),              // 56: oaktree.v1.CreateKeypairResponse
-	(*DeleteKeypairRequest)(nil),               // 57: oaktree.v1.DeleteKeypairRequest
-	(*DeleteKeypairResponse)(nil),              // 58: oaktree.v1.DeleteKeypairResponse
-	(*ServerGroup)(nil),                        // 59: oaktree.v1.ServerGroup
-	(*GetServerGroupRequest)(nil),              // 60: oaktree.v1.GetServerGroupRequest
-	(*GetServerGroupResponse)(nil),             // 61: oaktree.v1.GetServerGroupResponse
-	(*ListServerGroupsRequest)(nil),            // 62: oaktree.v1.ListServerGroupsRequest
-	(*ListServerGroupsResponse)(nil),           // 63: oaktree.v1.ListServerGroupsResponse
-	(*CreateServerGroupRequest)(nil),           // 64: oaktree.v1.CreateServerGroupRequest
-	(*CreateServerGroupResponse)(nil),          // 65: oaktree.v1.CreateServerGroupResponse
-	(*DeleteServerGroupRequest)(nil),           // 66: oaktree.v1.DeleteServerGroupRequest
-	(*DeleteServerGroupResponse)(nil),          // 67: oaktree.v1.DeleteServerGroupResponse
-	(*AvailabilityZone)(nil),                   // 68: oaktree.v1.AvailabilityZone
-	(*ListAvailabilityZonesRequest)(nil),       // 69: oaktree.v1.ListAvailabilityZonesRequest
-	(*ListAvailabilityZonesResponse)(nil),      // 70: oaktree.v1.ListAvailabilityZonesResponse
-	nil,                                        // 71: oaktree.v1.Server.MetadataEntry
-	nil,                                        // 72: oaktree.v1.Server.AddressesEntry
-	nil,                                        // 73: oaktree.v1.Server.NetworksEntry
-	nil,                                        // 74: oaktree.v1.ServerFlavor.ExtraSpecsEntry
-	nil,                                        // 75: oaktree.v1.CreateServerRequest.MetaEntry
-	nil,                                        // 76: oaktree.v1.SetServerMetadataRequest.MetadataEntry
-	nil,                                        // 77: oaktree.v1.Flavor.ExtraSpecsEntry
-	nil,                                        // 78: oaktree.v1.ServerGroup.MetadataEntry
-	(*Location)(nil),                           // 79: oaktree.v1.Location
-	(*structpb.Struct)(nil),                    // 80: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),              // 81: google.protobuf.Timestamp
-	(*Selector)(nil),                           // 82: oaktree.v1.Selector
-	(*durationpb.Duration)(nil),                // 83: google.protobuf.Duration
+	(*WatchServersRequest)(nil),                // 28: oaktree.v1.WatchServersRequest
+	(*WatchServersResponse)(nil),               // 29: oaktree.v1.WatchServersResponse
+	(*WatchServerResponse)(nil),                // 30: oaktree.v1.WatchServerResponse
+	(*GetServerConsoleRequest)(nil),            // 31: oaktree.v1.GetServerConsoleRequest
+	(*GetServerConsoleResponse)(nil),           // 32: oaktree.v1.GetServerConsoleResponse
+	(*SetServerMetadataRequest)(nil),           // 33: oaktree.v1.SetServerMetadataRequest
+	(*SetServerMetadataResponse)(nil),          // 34: oaktree.v1.SetServerMetadataResponse
+	(*DeleteServerMetadataRequest)(nil),        // 35: oaktree.v1.DeleteServerMetadataRequest
+	(*DeleteServerMetadataResponse)(nil),       // 36: oaktree.v1.DeleteServerMetadataResponse
+	(*ListServerSecurityGroupsRequest)(nil),    // 37: oaktree.v1.ListServerSecurityGroupsRequest
+	(*ListServerSecurityGroupsResponse)(nil),   // 38: oaktree.v1.ListServerSecurityGroupsResponse
+	(*AddServerSecurityGroupsRequest)(nil),     // 39: oaktree.v1.AddServerSecurityGroupsRequest
+	(*AddServerSecurityGroupsResponse)(nil),    // 40: oaktree.v1.AddServerSecurityGroupsResponse
+	(*RemoveServerSecurityGroupsRequest)(nil),  // 41: oaktree.v1.RemoveServerSecurityGroupsRequest
+	(*RemoveServerSecurityGroupsResponse)(nil), // 42: oaktree.v1.RemoveServerSecurityGroupsResponse
+	(*AddIpsToServerRequest)(nil),              // 43: oaktree.v1.AddIpsToServerRequest
+	(*AddIpsToServerResponse)(nil),             // 44: oaktree.v1.AddIpsToServerResponse
+	(*Flavor)(nil),                             // 45: oaktree.v1.Flavor
+	(*GetFlavorRequest)(nil),                   // 46: oaktree.v1.GetFlavorRequest
+	(*GetFlavorResponse)(nil),                  // 47: oaktree.v1.GetFlavorResponse
+	(*ListFlavorsRequest)(nil),                 // 48: oaktree.v1.ListFlavorsRequest
+	(*ListFlavorsResponse)(nil),                // 49: oaktree.v1.ListFlavorsResponse
+	(*GetFlavorByRamRequest)(nil),              // 50: oaktree.v1.GetFlavorByRamRequest
+	(*GetFlavorByRamResponse)(nil),             // 51: oaktree.v1.GetFlavorByRamResponse
+	(*Keypair)(nil),                            // 52: oaktree.v1.Keypair
+	(*GetKeypairRequest)(nil),                  // 53: oaktree.v1.GetKeypairRequest
+	(*GetKeypairResponse)(nil),                 // 54: oaktree.v1.GetKeypairResponse
+	(*ListKeypairsRequest)(nil),                // 55: oaktree.v1.ListKeypairsRequest
+	(*ListKeypairsResponse)(nil),               // 56: oaktree.v1.ListKeypairsResponse
+	(*CreateKeypairRequest)(nil),               // 57: oaktree.v1.CreateKeypairRequest
+	(*CreateKeypairResponse)(nil),              // 58: oaktree.v1.CreateKeypairResponse
+	(*DeleteKeypairRequest)(nil),               // 59: oaktree.v1.DeleteKeypairRequest
+	(*DeleteKeypairResponse)(nil),              // 60: oaktree.v1.DeleteKeypairResponse
+	(*ServerGroup)(nil),                        // 61: oaktree.v1.ServerGroup
+	(*GetServerGroupRequest)(nil),              // 62: oaktree.v1.GetServerGroupRequest
+	(*GetServerGroupResponse)(nil),             // 63: oaktree.v1.GetServerGroupResponse
+	(*ListServerGroupsRequest)(nil),            // 64: oaktree.v1.ListServerGroupsRequest
+	(*ListServerGroupsResponse)(nil),           // 65: oaktree.v1.ListServerGroupsResponse
+	(*CreateServerGroupRequest)(nil),           // 66: oaktree.v1.CreateServerGroupRequest
+	(*CreateServerGroupResponse)(nil),          // 67: oaktree.v1.CreateServerGroupResponse
+	(*DeleteServerGroupRequest)(nil),           // 68: oaktree.v1.DeleteServerGroupRequest
+	(*DeleteServerGroupResponse)(nil),          // 69: oaktree.v1.DeleteServerGroupResponse
+	(*AvailabilityZone)(nil),                   // 70: oaktree.v1.AvailabilityZone
+	(*ListAvailabilityZonesRequest)(nil),       // 71: oaktree.v1.ListAvailabilityZonesRequest
+	(*ListAvailabilityZonesResponse)(nil),      // 72: oaktree.v1.ListAvailabilityZonesResponse
+	nil,                                        // 73: oaktree.v1.Server.MetadataEntry
+	nil,                                        // 74: oaktree.v1.Server.AddressesEntry
+	nil,                                        // 75: oaktree.v1.Server.NetworksEntry
+	nil,                                        // 76: oaktree.v1.ServerFlavor.ExtraSpecsEntry
+	nil,                                        // 77: oaktree.v1.CreateServerRequest.MetaEntry
+	nil,                                        // 78: oaktree.v1.SetServerMetadataRequest.MetadataEntry
+	nil,                                        // 79: oaktree.v1.Flavor.ExtraSpecsEntry
+	nil,                                        // 80: oaktree.v1.ServerGroup.MetadataEntry
+	(*Location)(nil),                           // 81: oaktree.v1.Location
+	(*structpb.Struct)(nil),                    // 82: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),              // 83: google.protobuf.Timestamp
+	(*Selector)(nil),                           // 84: oaktree.v1.Selector
+	(*ScopeOutcome)(nil),                       // 85: oaktree.v1.ScopeOutcome
+	(*durationpb.Duration)(nil),                // 86: google.protobuf.Duration
+	(*fieldmaskpb.FieldMask)(nil),              // 87: google.protobuf.FieldMask
 }
 var file_oaktree_v1_compute_proto_depIdxs = []int32{
-	79,  // 0: oaktree.v1.Server.location:type_name -> oaktree.v1.Location
+	81,  // 0: oaktree.v1.Server.location:type_name -> oaktree.v1.Location
 	1,   // 1: oaktree.v1.Server.status:type_name -> oaktree.v1.ServerStatus
-	71,  // 2: oaktree.v1.Server.metadata:type_name -> oaktree.v1.Server.MetadataEntry
-	80,  // 3: oaktree.v1.Server.properties:type_name -> google.protobuf.Struct
-	81,  // 4: oaktree.v1.Server.created_at:type_name -> google.protobuf.Timestamp
-	72,  // 5: oaktree.v1.Server.addresses:type_name -> oaktree.v1.Server.AddressesEntry
+	73,  // 2: oaktree.v1.Server.metadata:type_name -> oaktree.v1.Server.MetadataEntry
+	82,  // 3: oaktree.v1.Server.properties:type_name -> google.protobuf.Struct
+	83,  // 4: oaktree.v1.Server.created_at:type_name -> google.protobuf.Timestamp
+	74,  // 5: oaktree.v1.Server.addresses:type_name -> oaktree.v1.Server.AddressesEntry
 	9,   // 6: oaktree.v1.Server.flavor:type_name -> oaktree.v1.ServerFlavor
 	10,  // 7: oaktree.v1.Server.image:type_name -> oaktree.v1.ServerImage
 	11,  // 8: oaktree.v1.Server.volumes:type_name -> oaktree.v1.ServerVolume
 	2,   // 9: oaktree.v1.Server.disk_config:type_name -> oaktree.v1.ServerDiskConfig
-	81,  // 10: oaktree.v1.Server.launched_at:type_name -> google.protobuf.Timestamp
-	81,  // 11: oaktree.v1.Server.terminated_at:type_name -> google.protobuf.Timestamp
+	83,  // 10: oaktree.v1.Server.launched_at:type_name -> google.protobuf.Timestamp
+	83,  // 11: oaktree.v1.Server.terminated_at:type_name -> google.protobuf.Timestamp
 	12,  // 12: oaktree.v1.Server.security_groups:type_name -> oaktree.v1.ServerSecurityGroup
-	81,  // 13: oaktree.v1.Server.created:type_name -> google.protobuf.Timestamp
-	81,  // 14: oaktree.v1.Server.updated:type_name -> google.protobuf.Timestamp
-	73,  // 15: oaktree.v1.Server.networks:type_name -> oaktree.v1.Server.NetworksEntry
+	83,  // 13: oaktree.v1.Server.created:type_name -> google.protobuf.Timestamp
+	83,  // 14: oaktree.v1.Server.updated:type_name -> google.protobuf.Timestamp
+	75,  // 15: oaktree.v1.Server.networks:type_name -> oaktree.v1.Server.NetworksEntry
 	7,   // 16: oaktree.v1.ServerAddresses.addresses:type_name -> oaktree.v1.ServerAddress
 	0,   // 17: oaktree.v1.ServerAddress.type:type_name -> oaktree.v1.AddressType
-	74,  // 18: oaktree.v1.ServerFlavor.extra_specs:type_name -> oaktree.v1.ServerFlavor.ExtraSpecsEntry
-	80,  // 19: oaktree.v1.ServerFlavor.properties:type_name -> google.protobuf.Struct
-	80,  // 20: oaktree.v1.ServerImage.properties:type_name -> google.protobuf.Struct
-	80,  // 21: oaktree.v1.ServerVolume.properties:type_name -> google.protobuf.Struct
-	79,  // 22: oaktree.v1.ServerSecurityGroup.location:type_name -> oaktree.v1.Location
-	80,  // 23: oaktree.v1.ServerSecurityGroup.security_group_rules:type_name -> google.protobuf.Struct
-	80,  // 24: oaktree.v1.ServerSecurityGroup.properties:type_name -> google.protobuf.Struct
-	79,  // 25: oaktree.v1.GetServerRequest.location:type_name -> oaktree.v1.Location
+	76,  // 18: oaktree.v1.ServerFlavor.extra_specs:type_name -> oaktree.v1.ServerFlavor.ExtraSpecsEntry
+	82,  // 19: oaktree.v1.ServerFlavor.properties:type_name -> google.protobuf.Struct
+	82,  // 20: oaktree.v1.ServerImage.properties:type_name -> google.protobuf.Struct
+	82,  // 21: oaktree.v1.ServerVolume.properties:type_name -> google.protobuf.Struct
+	81,  // 22: oaktree.v1.ServerSecurityGroup.location:type_name -> oaktree.v1.Location
+	82,  // 23: oaktree.v1.ServerSecurityGroup.security_group_rules:type_name -> google.protobuf.Struct
+	82,  // 24: oaktree.v1.ServerSecurityGroup.properties:type_name -> google.protobuf.Struct
+	81,  // 25: oaktree.v1.GetServerRequest.location:type_name -> oaktree.v1.Location
 	5,   // 26: oaktree.v1.GetServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 27: oaktree.v1.ListServersRequest.location:type_name -> oaktree.v1.Location
-	82,  // 28: oaktree.v1.ListServersRequest.selector:type_name -> oaktree.v1.Selector
+	81,  // 27: oaktree.v1.ListServersRequest.location:type_name -> oaktree.v1.Location
+	84,  // 28: oaktree.v1.ListServersRequest.selector:type_name -> oaktree.v1.Selector
 	5,   // 29: oaktree.v1.ListServersResponse.server:type_name -> oaktree.v1.Server
-	79,  // 30: oaktree.v1.CreateServerRequest.location:type_name -> oaktree.v1.Location
-	13,  // 31: oaktree.v1.CreateServerRequest.nics:type_name -> oaktree.v1.ServerNic
-	75,  // 32: oaktree.v1.CreateServerRequest.meta:type_name -> oaktree.v1.CreateServerRequest.MetaEntry
-	80,  // 33: oaktree.v1.CreateServerRequest.scheduler_hints:type_name -> google.protobuf.Struct
-	80,  // 34: oaktree.v1.CreateServerRequest.block_device_mapping_v2:type_name -> google.protobuf.Struct
-	2,   // 35: oaktree.v1.CreateServerRequest.disk_config:type_name -> oaktree.v1.ServerDiskConfig
-	19,  // 36: oaktree.v1.CreateServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
-	83,  // 37: oaktree.v1.CreateServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 38: oaktree.v1.CreateServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 39: oaktree.v1.UpdateServerRequest.location:type_name -> oaktree.v1.Location
-	5,   // 40: oaktree.v1.UpdateServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 41: oaktree.v1.RebuildServerRequest.location:type_name -> oaktree.v1.Location
-	83,  // 42: oaktree.v1.RebuildServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 43: oaktree.v1.RebuildServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 44: oaktree.v1.DeleteServerRequest.location:type_name -> oaktree.v1.Location
-	83,  // 45: oaktree.v1.DeleteServerRequest.timeout:type_name -> google.protobuf.Duration
-	79,  // 46: oaktree.v1.WatchServerRequest.location:type_name -> oaktree.v1.Location
-	1,   // 47: oaktree.v1.WatchServerRequest.until_status:type_name -> oaktree.v1.ServerStatus
-	83,  // 48: oaktree.v1.WatchServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 49: oaktree.v1.WatchServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 50: oaktree.v1.GetServerConsoleRequest.location:type_name -> oaktree.v1.Location
-	79,  // 51: oaktree.v1.SetServerMetadataRequest.location:type_name -> oaktree.v1.Location
-	76,  // 52: oaktree.v1.SetServerMetadataRequest.metadata:type_name -> oaktree.v1.SetServerMetadataRequest.MetadataEntry
-	79,  // 53: oaktree.v1.DeleteServerMetadataRequest.location:type_name -> oaktree.v1.Location
-	79,  // 54: oaktree.v1.ListServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	12,  // 55: oaktree.v1.ListServerSecurityGroupsResponse.security_group:type_name -> oaktree.v1.ServerSecurityGroup
-	79,  // 56: oaktree.v1.AddServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	79,  // 57: oaktree.v1.RemoveServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	79,  // 58: oaktree.v1.AddIpsToServerRequest.location:type_name -> oaktree.v1.Location
-	19,  // 59: oaktree.v1.AddIpsToServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
-	83,  // 60: oaktree.v1.AddIpsToServerRequest.timeout:type_name -> google.protobuf.Duration
-	5,   // 61: oaktree.v1.AddIpsToServerResponse.server:type_name -> oaktree.v1.Server
-	79,  // 62: oaktree.v1.Flavor.location:type_name -> oaktree.v1.Location
-	77,  // 63: oaktree.v1.Flavor.extra_specs:type_name -> oaktree.v1.Flavor.ExtraSpecsEntry
-	80,  // 64: oaktree.v1.Flavor.properties:type_name -> google.protobuf.Struct
-	79,  // 65: oaktree.v1.GetFlavorRequest.location:type_name -> oaktree.v1.Location
-	43,  // 66: oaktree.v1.GetFlavorResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 67: oaktree.v1.ListFlavorsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 68: oaktree.v1.ListFlavorsRequest.selector:type_name -> oaktree.v1.Selector
-	43,  // 69: oaktree.v1.ListFlavorsResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 70: oaktree.v1.GetFlavorByRamRequest.location:type_name -> oaktree.v1.Location
-	43,  // 71: oaktree.v1.GetFlavorByRamResponse.flavor:type_name -> oaktree.v1.Flavor
-	79,  // 72: oaktree.v1.Keypair.location:type_name -> oaktree.v1.Location
-	3,   // 73: oaktree.v1.Keypair.type:type_name -> oaktree.v1.KeypairType
-	81,  // 74: oaktree.v1.Keypair.created_at:type_name -> google.protobuf.Timestamp
-	80,  // 75: oaktree.v1.Keypair.properties:type_name -> google.protobuf.Struct
-	79,  // 76: oaktree.v1.GetKeypairRequest.location:type_name -> oaktree.v1.Location
-	50,  // 77: oaktree.v1.GetKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 78: oaktree.v1.ListKeypairsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 79: oaktree.v1.ListKeypairsRequest.selector:type_name -> oaktree.v1.Selector
-	50,  // 80: oaktree.v1.ListKeypairsResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 81: oaktree.v1.CreateKeypairRequest.location:type_name -> oaktree.v1.Location
-	50,  // 82: oaktree.v1.CreateKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
-	79,  // 83: oaktree.v1.DeleteKeypairRequest.location:type_name -> oaktree.v1.Location
-	79,  // 84: oaktree.v1.ServerGroup.location:type_name -> oaktree.v1.Location
-	4,   // 85: oaktree.v1.ServerGroup.policies:type_name -> oaktree.v1.ServerGroupPolicy
-	78,  // 86: oaktree.v1.ServerGroup.metadata:type_name -> oaktree.v1.ServerGroup.MetadataEntry
-	4,   // 87: oaktree.v1.ServerGroup.policy:type_name -> oaktree.v1.ServerGroupPolicy
-	80,  // 88: oaktree.v1.ServerGroup.rules:type_name -> google.protobuf.Struct
-	80,  // 89: oaktree.v1.ServerGroup.properties:type_name -> google.protobuf.Struct
-	79,  // 90: oaktree.v1.GetServerGroupRequest.location:type_name -> oaktree.v1.Location
-	59,  // 91: oaktree.v1.GetServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 92: oaktree.v1.ListServerGroupsRequest.location:type_name -> oaktree.v1.Location
-	82,  // 93: oaktree.v1.ListServerGroupsRequest.selector:type_name -> oaktree.v1.Selector
-	59,  // 94: oaktree.v1.ListServerGroupsResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 95: oaktree.v1.CreateServerGroupRequest.location:type_name -> oaktree.v1.Location
-	4,   // 96: oaktree.v1.CreateServerGroupRequest.policies:type_name -> oaktree.v1.ServerGroupPolicy
-	59,  // 97: oaktree.v1.CreateServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
-	79,  // 98: oaktree.v1.DeleteServerGroupRequest.location:type_name -> oaktree.v1.Location
-	79,  // 99: oaktree.v1.AvailabilityZone.location:type_name -> oaktree.v1.Location
-	79,  // 100: oaktree.v1.ListAvailabilityZonesRequest.location:type_name -> oaktree.v1.Location
-	68,  // 101: oaktree.v1.ListAvailabilityZonesResponse.availability_zone:type_name -> oaktree.v1.AvailabilityZone
-	6,   // 102: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
-	8,   // 103: oaktree.v1.Server.NetworksEntry.value:type_name -> oaktree.v1.ServerNetworkIps
-	14,  // 104: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
-	16,  // 105: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
-	18,  // 106: oaktree.v1.ComputeService.CreateServer:input_type -> oaktree.v1.CreateServerRequest
-	21,  // 107: oaktree.v1.ComputeService.UpdateServer:input_type -> oaktree.v1.UpdateServerRequest
-	23,  // 108: oaktree.v1.ComputeService.RebuildServer:input_type -> oaktree.v1.RebuildServerRequest
-	25,  // 109: oaktree.v1.ComputeService.DeleteServer:input_type -> oaktree.v1.DeleteServerRequest
-	27,  // 110: oaktree.v1.ComputeService.WatchServer:input_type -> oaktree.v1.WatchServerRequest
-	29,  // 111: oaktree.v1.ComputeService.GetServerConsole:input_type -> oaktree.v1.GetServerConsoleRequest
-	31,  // 112: oaktree.v1.ComputeService.SetServerMetadata:input_type -> oaktree.v1.SetServerMetadataRequest
-	33,  // 113: oaktree.v1.ComputeService.DeleteServerMetadata:input_type -> oaktree.v1.DeleteServerMetadataRequest
-	35,  // 114: oaktree.v1.ComputeService.ListServerSecurityGroups:input_type -> oaktree.v1.ListServerSecurityGroupsRequest
-	37,  // 115: oaktree.v1.ComputeService.AddServerSecurityGroups:input_type -> oaktree.v1.AddServerSecurityGroupsRequest
-	39,  // 116: oaktree.v1.ComputeService.RemoveServerSecurityGroups:input_type -> oaktree.v1.RemoveServerSecurityGroupsRequest
-	41,  // 117: oaktree.v1.ComputeService.AddIpsToServer:input_type -> oaktree.v1.AddIpsToServerRequest
-	44,  // 118: oaktree.v1.ComputeService.GetFlavor:input_type -> oaktree.v1.GetFlavorRequest
-	46,  // 119: oaktree.v1.ComputeService.ListFlavors:input_type -> oaktree.v1.ListFlavorsRequest
-	48,  // 120: oaktree.v1.ComputeService.GetFlavorByRam:input_type -> oaktree.v1.GetFlavorByRamRequest
-	51,  // 121: oaktree.v1.ComputeService.GetKeypair:input_type -> oaktree.v1.GetKeypairRequest
-	53,  // 122: oaktree.v1.ComputeService.ListKeypairs:input_type -> oaktree.v1.ListKeypairsRequest
-	55,  // 123: oaktree.v1.ComputeService.CreateKeypair:input_type -> oaktree.v1.CreateKeypairRequest
-	57,  // 124: oaktree.v1.ComputeService.DeleteKeypair:input_type -> oaktree.v1.DeleteKeypairRequest
-	60,  // 125: oaktree.v1.ComputeService.GetServerGroup:input_type -> oaktree.v1.GetServerGroupRequest
-	62,  // 126: oaktree.v1.ComputeService.ListServerGroups:input_type -> oaktree.v1.ListServerGroupsRequest
-	64,  // 127: oaktree.v1.ComputeService.CreateServerGroup:input_type -> oaktree.v1.CreateServerGroupRequest
-	66,  // 128: oaktree.v1.ComputeService.DeleteServerGroup:input_type -> oaktree.v1.DeleteServerGroupRequest
-	69,  // 129: oaktree.v1.ComputeService.ListAvailabilityZones:input_type -> oaktree.v1.ListAvailabilityZonesRequest
-	15,  // 130: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
-	17,  // 131: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
-	20,  // 132: oaktree.v1.ComputeService.CreateServer:output_type -> oaktree.v1.CreateServerResponse
-	22,  // 133: oaktree.v1.ComputeService.UpdateServer:output_type -> oaktree.v1.UpdateServerResponse
-	24,  // 134: oaktree.v1.ComputeService.RebuildServer:output_type -> oaktree.v1.RebuildServerResponse
-	26,  // 135: oaktree.v1.ComputeService.DeleteServer:output_type -> oaktree.v1.DeleteServerResponse
-	28,  // 136: oaktree.v1.ComputeService.WatchServer:output_type -> oaktree.v1.WatchServerResponse
-	30,  // 137: oaktree.v1.ComputeService.GetServerConsole:output_type -> oaktree.v1.GetServerConsoleResponse
-	32,  // 138: oaktree.v1.ComputeService.SetServerMetadata:output_type -> oaktree.v1.SetServerMetadataResponse
-	34,  // 139: oaktree.v1.ComputeService.DeleteServerMetadata:output_type -> oaktree.v1.DeleteServerMetadataResponse
-	36,  // 140: oaktree.v1.ComputeService.ListServerSecurityGroups:output_type -> oaktree.v1.ListServerSecurityGroupsResponse
-	38,  // 141: oaktree.v1.ComputeService.AddServerSecurityGroups:output_type -> oaktree.v1.AddServerSecurityGroupsResponse
-	40,  // 142: oaktree.v1.ComputeService.RemoveServerSecurityGroups:output_type -> oaktree.v1.RemoveServerSecurityGroupsResponse
-	42,  // 143: oaktree.v1.ComputeService.AddIpsToServer:output_type -> oaktree.v1.AddIpsToServerResponse
-	45,  // 144: oaktree.v1.ComputeService.GetFlavor:output_type -> oaktree.v1.GetFlavorResponse
-	47,  // 145: oaktree.v1.ComputeService.ListFlavors:output_type -> oaktree.v1.ListFlavorsResponse
-	49,  // 146: oaktree.v1.ComputeService.GetFlavorByRam:output_type -> oaktree.v1.GetFlavorByRamResponse
-	52,  // 147: oaktree.v1.ComputeService.GetKeypair:output_type -> oaktree.v1.GetKeypairResponse
-	54,  // 148: oaktree.v1.ComputeService.ListKeypairs:output_type -> oaktree.v1.ListKeypairsResponse
-	56,  // 149: oaktree.v1.ComputeService.CreateKeypair:output_type -> oaktree.v1.CreateKeypairResponse
-	58,  // 150: oaktree.v1.ComputeService.DeleteKeypair:output_type -> oaktree.v1.DeleteKeypairResponse
-	61,  // 151: oaktree.v1.ComputeService.GetServerGroup:output_type -> oaktree.v1.GetServerGroupResponse
-	63,  // 152: oaktree.v1.ComputeService.ListServerGroups:output_type -> oaktree.v1.ListServerGroupsResponse
-	65,  // 153: oaktree.v1.ComputeService.CreateServerGroup:output_type -> oaktree.v1.CreateServerGroupResponse
-	67,  // 154: oaktree.v1.ComputeService.DeleteServerGroup:output_type -> oaktree.v1.DeleteServerGroupResponse
-	70,  // 155: oaktree.v1.ComputeService.ListAvailabilityZones:output_type -> oaktree.v1.ListAvailabilityZonesResponse
-	130, // [130:156] is the sub-list for method output_type
-	104, // [104:130] is the sub-list for method input_type
-	104, // [104:104] is the sub-list for extension type_name
-	104, // [104:104] is the sub-list for extension extendee
-	0,   // [0:104] is the sub-list for field type_name
+	85,  // 30: oaktree.v1.ListServersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	81,  // 31: oaktree.v1.CreateServerRequest.location:type_name -> oaktree.v1.Location
+	13,  // 32: oaktree.v1.CreateServerRequest.nics:type_name -> oaktree.v1.ServerNic
+	77,  // 33: oaktree.v1.CreateServerRequest.meta:type_name -> oaktree.v1.CreateServerRequest.MetaEntry
+	82,  // 34: oaktree.v1.CreateServerRequest.scheduler_hints:type_name -> google.protobuf.Struct
+	82,  // 35: oaktree.v1.CreateServerRequest.block_device_mapping_v2:type_name -> google.protobuf.Struct
+	2,   // 36: oaktree.v1.CreateServerRequest.disk_config:type_name -> oaktree.v1.ServerDiskConfig
+	19,  // 37: oaktree.v1.CreateServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	86,  // 38: oaktree.v1.CreateServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 39: oaktree.v1.CreateServerResponse.server:type_name -> oaktree.v1.Server
+	81,  // 40: oaktree.v1.UpdateServerRequest.location:type_name -> oaktree.v1.Location
+	5,   // 41: oaktree.v1.UpdateServerRequest.server:type_name -> oaktree.v1.Server
+	87,  // 42: oaktree.v1.UpdateServerRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,   // 43: oaktree.v1.UpdateServerResponse.server:type_name -> oaktree.v1.Server
+	81,  // 44: oaktree.v1.RebuildServerRequest.location:type_name -> oaktree.v1.Location
+	86,  // 45: oaktree.v1.RebuildServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 46: oaktree.v1.RebuildServerResponse.server:type_name -> oaktree.v1.Server
+	81,  // 47: oaktree.v1.DeleteServerRequest.location:type_name -> oaktree.v1.Location
+	86,  // 48: oaktree.v1.DeleteServerRequest.timeout:type_name -> google.protobuf.Duration
+	81,  // 49: oaktree.v1.WatchServerRequest.location:type_name -> oaktree.v1.Location
+	1,   // 50: oaktree.v1.WatchServerRequest.until_status:type_name -> oaktree.v1.ServerStatus
+	81,  // 51: oaktree.v1.WatchServersRequest.location:type_name -> oaktree.v1.Location
+	84,  // 52: oaktree.v1.WatchServersRequest.selector:type_name -> oaktree.v1.Selector
+	5,   // 53: oaktree.v1.WatchServersResponse.added:type_name -> oaktree.v1.Server
+	5,   // 54: oaktree.v1.WatchServersResponse.modified:type_name -> oaktree.v1.Server
+	5,   // 55: oaktree.v1.WatchServersResponse.deleted:type_name -> oaktree.v1.Server
+	85,  // 56: oaktree.v1.WatchServersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	5,   // 57: oaktree.v1.WatchServerResponse.server:type_name -> oaktree.v1.Server
+	81,  // 58: oaktree.v1.GetServerConsoleRequest.location:type_name -> oaktree.v1.Location
+	81,  // 59: oaktree.v1.SetServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	78,  // 60: oaktree.v1.SetServerMetadataRequest.metadata:type_name -> oaktree.v1.SetServerMetadataRequest.MetadataEntry
+	81,  // 61: oaktree.v1.DeleteServerMetadataRequest.location:type_name -> oaktree.v1.Location
+	81,  // 62: oaktree.v1.ListServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	12,  // 63: oaktree.v1.ListServerSecurityGroupsResponse.security_group:type_name -> oaktree.v1.ServerSecurityGroup
+	85,  // 64: oaktree.v1.ListServerSecurityGroupsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	81,  // 65: oaktree.v1.AddServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	81,  // 66: oaktree.v1.RemoveServerSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	81,  // 67: oaktree.v1.AddIpsToServerRequest.location:type_name -> oaktree.v1.Location
+	19,  // 68: oaktree.v1.AddIpsToServerRequest.ip_options:type_name -> oaktree.v1.ServerIpOptions
+	86,  // 69: oaktree.v1.AddIpsToServerRequest.timeout:type_name -> google.protobuf.Duration
+	5,   // 70: oaktree.v1.AddIpsToServerResponse.server:type_name -> oaktree.v1.Server
+	81,  // 71: oaktree.v1.Flavor.location:type_name -> oaktree.v1.Location
+	79,  // 72: oaktree.v1.Flavor.extra_specs:type_name -> oaktree.v1.Flavor.ExtraSpecsEntry
+	82,  // 73: oaktree.v1.Flavor.properties:type_name -> google.protobuf.Struct
+	81,  // 74: oaktree.v1.GetFlavorRequest.location:type_name -> oaktree.v1.Location
+	45,  // 75: oaktree.v1.GetFlavorResponse.flavor:type_name -> oaktree.v1.Flavor
+	81,  // 76: oaktree.v1.ListFlavorsRequest.location:type_name -> oaktree.v1.Location
+	84,  // 77: oaktree.v1.ListFlavorsRequest.selector:type_name -> oaktree.v1.Selector
+	45,  // 78: oaktree.v1.ListFlavorsResponse.flavor:type_name -> oaktree.v1.Flavor
+	85,  // 79: oaktree.v1.ListFlavorsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	81,  // 80: oaktree.v1.GetFlavorByRamRequest.location:type_name -> oaktree.v1.Location
+	45,  // 81: oaktree.v1.GetFlavorByRamResponse.flavor:type_name -> oaktree.v1.Flavor
+	81,  // 82: oaktree.v1.Keypair.location:type_name -> oaktree.v1.Location
+	3,   // 83: oaktree.v1.Keypair.type:type_name -> oaktree.v1.KeypairType
+	83,  // 84: oaktree.v1.Keypair.created_at:type_name -> google.protobuf.Timestamp
+	82,  // 85: oaktree.v1.Keypair.properties:type_name -> google.protobuf.Struct
+	81,  // 86: oaktree.v1.GetKeypairRequest.location:type_name -> oaktree.v1.Location
+	52,  // 87: oaktree.v1.GetKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	81,  // 88: oaktree.v1.ListKeypairsRequest.location:type_name -> oaktree.v1.Location
+	84,  // 89: oaktree.v1.ListKeypairsRequest.selector:type_name -> oaktree.v1.Selector
+	52,  // 90: oaktree.v1.ListKeypairsResponse.keypair:type_name -> oaktree.v1.Keypair
+	85,  // 91: oaktree.v1.ListKeypairsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	81,  // 92: oaktree.v1.CreateKeypairRequest.location:type_name -> oaktree.v1.Location
+	52,  // 93: oaktree.v1.CreateKeypairResponse.keypair:type_name -> oaktree.v1.Keypair
+	81,  // 94: oaktree.v1.DeleteKeypairRequest.location:type_name -> oaktree.v1.Location
+	81,  // 95: oaktree.v1.ServerGroup.location:type_name -> oaktree.v1.Location
+	4,   // 96: oaktree.v1.ServerGroup.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	80,  // 97: oaktree.v1.ServerGroup.metadata:type_name -> oaktree.v1.ServerGroup.MetadataEntry
+	4,   // 98: oaktree.v1.ServerGroup.policy:type_name -> oaktree.v1.ServerGroupPolicy
+	82,  // 99: oaktree.v1.ServerGroup.rules:type_name -> google.protobuf.Struct
+	82,  // 100: oaktree.v1.ServerGroup.properties:type_name -> google.protobuf.Struct
+	81,  // 101: oaktree.v1.GetServerGroupRequest.location:type_name -> oaktree.v1.Location
+	61,  // 102: oaktree.v1.GetServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	81,  // 103: oaktree.v1.ListServerGroupsRequest.location:type_name -> oaktree.v1.Location
+	84,  // 104: oaktree.v1.ListServerGroupsRequest.selector:type_name -> oaktree.v1.Selector
+	61,  // 105: oaktree.v1.ListServerGroupsResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	85,  // 106: oaktree.v1.ListServerGroupsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	81,  // 107: oaktree.v1.CreateServerGroupRequest.location:type_name -> oaktree.v1.Location
+	4,   // 108: oaktree.v1.CreateServerGroupRequest.policies:type_name -> oaktree.v1.ServerGroupPolicy
+	61,  // 109: oaktree.v1.CreateServerGroupResponse.server_group:type_name -> oaktree.v1.ServerGroup
+	81,  // 110: oaktree.v1.DeleteServerGroupRequest.location:type_name -> oaktree.v1.Location
+	81,  // 111: oaktree.v1.AvailabilityZone.location:type_name -> oaktree.v1.Location
+	81,  // 112: oaktree.v1.ListAvailabilityZonesRequest.location:type_name -> oaktree.v1.Location
+	70,  // 113: oaktree.v1.ListAvailabilityZonesResponse.availability_zone:type_name -> oaktree.v1.AvailabilityZone
+	85,  // 114: oaktree.v1.ListAvailabilityZonesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	6,   // 115: oaktree.v1.Server.AddressesEntry.value:type_name -> oaktree.v1.ServerAddresses
+	8,   // 116: oaktree.v1.Server.NetworksEntry.value:type_name -> oaktree.v1.ServerNetworkIps
+	14,  // 117: oaktree.v1.ComputeService.GetServer:input_type -> oaktree.v1.GetServerRequest
+	16,  // 118: oaktree.v1.ComputeService.ListServers:input_type -> oaktree.v1.ListServersRequest
+	18,  // 119: oaktree.v1.ComputeService.CreateServer:input_type -> oaktree.v1.CreateServerRequest
+	21,  // 120: oaktree.v1.ComputeService.UpdateServer:input_type -> oaktree.v1.UpdateServerRequest
+	23,  // 121: oaktree.v1.ComputeService.RebuildServer:input_type -> oaktree.v1.RebuildServerRequest
+	25,  // 122: oaktree.v1.ComputeService.DeleteServer:input_type -> oaktree.v1.DeleteServerRequest
+	27,  // 123: oaktree.v1.ComputeService.WatchServer:input_type -> oaktree.v1.WatchServerRequest
+	28,  // 124: oaktree.v1.ComputeService.WatchServers:input_type -> oaktree.v1.WatchServersRequest
+	31,  // 125: oaktree.v1.ComputeService.GetServerConsole:input_type -> oaktree.v1.GetServerConsoleRequest
+	33,  // 126: oaktree.v1.ComputeService.SetServerMetadata:input_type -> oaktree.v1.SetServerMetadataRequest
+	35,  // 127: oaktree.v1.ComputeService.DeleteServerMetadata:input_type -> oaktree.v1.DeleteServerMetadataRequest
+	37,  // 128: oaktree.v1.ComputeService.ListServerSecurityGroups:input_type -> oaktree.v1.ListServerSecurityGroupsRequest
+	39,  // 129: oaktree.v1.ComputeService.AddServerSecurityGroups:input_type -> oaktree.v1.AddServerSecurityGroupsRequest
+	41,  // 130: oaktree.v1.ComputeService.RemoveServerSecurityGroups:input_type -> oaktree.v1.RemoveServerSecurityGroupsRequest
+	43,  // 131: oaktree.v1.ComputeService.AddIpsToServer:input_type -> oaktree.v1.AddIpsToServerRequest
+	46,  // 132: oaktree.v1.ComputeService.GetFlavor:input_type -> oaktree.v1.GetFlavorRequest
+	48,  // 133: oaktree.v1.ComputeService.ListFlavors:input_type -> oaktree.v1.ListFlavorsRequest
+	50,  // 134: oaktree.v1.ComputeService.GetFlavorByRam:input_type -> oaktree.v1.GetFlavorByRamRequest
+	53,  // 135: oaktree.v1.ComputeService.GetKeypair:input_type -> oaktree.v1.GetKeypairRequest
+	55,  // 136: oaktree.v1.ComputeService.ListKeypairs:input_type -> oaktree.v1.ListKeypairsRequest
+	57,  // 137: oaktree.v1.ComputeService.CreateKeypair:input_type -> oaktree.v1.CreateKeypairRequest
+	59,  // 138: oaktree.v1.ComputeService.DeleteKeypair:input_type -> oaktree.v1.DeleteKeypairRequest
+	62,  // 139: oaktree.v1.ComputeService.GetServerGroup:input_type -> oaktree.v1.GetServerGroupRequest
+	64,  // 140: oaktree.v1.ComputeService.ListServerGroups:input_type -> oaktree.v1.ListServerGroupsRequest
+	66,  // 141: oaktree.v1.ComputeService.CreateServerGroup:input_type -> oaktree.v1.CreateServerGroupRequest
+	68,  // 142: oaktree.v1.ComputeService.DeleteServerGroup:input_type -> oaktree.v1.DeleteServerGroupRequest
+	71,  // 143: oaktree.v1.ComputeService.ListAvailabilityZones:input_type -> oaktree.v1.ListAvailabilityZonesRequest
+	15,  // 144: oaktree.v1.ComputeService.GetServer:output_type -> oaktree.v1.GetServerResponse
+	17,  // 145: oaktree.v1.ComputeService.ListServers:output_type -> oaktree.v1.ListServersResponse
+	20,  // 146: oaktree.v1.ComputeService.CreateServer:output_type -> oaktree.v1.CreateServerResponse
+	22,  // 147: oaktree.v1.ComputeService.UpdateServer:output_type -> oaktree.v1.UpdateServerResponse
+	24,  // 148: oaktree.v1.ComputeService.RebuildServer:output_type -> oaktree.v1.RebuildServerResponse
+	26,  // 149: oaktree.v1.ComputeService.DeleteServer:output_type -> oaktree.v1.DeleteServerResponse
+	30,  // 150: oaktree.v1.ComputeService.WatchServer:output_type -> oaktree.v1.WatchServerResponse
+	29,  // 151: oaktree.v1.ComputeService.WatchServers:output_type -> oaktree.v1.WatchServersResponse
+	32,  // 152: oaktree.v1.ComputeService.GetServerConsole:output_type -> oaktree.v1.GetServerConsoleResponse
+	34,  // 153: oaktree.v1.ComputeService.SetServerMetadata:output_type -> oaktree.v1.SetServerMetadataResponse
+	36,  // 154: oaktree.v1.ComputeService.DeleteServerMetadata:output_type -> oaktree.v1.DeleteServerMetadataResponse
+	38,  // 155: oaktree.v1.ComputeService.ListServerSecurityGroups:output_type -> oaktree.v1.ListServerSecurityGroupsResponse
+	40,  // 156: oaktree.v1.ComputeService.AddServerSecurityGroups:output_type -> oaktree.v1.AddServerSecurityGroupsResponse
+	42,  // 157: oaktree.v1.ComputeService.RemoveServerSecurityGroups:output_type -> oaktree.v1.RemoveServerSecurityGroupsResponse
+	44,  // 158: oaktree.v1.ComputeService.AddIpsToServer:output_type -> oaktree.v1.AddIpsToServerResponse
+	47,  // 159: oaktree.v1.ComputeService.GetFlavor:output_type -> oaktree.v1.GetFlavorResponse
+	49,  // 160: oaktree.v1.ComputeService.ListFlavors:output_type -> oaktree.v1.ListFlavorsResponse
+	51,  // 161: oaktree.v1.ComputeService.GetFlavorByRam:output_type -> oaktree.v1.GetFlavorByRamResponse
+	54,  // 162: oaktree.v1.ComputeService.GetKeypair:output_type -> oaktree.v1.GetKeypairResponse
+	56,  // 163: oaktree.v1.ComputeService.ListKeypairs:output_type -> oaktree.v1.ListKeypairsResponse
+	58,  // 164: oaktree.v1.ComputeService.CreateKeypair:output_type -> oaktree.v1.CreateKeypairResponse
+	60,  // 165: oaktree.v1.ComputeService.DeleteKeypair:output_type -> oaktree.v1.DeleteKeypairResponse
+	63,  // 166: oaktree.v1.ComputeService.GetServerGroup:output_type -> oaktree.v1.GetServerGroupResponse
+	65,  // 167: oaktree.v1.ComputeService.ListServerGroups:output_type -> oaktree.v1.ListServerGroupsResponse
+	67,  // 168: oaktree.v1.ComputeService.CreateServerGroup:output_type -> oaktree.v1.CreateServerGroupResponse
+	69,  // 169: oaktree.v1.ComputeService.DeleteServerGroup:output_type -> oaktree.v1.DeleteServerGroupResponse
+	72,  // 170: oaktree.v1.ComputeService.ListAvailabilityZones:output_type -> oaktree.v1.ListAvailabilityZonesResponse
+	144, // [144:171] is the sub-list for method output_type
+	117, // [117:144] is the sub-list for method input_type
+	117, // [117:117] is the sub-list for extension type_name
+	117, // [117:117] is the sub-list for extension extendee
+	0,   // [0:117] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_compute_proto_init() }
@@ -5875,24 +6462,53 @@ func file_oaktree_v1_compute_proto_init() {
 	file_oaktree_v1_compute_proto_msgTypes[4].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[5].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[6].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[12].OneofWrappers = []any{
+		(*ListServersResponse_Server)(nil),
+		(*ListServersResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_compute_proto_msgTypes[13].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[14].OneofWrappers = []any{}
-	file_oaktree_v1_compute_proto_msgTypes[16].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[18].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[20].OneofWrappers = []any{}
-	file_oaktree_v1_compute_proto_msgTypes[24].OneofWrappers = []any{}
-	file_oaktree_v1_compute_proto_msgTypes[39].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[24].OneofWrappers = []any{
+		(*WatchServersResponse_Added)(nil),
+		(*WatchServersResponse_Modified)(nil),
+		(*WatchServersResponse_Deleted)(nil),
+		(*WatchServersResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_compute_proto_msgTypes[26].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[33].OneofWrappers = []any{
+		(*ListServerSecurityGroupsResponse_SecurityGroup)(nil),
+		(*ListServerSecurityGroupsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_compute_proto_msgTypes[41].OneofWrappers = []any{}
 	file_oaktree_v1_compute_proto_msgTypes[43].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[44].OneofWrappers = []any{
+		(*ListFlavorsResponse_Flavor)(nil),
+		(*ListFlavorsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_compute_proto_msgTypes[45].OneofWrappers = []any{}
-	file_oaktree_v1_compute_proto_msgTypes[54].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[47].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[51].OneofWrappers = []any{
+		(*ListKeypairsResponse_Keypair)(nil),
+		(*ListKeypairsResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_compute_proto_msgTypes[56].OneofWrappers = []any{}
+	file_oaktree_v1_compute_proto_msgTypes[60].OneofWrappers = []any{
+		(*ListServerGroupsResponse_ServerGroup)(nil),
+		(*ListServerGroupsResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_compute_proto_msgTypes[67].OneofWrappers = []any{
+		(*ListAvailabilityZonesResponse_AvailabilityZone)(nil),
+		(*ListAvailabilityZonesResponse_ScopeOutcome)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_oaktree_v1_compute_proto_rawDesc), len(file_oaktree_v1_compute_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   74,
+			NumMessages:   76,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

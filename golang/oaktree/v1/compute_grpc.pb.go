@@ -29,6 +29,7 @@ const (
 	ComputeService_RebuildServer_FullMethodName              = "/oaktree.v1.ComputeService/RebuildServer"
 	ComputeService_DeleteServer_FullMethodName               = "/oaktree.v1.ComputeService/DeleteServer"
 	ComputeService_WatchServer_FullMethodName                = "/oaktree.v1.ComputeService/WatchServer"
+	ComputeService_WatchServers_FullMethodName               = "/oaktree.v1.ComputeService/WatchServers"
 	ComputeService_GetServerConsole_FullMethodName           = "/oaktree.v1.ComputeService/GetServerConsole"
 	ComputeService_SetServerMetadata_FullMethodName          = "/oaktree.v1.ComputeService/SetServerMetadata"
 	ComputeService_DeleteServerMetadata_FullMethodName       = "/oaktree.v1.ComputeService/DeleteServerMetadata"
@@ -57,170 +58,213 @@ const (
 // ComputeService manages servers (Nova instances), flavors, keypairs, server
 // groups and availability zones across every configured cloud.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no compute service; DEADLINE_EXCEEDED when
-// the gRPC deadline passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no compute service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ComputeServiceClient interface {
 	// GetServer returns exactly one server.
 	// Serves shade's get_server, get_server_by_id, get_server_id,
 	// get_server_private_ip, get_server_public_ip, get_server_meta and
 	// get_openstack_vars (with `detailed`).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
-	// than one server matches; INVALID_ARGUMENT when `name_or_id` is empty;
-	// UNAUTHENTICATED when the request carries no valid token.
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more than
+	// one server matches; INVALID_ARGUMENT when `name_or_id` is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetServer(ctx context.Context, in *GetServerRequest, opts ...grpc.CallOption) (*GetServerResponse, error)
 	// ListServers streams every server in the requested scope, one per
 	// message, so a cloud with 100,000 servers never needs one large message.
 	// Serves shade's list_servers, search_servers and iter_servers.
-	// Errors: INVALID_ARGUMENT for a malformed selector; UNAUTHENTICATED when
-	// the request carries no valid token.
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListServers(ctx context.Context, in *ListServersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServersResponse], error)
 	// CreateServer boots a server (shade's create_server): from an image, from
 	// a new volume made of an image (`boot_from_volume`), or from an existing
 	// volume (`boot_volume`); optionally waits until it is ACTIVE and gives it
 	// a floating IP.
 	// Errors: NOT_FOUND when the image, flavor, network, volume, keypair,
-	// security group or server group does not exist; FAILED_PRECONDITION when
-	// one of those names matches several resources; INVALID_ARGUMENT for
+	// security group or server group does not exist; FAILED_PRECONDITION when one
+	// of those names matches several resources; INVALID_ARGUMENT for
 	// contradictory parameters (e.g. no image and no boot volume);
-	// RESOURCE_EXHAUSTED when the project's quota is exceeded;
-	// DEADLINE_EXCEEDED when `wait` is set and the server is not ACTIVE within
-	// `timeout`; ABORTED when the server goes to ERROR, right after the create
-	// call or while waiting (the Nova fault message is the status message).
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the project's quota is exceeded;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the server is not
+	// ACTIVE within `timeout`; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when
+	// the server goes to ERROR, right after the create call or while waiting (the
+	// Nova fault message is the status message).
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED,
+	// WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	CreateServer(ctx context.Context, in *CreateServerRequest, opts ...grpc.CallOption) (*CreateServerResponse, error)
 	// UpdateServer changes a server's name or description (shade's
 	// update_server).
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateServer(ctx context.Context, in *UpdateServerRequest, opts ...grpc.CallOption) (*UpdateServerResponse, error)
 	// RebuildServer reinstalls a server from an image, keeping its ID and
 	// addresses (shade's rebuild_server).
 	// Errors: NOT_FOUND when the server or image does not exist;
-	// FAILED_PRECONDITION when a name matches several resources or the server
-	// is in a state that cannot be rebuilt; DEADLINE_EXCEEDED when `wait` is
-	// set and the server is not ACTIVE within `timeout`; ABORTED when `wait`
-	// is set and the server goes to ERROR.
+	// FAILED_PRECONDITION when a name matches several resources or the server is
+	// in a state that cannot be rebuilt; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the server is not ACTIVE within `timeout`;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when `wait` is set and the
+	// server goes to ERROR.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE.
 	RebuildServer(ctx context.Context, in *RebuildServerRequest, opts ...grpc.CallOption) (*RebuildServerResponse, error)
 	// DeleteServer deletes a server and, with `delete_ips`, the floating IPs
 	// attached to it (shade's delete_server). Deleting a server that does not
 	// exist is not an error: `deleted` is then false.
-	// Errors: FAILED_PRECONDITION when several servers match;
-	// DEADLINE_EXCEEDED when `wait` is set and the server is still there after
+	// Errors: FAILED_PRECONDITION when several servers match; DEADLINE_EXCEEDED
+	// (WAIT_TIMEOUT) when `wait` is set and the server is still there after
 	// `timeout`.
+	// Reasons: AMBIGUOUS_NAME, WAIT_TIMEOUT.
 	DeleteServer(ctx context.Context, in *DeleteServerRequest, opts ...grpc.CallOption) (*DeleteServerResponse, error)
-	// WatchServer streams the server each time it changes (status, task state,
-	// progress, addresses, ...) until it settles in one of the requested
-	// statuses, disappears, or the timeout passes. The first message is the
-	// current state. Serves shade's wait_for_server and get_active_server
-	// (their floating-IP step is AddIpsToServer).
-	// Errors: NOT_FOUND when no server matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has not
-	// settled within `timeout`; ABORTED when the server goes to ERROR and ERROR
-	// is not one of `until_status`.
+	// WatchServer streams one server until it settles (shade's wait_for_server
+	// and get_active_server; their floating-IP step is AddIpsToServer). The first
+	// message is the current state; then one message per change. The stream ends
+	// with OK after the message in which the server reached one of
+	// `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed server as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchServer(ctx context.Context, in *WatchServerRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchServerResponse], error)
+	// WatchServers streams every change of the servers in a scope: one stream for
+	// a launcher's 500 servers instead of 500 watches. It starts with every
+	// matching server as `added` and one ScopeOutcome per cloud-region once that
+	// cloud-region's initial list is complete; then `added`, `modified` and
+	// `deleted` as the server's batched poll of each cloud-region sees them. A
+	// cloud-region whose poll fails sends a ScopeOutcome with the error and, when
+	// it recovers, the changes it missed and an OK ScopeOutcome. It never ends by
+	// itself: the caller cancels it or sets a deadline. After a broken stream,
+	// open a new one: its initial `added` items are the current state.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
+	WatchServers(ctx context.Context, in *WatchServersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchServersResponse], error)
 	// GetServerConsole returns the text console log of a server (shade's
 	// get_server_console). The output is empty when the cloud cannot provide
 	// a console log for this server.
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match; RESOURCE_EXHAUSTED when the log exceeds the message size
-	// limit (ask for fewer lines with `length`).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match; FAILED_PRECONDITION (RESPONSE_TOO_LARGE) when the log exceeds the
+	// message size limit (ask for fewer lines with `length`).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESPONSE_TOO_LARGE.
 	GetServerConsole(ctx context.Context, in *GetServerConsoleRequest, opts ...grpc.CallOption) (*GetServerConsoleResponse, error)
 	// SetServerMetadata sets (adds or overwrites) metadata keys on a server;
 	// keys not named keep their value (shade's set_server_metadata).
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match; RESOURCE_EXHAUSTED when the metadata quota is exceeded.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the metadata quota is
+	// exceeded.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED.
 	SetServerMetadata(ctx context.Context, in *SetServerMetadataRequest, opts ...grpc.CallOption) (*SetServerMetadataResponse, error)
 	// DeleteServerMetadata removes metadata keys from a server (shade's
 	// delete_server_metadata).
 	// Errors: NOT_FOUND when no server matches or a key is not set;
 	// FAILED_PRECONDITION when several servers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	DeleteServerMetadata(ctx context.Context, in *DeleteServerMetadataRequest, opts ...grpc.CallOption) (*DeleteServerMetadataResponse, error)
 	// ListServerSecurityGroups streams the security groups a server belongs to
 	// (shade's list_server_security_groups), one per message.
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListServerSecurityGroups(ctx context.Context, in *ListServerSecurityGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerSecurityGroupsResponse], error)
 	// AddServerSecurityGroups adds a server to security groups (shade's
 	// add_server_security_groups).
 	// Errors: NOT_FOUND when the server or a security group does not exist;
 	// FAILED_PRECONDITION when a name matches several resources.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	AddServerSecurityGroups(ctx context.Context, in *AddServerSecurityGroupsRequest, opts ...grpc.CallOption) (*AddServerSecurityGroupsResponse, error)
 	// RemoveServerSecurityGroups removes a server from security groups
 	// (shade's remove_server_security_groups).
 	// Errors: NOT_FOUND when the server or a security group does not exist;
 	// FAILED_PRECONDITION when a name matches several resources.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveServerSecurityGroups(ctx context.Context, in *RemoveServerSecurityGroupsRequest, opts ...grpc.CallOption) (*RemoveServerSecurityGroupsResponse, error)
 	// AddIpsToServer gives a server public reachability: it attaches the
 	// listed floating IPs, or one from `ip_pool`, or (with `auto_ip`) reuses or
 	// creates one where the cloud needs floating IPs (shade's
 	// add_ips_to_server; also the IP step of wait_for_server).
 	// Errors: NOT_FOUND when the server, pool or an address does not exist;
-	// FAILED_PRECONDITION when several servers match or the server has no port
-	// to attach to; RESOURCE_EXHAUSTED when no floating IP can be allocated;
-	// DEADLINE_EXCEEDED when `wait` is set and the IP is not attached within
-	// `timeout`.
+	// FAILED_PRECONDITION when several servers match or the server has no port to
+	// attach to; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when no floating IP can be
+	// allocated; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IP
+	// is not attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	AddIpsToServer(ctx context.Context, in *AddIpsToServerRequest, opts ...grpc.CallOption) (*AddIpsToServerResponse, error)
 	// GetFlavor returns exactly one flavor (shade's get_flavor,
 	// get_flavor_by_id, get_flavor_name).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// flavors match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetFlavor(ctx context.Context, in *GetFlavorRequest, opts ...grpc.CallOption) (*GetFlavorResponse, error)
 	// ListFlavors streams the flavors visible to the project, one per message
 	// (shade's list_flavors and search_flavors).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListFlavors(ctx context.Context, in *ListFlavorsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFlavorsResponse], error)
 	// GetFlavorByRam returns the flavor with the least RAM that has at least
 	// `ram` MiB, optionally only among flavors whose name contains `include`
 	// (shade's get_flavor_by_ram).
 	// Errors: NOT_FOUND when no flavor is big enough.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetFlavorByRam(ctx context.Context, in *GetFlavorByRamRequest, opts ...grpc.CallOption) (*GetFlavorByRamResponse, error)
 	// GetKeypair returns exactly one keypair of the authenticated user (shade's
 	// get_keypair).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
-	// keypairs match a glob.
+	// Errors: NOT_FOUND when nothing matches.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetKeypair(ctx context.Context, in *GetKeypairRequest, opts ...grpc.CallOption) (*GetKeypairResponse, error)
 	// ListKeypairs streams the authenticated user's keypairs, one per message
 	// (shade's list_keypairs and search_keypairs).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListKeypairs(ctx context.Context, in *ListKeypairsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListKeypairsResponse], error)
 	// CreateKeypair imports `public_key` under `name`, or, when `public_key` is
 	// empty, has Nova generate a keypair and returns its private key once
 	// (shade's create_keypair).
 	// Errors: ALREADY_EXISTS when the user has a keypair of that name;
-	// INVALID_ARGUMENT when the public key cannot be parsed;
-	// RESOURCE_EXHAUSTED when the keypair quota is exceeded.
+	// INVALID_ARGUMENT when the public key cannot be parsed; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the keypair quota is exceeded.
+	// Reasons: ALREADY_EXISTS, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateKeypair(ctx context.Context, in *CreateKeypairRequest, opts ...grpc.CallOption) (*CreateKeypairResponse, error)
 	// DeleteKeypair deletes a keypair by name (shade's delete_keypair).
 	// `deleted` is false when no keypair had that name.
+	// Reasons: only those of every RPC.
 	DeleteKeypair(ctx context.Context, in *DeleteKeypairRequest, opts ...grpc.CallOption) (*DeleteKeypairResponse, error)
 	// GetServerGroup returns exactly one server group (shade's
 	// get_server_group).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetServerGroup(ctx context.Context, in *GetServerGroupRequest, opts ...grpc.CallOption) (*GetServerGroupResponse, error)
 	// ListServerGroups streams the project's server groups, one per message
 	// (shade's list_server_groups and search_server_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListServerGroups(ctx context.Context, in *ListServerGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerGroupsResponse], error)
 	// CreateServerGroup creates a server group with scheduling policies
 	// (shade's create_server_group).
 	// Errors: INVALID_ARGUMENT when no policy is given or the cloud does not
-	// support one of them; RESOURCE_EXHAUSTED when the server group quota is
-	// exceeded.
+	// support one of them; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the server
+	// group quota is exceeded.
+	// Reasons: QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateServerGroup(ctx context.Context, in *CreateServerGroupRequest, opts ...grpc.CallOption) (*CreateServerGroupResponse, error)
 	// DeleteServerGroup deletes a server group (shade's delete_server_group).
 	// `deleted` is false when nothing matched.
 	// Errors: FAILED_PRECONDITION when several server groups match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteServerGroup(ctx context.Context, in *DeleteServerGroupRequest, opts ...grpc.CallOption) (*DeleteServerGroupResponse, error)
 	// ListAvailabilityZones streams the compute availability zones of each
 	// cloud region in scope, one per message (shade's
 	// list_availability_zone_names).
-	// Errors: none beyond the common ones; a cloud without the
-	// availability-zone API yields no zones rather than an error.
+	// Errors: none beyond the common ones; a cloud without the availability-zone
+	// API yields no zones rather than an error.
+	// Reasons: only those of every RPC.
 	ListAvailabilityZones(ctx context.Context, in *ListAvailabilityZonesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListAvailabilityZonesResponse], error)
 }
 
@@ -320,6 +364,25 @@ func (c *computeServiceClient) WatchServer(ctx context.Context, in *WatchServerR
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ComputeService_WatchServerClient = grpc.ServerStreamingClient[WatchServerResponse]
 
+func (c *computeServiceClient) WatchServers(ctx context.Context, in *WatchServersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchServersResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[2], ComputeService_WatchServers_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchServersRequest, WatchServersResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_WatchServersClient = grpc.ServerStreamingClient[WatchServersResponse]
+
 func (c *computeServiceClient) GetServerConsole(ctx context.Context, in *GetServerConsoleRequest, opts ...grpc.CallOption) (*GetServerConsoleResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetServerConsoleResponse)
@@ -352,7 +415,7 @@ func (c *computeServiceClient) DeleteServerMetadata(ctx context.Context, in *Del
 
 func (c *computeServiceClient) ListServerSecurityGroups(ctx context.Context, in *ListServerSecurityGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerSecurityGroupsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[2], ComputeService_ListServerSecurityGroups_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[3], ComputeService_ListServerSecurityGroups_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +474,7 @@ func (c *computeServiceClient) GetFlavor(ctx context.Context, in *GetFlavorReque
 
 func (c *computeServiceClient) ListFlavors(ctx context.Context, in *ListFlavorsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFlavorsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[3], ComputeService_ListFlavors_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[4], ComputeService_ListFlavors_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +513,7 @@ func (c *computeServiceClient) GetKeypair(ctx context.Context, in *GetKeypairReq
 
 func (c *computeServiceClient) ListKeypairs(ctx context.Context, in *ListKeypairsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListKeypairsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[4], ComputeService_ListKeypairs_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[5], ComputeService_ListKeypairs_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +562,7 @@ func (c *computeServiceClient) GetServerGroup(ctx context.Context, in *GetServer
 
 func (c *computeServiceClient) ListServerGroups(ctx context.Context, in *ListServerGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListServerGroupsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[5], ComputeService_ListServerGroups_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[6], ComputeService_ListServerGroups_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +601,7 @@ func (c *computeServiceClient) DeleteServerGroup(ctx context.Context, in *Delete
 
 func (c *computeServiceClient) ListAvailabilityZones(ctx context.Context, in *ListAvailabilityZonesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListAvailabilityZonesResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[6], ComputeService_ListAvailabilityZones_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &ComputeService_ServiceDesc.Streams[7], ComputeService_ListAvailabilityZones_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -562,170 +625,213 @@ type ComputeService_ListAvailabilityZonesClient = grpc.ServerStreamingClient[Lis
 // ComputeService manages servers (Nova instances), flavors, keypairs, server
 // groups and availability zones across every configured cloud.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no compute service; DEADLINE_EXCEEDED when
-// the gRPC deadline passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no compute service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ComputeServiceServer interface {
 	// GetServer returns exactly one server.
 	// Serves shade's get_server, get_server_by_id, get_server_id,
 	// get_server_private_ip, get_server_public_ip, get_server_meta and
 	// get_openstack_vars (with `detailed`).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
-	// than one server matches; INVALID_ARGUMENT when `name_or_id` is empty;
-	// UNAUTHENTICATED when the request carries no valid token.
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more than
+	// one server matches; INVALID_ARGUMENT when `name_or_id` is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetServer(context.Context, *GetServerRequest) (*GetServerResponse, error)
 	// ListServers streams every server in the requested scope, one per
 	// message, so a cloud with 100,000 servers never needs one large message.
 	// Serves shade's list_servers, search_servers and iter_servers.
-	// Errors: INVALID_ARGUMENT for a malformed selector; UNAUTHENTICATED when
-	// the request carries no valid token.
+	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListServers(*ListServersRequest, grpc.ServerStreamingServer[ListServersResponse]) error
 	// CreateServer boots a server (shade's create_server): from an image, from
 	// a new volume made of an image (`boot_from_volume`), or from an existing
 	// volume (`boot_volume`); optionally waits until it is ACTIVE and gives it
 	// a floating IP.
 	// Errors: NOT_FOUND when the image, flavor, network, volume, keypair,
-	// security group or server group does not exist; FAILED_PRECONDITION when
-	// one of those names matches several resources; INVALID_ARGUMENT for
+	// security group or server group does not exist; FAILED_PRECONDITION when one
+	// of those names matches several resources; INVALID_ARGUMENT for
 	// contradictory parameters (e.g. no image and no boot volume);
-	// RESOURCE_EXHAUSTED when the project's quota is exceeded;
-	// DEADLINE_EXCEEDED when `wait` is set and the server is not ACTIVE within
-	// `timeout`; ABORTED when the server goes to ERROR, right after the create
-	// call or while waiting (the Nova fault message is the status message).
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the project's quota is exceeded;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the server is not
+	// ACTIVE within `timeout`; FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when
+	// the server goes to ERROR, right after the create call or while waiting (the
+	// Nova fault message is the status message).
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED,
+	// WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	CreateServer(context.Context, *CreateServerRequest) (*CreateServerResponse, error)
 	// UpdateServer changes a server's name or description (shade's
 	// update_server).
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateServer(context.Context, *UpdateServerRequest) (*UpdateServerResponse, error)
 	// RebuildServer reinstalls a server from an image, keeping its ID and
 	// addresses (shade's rebuild_server).
 	// Errors: NOT_FOUND when the server or image does not exist;
-	// FAILED_PRECONDITION when a name matches several resources or the server
-	// is in a state that cannot be rebuilt; DEADLINE_EXCEEDED when `wait` is
-	// set and the server is not ACTIVE within `timeout`; ABORTED when `wait`
-	// is set and the server goes to ERROR.
+	// FAILED_PRECONDITION when a name matches several resources or the server is
+	// in a state that cannot be rebuilt; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the server is not ACTIVE within `timeout`;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when `wait` is set and the
+	// server goes to ERROR.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE.
 	RebuildServer(context.Context, *RebuildServerRequest) (*RebuildServerResponse, error)
 	// DeleteServer deletes a server and, with `delete_ips`, the floating IPs
 	// attached to it (shade's delete_server). Deleting a server that does not
 	// exist is not an error: `deleted` is then false.
-	// Errors: FAILED_PRECONDITION when several servers match;
-	// DEADLINE_EXCEEDED when `wait` is set and the server is still there after
+	// Errors: FAILED_PRECONDITION when several servers match; DEADLINE_EXCEEDED
+	// (WAIT_TIMEOUT) when `wait` is set and the server is still there after
 	// `timeout`.
+	// Reasons: AMBIGUOUS_NAME, WAIT_TIMEOUT.
 	DeleteServer(context.Context, *DeleteServerRequest) (*DeleteServerResponse, error)
-	// WatchServer streams the server each time it changes (status, task state,
-	// progress, addresses, ...) until it settles in one of the requested
-	// statuses, disappears, or the timeout passes. The first message is the
-	// current state. Serves shade's wait_for_server and get_active_server
-	// (their floating-IP step is AddIpsToServer).
-	// Errors: NOT_FOUND when no server matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it has not
-	// settled within `timeout`; ABORTED when the server goes to ERROR and ERROR
-	// is not one of `until_status`.
+	// WatchServer streams one server until it settles (shade's wait_for_server
+	// and get_active_server; their floating-IP step is AddIpsToServer). The first
+	// message is the current state; then one message per change. The stream ends
+	// with OK after the message in which the server reached one of
+	// `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed server as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchServer(*WatchServerRequest, grpc.ServerStreamingServer[WatchServerResponse]) error
+	// WatchServers streams every change of the servers in a scope: one stream for
+	// a launcher's 500 servers instead of 500 watches. It starts with every
+	// matching server as `added` and one ScopeOutcome per cloud-region once that
+	// cloud-region's initial list is complete; then `added`, `modified` and
+	// `deleted` as the server's batched poll of each cloud-region sees them. A
+	// cloud-region whose poll fails sends a ScopeOutcome with the error and, when
+	// it recovers, the changes it missed and an OK ScopeOutcome. It never ends by
+	// itself: the caller cancels it or sets a deadline. After a broken stream,
+	// open a new one: its initial `added` items are the current state.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
+	WatchServers(*WatchServersRequest, grpc.ServerStreamingServer[WatchServersResponse]) error
 	// GetServerConsole returns the text console log of a server (shade's
 	// get_server_console). The output is empty when the cloud cannot provide
 	// a console log for this server.
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match; RESOURCE_EXHAUSTED when the log exceeds the message size
-	// limit (ask for fewer lines with `length`).
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match; FAILED_PRECONDITION (RESPONSE_TOO_LARGE) when the log exceeds the
+	// message size limit (ask for fewer lines with `length`).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESPONSE_TOO_LARGE.
 	GetServerConsole(context.Context, *GetServerConsoleRequest) (*GetServerConsoleResponse, error)
 	// SetServerMetadata sets (adds or overwrites) metadata keys on a server;
 	// keys not named keep their value (shade's set_server_metadata).
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match; RESOURCE_EXHAUSTED when the metadata quota is exceeded.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the metadata quota is
+	// exceeded.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUOTA_EXCEEDED.
 	SetServerMetadata(context.Context, *SetServerMetadataRequest) (*SetServerMetadataResponse, error)
 	// DeleteServerMetadata removes metadata keys from a server (shade's
 	// delete_server_metadata).
 	// Errors: NOT_FOUND when no server matches or a key is not set;
 	// FAILED_PRECONDITION when several servers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	DeleteServerMetadata(context.Context, *DeleteServerMetadataRequest) (*DeleteServerMetadataResponse, error)
 	// ListServerSecurityGroups streams the security groups a server belongs to
 	// (shade's list_server_security_groups), one per message.
-	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no server matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListServerSecurityGroups(*ListServerSecurityGroupsRequest, grpc.ServerStreamingServer[ListServerSecurityGroupsResponse]) error
 	// AddServerSecurityGroups adds a server to security groups (shade's
 	// add_server_security_groups).
 	// Errors: NOT_FOUND when the server or a security group does not exist;
 	// FAILED_PRECONDITION when a name matches several resources.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	AddServerSecurityGroups(context.Context, *AddServerSecurityGroupsRequest) (*AddServerSecurityGroupsResponse, error)
 	// RemoveServerSecurityGroups removes a server from security groups
 	// (shade's remove_server_security_groups).
 	// Errors: NOT_FOUND when the server or a security group does not exist;
 	// FAILED_PRECONDITION when a name matches several resources.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveServerSecurityGroups(context.Context, *RemoveServerSecurityGroupsRequest) (*RemoveServerSecurityGroupsResponse, error)
 	// AddIpsToServer gives a server public reachability: it attaches the
 	// listed floating IPs, or one from `ip_pool`, or (with `auto_ip`) reuses or
 	// creates one where the cloud needs floating IPs (shade's
 	// add_ips_to_server; also the IP step of wait_for_server).
 	// Errors: NOT_FOUND when the server, pool or an address does not exist;
-	// FAILED_PRECONDITION when several servers match or the server has no port
-	// to attach to; RESOURCE_EXHAUSTED when no floating IP can be allocated;
-	// DEADLINE_EXCEEDED when `wait` is set and the IP is not attached within
-	// `timeout`.
+	// FAILED_PRECONDITION when several servers match or the server has no port to
+	// attach to; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when no floating IP can be
+	// allocated; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IP
+	// is not attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	AddIpsToServer(context.Context, *AddIpsToServerRequest) (*AddIpsToServerResponse, error)
 	// GetFlavor returns exactly one flavor (shade's get_flavor,
 	// get_flavor_by_id, get_flavor_name).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// flavors match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetFlavor(context.Context, *GetFlavorRequest) (*GetFlavorResponse, error)
 	// ListFlavors streams the flavors visible to the project, one per message
 	// (shade's list_flavors and search_flavors).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListFlavors(*ListFlavorsRequest, grpc.ServerStreamingServer[ListFlavorsResponse]) error
 	// GetFlavorByRam returns the flavor with the least RAM that has at least
 	// `ram` MiB, optionally only among flavors whose name contains `include`
 	// (shade's get_flavor_by_ram).
 	// Errors: NOT_FOUND when no flavor is big enough.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetFlavorByRam(context.Context, *GetFlavorByRamRequest) (*GetFlavorByRamResponse, error)
 	// GetKeypair returns exactly one keypair of the authenticated user (shade's
 	// get_keypair).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
-	// keypairs match a glob.
+	// Errors: NOT_FOUND when nothing matches.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetKeypair(context.Context, *GetKeypairRequest) (*GetKeypairResponse, error)
 	// ListKeypairs streams the authenticated user's keypairs, one per message
 	// (shade's list_keypairs and search_keypairs).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListKeypairs(*ListKeypairsRequest, grpc.ServerStreamingServer[ListKeypairsResponse]) error
 	// CreateKeypair imports `public_key` under `name`, or, when `public_key` is
 	// empty, has Nova generate a keypair and returns its private key once
 	// (shade's create_keypair).
 	// Errors: ALREADY_EXISTS when the user has a keypair of that name;
-	// INVALID_ARGUMENT when the public key cannot be parsed;
-	// RESOURCE_EXHAUSTED when the keypair quota is exceeded.
+	// INVALID_ARGUMENT when the public key cannot be parsed; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the keypair quota is exceeded.
+	// Reasons: ALREADY_EXISTS, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateKeypair(context.Context, *CreateKeypairRequest) (*CreateKeypairResponse, error)
 	// DeleteKeypair deletes a keypair by name (shade's delete_keypair).
 	// `deleted` is false when no keypair had that name.
+	// Reasons: only those of every RPC.
 	DeleteKeypair(context.Context, *DeleteKeypairRequest) (*DeleteKeypairResponse, error)
 	// GetServerGroup returns exactly one server group (shade's
 	// get_server_group).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetServerGroup(context.Context, *GetServerGroupRequest) (*GetServerGroupResponse, error)
 	// ListServerGroups streams the project's server groups, one per message
 	// (shade's list_server_groups and search_server_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListServerGroups(*ListServerGroupsRequest, grpc.ServerStreamingServer[ListServerGroupsResponse]) error
 	// CreateServerGroup creates a server group with scheduling policies
 	// (shade's create_server_group).
 	// Errors: INVALID_ARGUMENT when no policy is given or the cloud does not
-	// support one of them; RESOURCE_EXHAUSTED when the server group quota is
-	// exceeded.
+	// support one of them; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the server
+	// group quota is exceeded.
+	// Reasons: QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateServerGroup(context.Context, *CreateServerGroupRequest) (*CreateServerGroupResponse, error)
 	// DeleteServerGroup deletes a server group (shade's delete_server_group).
 	// `deleted` is false when nothing matched.
 	// Errors: FAILED_PRECONDITION when several server groups match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteServerGroup(context.Context, *DeleteServerGroupRequest) (*DeleteServerGroupResponse, error)
 	// ListAvailabilityZones streams the compute availability zones of each
 	// cloud region in scope, one per message (shade's
 	// list_availability_zone_names).
-	// Errors: none beyond the common ones; a cloud without the
-	// availability-zone API yields no zones rather than an error.
+	// Errors: none beyond the common ones; a cloud without the availability-zone
+	// API yields no zones rather than an error.
+	// Reasons: only those of every RPC.
 	ListAvailabilityZones(*ListAvailabilityZonesRequest, grpc.ServerStreamingServer[ListAvailabilityZonesResponse]) error
 	mustEmbedUnimplementedComputeServiceServer()
 }
@@ -757,6 +863,9 @@ func (UnimplementedComputeServiceServer) DeleteServer(context.Context, *DeleteSe
 }
 func (UnimplementedComputeServiceServer) WatchServer(*WatchServerRequest, grpc.ServerStreamingServer[WatchServerResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchServer not implemented")
+}
+func (UnimplementedComputeServiceServer) WatchServers(*WatchServersRequest, grpc.ServerStreamingServer[WatchServersResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchServers not implemented")
 }
 func (UnimplementedComputeServiceServer) GetServerConsole(context.Context, *GetServerConsoleRequest) (*GetServerConsoleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetServerConsole not implemented")
@@ -947,6 +1056,17 @@ func _ComputeService_WatchServer_Handler(srv interface{}, stream grpc.ServerStre
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type ComputeService_WatchServerServer = grpc.ServerStreamingServer[WatchServerResponse]
+
+func _ComputeService_WatchServers_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchServersRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(ComputeServiceServer).WatchServers(m, &grpc.GenericServerStream[WatchServersRequest, WatchServersResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type ComputeService_WatchServersServer = grpc.ServerStreamingServer[WatchServersResponse]
 
 func _ComputeService_GetServerConsole_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetServerConsoleRequest)
@@ -1348,6 +1468,11 @@ var ComputeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "WatchServer",
 			Handler:       _ComputeService_WatchServer_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchServers",
+			Handler:       _ComputeService_WatchServers_Handler,
 			ServerStreams: true,
 		},
 		{

@@ -118,7 +118,11 @@ type DnsZone struct {
 	// When the zone was last changed. Unset if never.
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Scheduler attributes of the zone (key/value strings).
-	Attributes    map[string]string `protobuf:"bytes,16,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Attributes map[string]string `protobuf:"bytes,16,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/dns-zones/{id}". Every request field that
+	// refers to a zone accepts it.
+	ResourceName  string `protobuf:"bytes,17,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -265,6 +269,13 @@ func (x *DnsZone) GetAttributes() map[string]string {
 	return nil
 }
 
+func (x *DnsZone) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // DnsRecordset is a Designate recordset (all records of one name and type)
 // as shade returns it (raw REST keys).
 type DnsRecordset struct {
@@ -299,7 +310,11 @@ type DnsRecordset struct {
 	// When the recordset was created.
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	// When the recordset was last changed. Unset if never.
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/dns-zones/{zone_id}/recordsets/{id}".
+	// Every request field that refers to a recordset accepts it.
+	ResourceName  string `protobuf:"bytes,15,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -432,6 +447,13 @@ func (x *DnsRecordset) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *DnsRecordset) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // ListZonesRequest selects the zones to stream.
 type ListZonesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -490,8 +512,13 @@ func (x *ListZonesRequest) GetSelector() *Selector {
 // ListZonesResponse is one message of the ListZones stream.
 type ListZonesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One zone of the result.
-	Zone          *DnsZone `protobuf:"bytes,1,opt,name=zone,proto3" json:"zone,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListZonesResponse_Zone
+	//	*ListZonesResponse_ScopeOutcome
+	Item          isListZonesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -526,20 +553,56 @@ func (*ListZonesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_dns_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *ListZonesResponse) GetZone() *DnsZone {
+func (x *ListZonesResponse) GetItem() isListZonesResponse_Item {
 	if x != nil {
-		return x.Zone
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListZonesResponse) GetZone() *DnsZone {
+	if x != nil {
+		if x, ok := x.Item.(*ListZonesResponse_Zone); ok {
+			return x.Zone
+		}
+	}
+	return nil
+}
+
+func (x *ListZonesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListZonesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListZonesResponse_Item interface {
+	isListZonesResponse_Item()
+}
+
+type ListZonesResponse_Zone struct {
+	// One zone of the result.
+	Zone *DnsZone `protobuf:"bytes,1,opt,name=zone,proto3,oneof"`
+}
+
+type ListZonesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListZonesResponse_Zone) isListZonesResponse_Item() {}
+
+func (*ListZonesResponse_ScopeOutcome) isListZonesResponse_Item() {}
 
 // GetZoneRequest selects one zone.
 type GetZoneRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the zone (names end in "."); a glob must match exactly
-	// one zone.
+	// ID, name (ending in ".") or resource_name of the zone, matched exactly
+	// (globs only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters (REST keys). Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -663,7 +726,13 @@ type CreateZoneRequest struct {
 	Ttl *int32 `protobuf:"varint,6,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
 	// Master name servers; required for secondary zones, ignored for primary
 	// ones.
-	Masters       []string `protobuf:"bytes,7,rep,name=masters,proto3" json:"masters,omitempty"`
+	Masters []string `protobuf:"bytes,7,rep,name=masters,proto3" json:"masters,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -745,6 +814,13 @@ func (x *CreateZoneRequest) GetMasters() []string {
 		return x.Masters
 	}
 	return nil
+}
+
+func (x *CreateZoneRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateZoneResponse carries the new zone.
@@ -1082,8 +1158,13 @@ func (x *ListRecordsetsRequest) GetZone() string {
 // ListRecordsetsResponse is one message of the ListRecordsets stream.
 type ListRecordsetsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One recordset of the result.
-	Recordset     *DnsRecordset `protobuf:"bytes,1,opt,name=recordset,proto3" json:"recordset,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListRecordsetsResponse_Recordset
+	//	*ListRecordsetsResponse_ScopeOutcome
+	Item          isListRecordsetsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1118,12 +1199,48 @@ func (*ListRecordsetsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_dns_proto_rawDescGZIP(), []int{13}
 }
 
-func (x *ListRecordsetsResponse) GetRecordset() *DnsRecordset {
+func (x *ListRecordsetsResponse) GetItem() isListRecordsetsResponse_Item {
 	if x != nil {
-		return x.Recordset
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListRecordsetsResponse) GetRecordset() *DnsRecordset {
+	if x != nil {
+		if x, ok := x.Item.(*ListRecordsetsResponse_Recordset); ok {
+			return x.Recordset
+		}
+	}
+	return nil
+}
+
+func (x *ListRecordsetsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListRecordsetsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListRecordsetsResponse_Item interface {
+	isListRecordsetsResponse_Item()
+}
+
+type ListRecordsetsResponse_Recordset struct {
+	// One recordset of the result.
+	Recordset *DnsRecordset `protobuf:"bytes,1,opt,name=recordset,proto3,oneof"`
+}
+
+type ListRecordsetsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListRecordsetsResponse_Recordset) isListRecordsetsResponse_Item() {}
+
+func (*ListRecordsetsResponse_ScopeOutcome) isListRecordsetsResponse_Item() {}
 
 // GetRecordsetRequest selects one recordset.
 type GetRecordsetRequest struct {
@@ -1251,7 +1368,13 @@ type CreateRecordsetRequest struct {
 	// Description. Unset means none.
 	Description *string `protobuf:"bytes,6,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	// TTL in seconds. Unset means the zone's default.
-	Ttl           *int32 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
+	Ttl *int32 `protobuf:"varint,7,opt,name=ttl,proto3,oneof" json:"ttl,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,8,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1335,6 +1458,13 @@ func (x *CreateRecordsetRequest) GetTtl() int32 {
 	return 0
 }
 
+func (x *CreateRecordsetRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateRecordsetResponse carries the new recordset.
 type CreateRecordsetResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1386,7 +1516,7 @@ type UpdateRecordsetRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the zone.
+	// Lookup: ID, name or resource_name of the zone that holds the recordset.
 	Zone string `protobuf:"bytes,2,opt,name=zone,proto3" json:"zone,omitempty"`
 	// ID or fully qualified name of the recordset.
 	NameOrId string `protobuf:"bytes,3,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
@@ -1627,7 +1757,7 @@ var File_oaktree_v1_dns_proto protoreflect.FileDescriptor
 const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\n" +
 	"\x14oaktree/v1/dns.proto\x12\n" +
-	"oaktree.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xa8\x05\n" +
+	"oaktree.v1\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xcd\x05\n" +
 	"\aDnsZone\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -1651,12 +1781,13 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"updated_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12C\n" +
 	"\n" +
 	"attributes\x18\x10 \x03(\v2#.oaktree.v1.DnsZone.AttributesEntryR\n" +
-	"attributes\x1a=\n" +
+	"attributes\x12#\n" +
+	"\rresource_name\x18\x11 \x01(\tR\fresourceName\x1a=\n" +
 	"\x0fAttributesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\b\n" +
 	"\x06_emailB\x0e\n" +
-	"\f_description\"\xfd\x03\n" +
+	"\f_description\"\xa2\x04\n" +
 	"\fDnsRecordset\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -1676,21 +1807,24 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
-	"updated_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtB\x06\n" +
+	"updated_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12#\n" +
+	"\rresource_name\x18\x0f \x01(\tR\fresourceNameB\x06\n" +
 	"\x04_ttlB\x0e\n" +
 	"\f_description\"v\n" +
 	"\x10ListZonesRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"<\n" +
-	"\x11ListZonesResponse\x12'\n" +
-	"\x04zone\x18\x01 \x01(\v2\x13.oaktree.v1.DnsZoneR\x04zone\"\x93\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x87\x01\n" +
+	"\x11ListZonesResponse\x12)\n" +
+	"\x04zone\x18\x01 \x01(\v2\x13.oaktree.v1.DnsZoneH\x00R\x04zone\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x93\x01\n" +
 	"\x0eGetZoneRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\":\n" +
 	"\x0fGetZoneResponse\x12'\n" +
-	"\x04zone\x18\x01 \x01(\v2\x13.oaktree.v1.DnsZoneR\x04zone\"\xa4\x02\n" +
+	"\x04zone\x18\x01 \x01(\v2\x13.oaktree.v1.DnsZoneR\x04zone\"\xc3\x02\n" +
 	"\x11CreateZoneRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x124\n" +
@@ -1698,7 +1832,9 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\x05email\x18\x04 \x01(\tH\x00R\x05email\x88\x01\x01\x12%\n" +
 	"\vdescription\x18\x05 \x01(\tH\x01R\vdescription\x88\x01\x01\x12\x15\n" +
 	"\x03ttl\x18\x06 \x01(\x05H\x02R\x03ttl\x88\x01\x01\x12\x18\n" +
-	"\amasters\x18\a \x03(\tR\amastersB\b\n" +
+	"\amasters\x18\a \x03(\tR\amasters\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tR\trequestIdB\b\n" +
 	"\x06_emailB\x0e\n" +
 	"\f_descriptionB\x06\n" +
 	"\x04_ttl\"=\n" +
@@ -1722,16 +1858,18 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\x15ListRecordsetsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x12\n" +
-	"\x04zone\x18\x03 \x01(\tR\x04zone\"P\n" +
-	"\x16ListRecordsetsResponse\x126\n" +
-	"\trecordset\x18\x01 \x01(\v2\x18.oaktree.v1.DnsRecordsetR\trecordset\"y\n" +
+	"\x04zone\x18\x03 \x01(\tR\x04zone\"\x9b\x01\n" +
+	"\x16ListRecordsetsResponse\x128\n" +
+	"\trecordset\x18\x01 \x01(\v2\x18.oaktree.v1.DnsRecordsetH\x00R\trecordset\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"y\n" +
 	"\x13GetRecordsetRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04zone\x18\x02 \x01(\tR\x04zone\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x03 \x01(\tR\bnameOrId\"N\n" +
 	"\x14GetRecordsetResponse\x126\n" +
-	"\trecordset\x18\x01 \x01(\v2\x18.oaktree.v1.DnsRecordsetR\trecordset\"\x89\x02\n" +
+	"\trecordset\x18\x01 \x01(\v2\x18.oaktree.v1.DnsRecordsetR\trecordset\"\xa8\x02\n" +
 	"\x16CreateRecordsetRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04zone\x18\x02 \x01(\tR\x04zone\x12\x12\n" +
@@ -1739,7 +1877,9 @@ const file_oaktree_v1_dns_proto_rawDesc = "" +
 	"\x0erecordset_type\x18\x04 \x01(\tR\rrecordsetType\x12\x18\n" +
 	"\arecords\x18\x05 \x03(\tR\arecords\x12%\n" +
 	"\vdescription\x18\x06 \x01(\tH\x00R\vdescription\x88\x01\x01\x12\x15\n" +
-	"\x03ttl\x18\a \x01(\x05H\x01R\x03ttl\x88\x01\x01B\x0e\n" +
+	"\x03ttl\x18\a \x01(\x05H\x01R\x03ttl\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\b \x01(\tR\trequestIdB\x0e\n" +
 	"\f_descriptionB\x06\n" +
 	"\x04_ttl\"Q\n" +
 	"\x17CreateRecordsetResponse\x126\n" +
@@ -1825,7 +1965,8 @@ var file_oaktree_v1_dns_proto_goTypes = []any{
 	(*structpb.Struct)(nil),         // 25: google.protobuf.Struct
 	(*timestamppb.Timestamp)(nil),   // 26: google.protobuf.Timestamp
 	(*Selector)(nil),                // 27: oaktree.v1.Selector
-	(*fieldmaskpb.FieldMask)(nil),   // 28: google.protobuf.FieldMask
+	(*ScopeOutcome)(nil),            // 28: oaktree.v1.ScopeOutcome
+	(*fieldmaskpb.FieldMask)(nil),   // 29: google.protobuf.FieldMask
 }
 var file_oaktree_v1_dns_proto_depIdxs = []int32{
 	24, // 0: oaktree.v1.DnsZone.location:type_name -> oaktree.v1.Location
@@ -1841,54 +1982,56 @@ var file_oaktree_v1_dns_proto_depIdxs = []int32{
 	24, // 10: oaktree.v1.ListZonesRequest.location:type_name -> oaktree.v1.Location
 	27, // 11: oaktree.v1.ListZonesRequest.selector:type_name -> oaktree.v1.Selector
 	1,  // 12: oaktree.v1.ListZonesResponse.zone:type_name -> oaktree.v1.DnsZone
-	24, // 13: oaktree.v1.GetZoneRequest.location:type_name -> oaktree.v1.Location
-	25, // 14: oaktree.v1.GetZoneRequest.filters:type_name -> google.protobuf.Struct
-	1,  // 15: oaktree.v1.GetZoneResponse.zone:type_name -> oaktree.v1.DnsZone
-	24, // 16: oaktree.v1.CreateZoneRequest.location:type_name -> oaktree.v1.Location
-	0,  // 17: oaktree.v1.CreateZoneRequest.zone_type:type_name -> oaktree.v1.DnsZoneType
-	1,  // 18: oaktree.v1.CreateZoneResponse.zone:type_name -> oaktree.v1.DnsZone
-	24, // 19: oaktree.v1.UpdateZoneRequest.location:type_name -> oaktree.v1.Location
-	1,  // 20: oaktree.v1.UpdateZoneRequest.zone:type_name -> oaktree.v1.DnsZone
-	28, // 21: oaktree.v1.UpdateZoneRequest.update_mask:type_name -> google.protobuf.FieldMask
-	1,  // 22: oaktree.v1.UpdateZoneResponse.zone:type_name -> oaktree.v1.DnsZone
-	24, // 23: oaktree.v1.DeleteZoneRequest.location:type_name -> oaktree.v1.Location
-	24, // 24: oaktree.v1.ListRecordsetsRequest.location:type_name -> oaktree.v1.Location
-	27, // 25: oaktree.v1.ListRecordsetsRequest.selector:type_name -> oaktree.v1.Selector
-	2,  // 26: oaktree.v1.ListRecordsetsResponse.recordset:type_name -> oaktree.v1.DnsRecordset
-	24, // 27: oaktree.v1.GetRecordsetRequest.location:type_name -> oaktree.v1.Location
-	2,  // 28: oaktree.v1.GetRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
-	24, // 29: oaktree.v1.CreateRecordsetRequest.location:type_name -> oaktree.v1.Location
-	2,  // 30: oaktree.v1.CreateRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
-	24, // 31: oaktree.v1.UpdateRecordsetRequest.location:type_name -> oaktree.v1.Location
-	2,  // 32: oaktree.v1.UpdateRecordsetRequest.recordset:type_name -> oaktree.v1.DnsRecordset
-	28, // 33: oaktree.v1.UpdateRecordsetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	2,  // 34: oaktree.v1.UpdateRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
-	24, // 35: oaktree.v1.DeleteRecordsetRequest.location:type_name -> oaktree.v1.Location
-	3,  // 36: oaktree.v1.DnsService.ListZones:input_type -> oaktree.v1.ListZonesRequest
-	5,  // 37: oaktree.v1.DnsService.GetZone:input_type -> oaktree.v1.GetZoneRequest
-	7,  // 38: oaktree.v1.DnsService.CreateZone:input_type -> oaktree.v1.CreateZoneRequest
-	9,  // 39: oaktree.v1.DnsService.UpdateZone:input_type -> oaktree.v1.UpdateZoneRequest
-	11, // 40: oaktree.v1.DnsService.DeleteZone:input_type -> oaktree.v1.DeleteZoneRequest
-	13, // 41: oaktree.v1.DnsService.ListRecordsets:input_type -> oaktree.v1.ListRecordsetsRequest
-	15, // 42: oaktree.v1.DnsService.GetRecordset:input_type -> oaktree.v1.GetRecordsetRequest
-	17, // 43: oaktree.v1.DnsService.CreateRecordset:input_type -> oaktree.v1.CreateRecordsetRequest
-	19, // 44: oaktree.v1.DnsService.UpdateRecordset:input_type -> oaktree.v1.UpdateRecordsetRequest
-	21, // 45: oaktree.v1.DnsService.DeleteRecordset:input_type -> oaktree.v1.DeleteRecordsetRequest
-	4,  // 46: oaktree.v1.DnsService.ListZones:output_type -> oaktree.v1.ListZonesResponse
-	6,  // 47: oaktree.v1.DnsService.GetZone:output_type -> oaktree.v1.GetZoneResponse
-	8,  // 48: oaktree.v1.DnsService.CreateZone:output_type -> oaktree.v1.CreateZoneResponse
-	10, // 49: oaktree.v1.DnsService.UpdateZone:output_type -> oaktree.v1.UpdateZoneResponse
-	12, // 50: oaktree.v1.DnsService.DeleteZone:output_type -> oaktree.v1.DeleteZoneResponse
-	14, // 51: oaktree.v1.DnsService.ListRecordsets:output_type -> oaktree.v1.ListRecordsetsResponse
-	16, // 52: oaktree.v1.DnsService.GetRecordset:output_type -> oaktree.v1.GetRecordsetResponse
-	18, // 53: oaktree.v1.DnsService.CreateRecordset:output_type -> oaktree.v1.CreateRecordsetResponse
-	20, // 54: oaktree.v1.DnsService.UpdateRecordset:output_type -> oaktree.v1.UpdateRecordsetResponse
-	22, // 55: oaktree.v1.DnsService.DeleteRecordset:output_type -> oaktree.v1.DeleteRecordsetResponse
-	46, // [46:56] is the sub-list for method output_type
-	36, // [36:46] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	28, // 13: oaktree.v1.ListZonesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	24, // 14: oaktree.v1.GetZoneRequest.location:type_name -> oaktree.v1.Location
+	25, // 15: oaktree.v1.GetZoneRequest.filters:type_name -> google.protobuf.Struct
+	1,  // 16: oaktree.v1.GetZoneResponse.zone:type_name -> oaktree.v1.DnsZone
+	24, // 17: oaktree.v1.CreateZoneRequest.location:type_name -> oaktree.v1.Location
+	0,  // 18: oaktree.v1.CreateZoneRequest.zone_type:type_name -> oaktree.v1.DnsZoneType
+	1,  // 19: oaktree.v1.CreateZoneResponse.zone:type_name -> oaktree.v1.DnsZone
+	24, // 20: oaktree.v1.UpdateZoneRequest.location:type_name -> oaktree.v1.Location
+	1,  // 21: oaktree.v1.UpdateZoneRequest.zone:type_name -> oaktree.v1.DnsZone
+	29, // 22: oaktree.v1.UpdateZoneRequest.update_mask:type_name -> google.protobuf.FieldMask
+	1,  // 23: oaktree.v1.UpdateZoneResponse.zone:type_name -> oaktree.v1.DnsZone
+	24, // 24: oaktree.v1.DeleteZoneRequest.location:type_name -> oaktree.v1.Location
+	24, // 25: oaktree.v1.ListRecordsetsRequest.location:type_name -> oaktree.v1.Location
+	27, // 26: oaktree.v1.ListRecordsetsRequest.selector:type_name -> oaktree.v1.Selector
+	2,  // 27: oaktree.v1.ListRecordsetsResponse.recordset:type_name -> oaktree.v1.DnsRecordset
+	28, // 28: oaktree.v1.ListRecordsetsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	24, // 29: oaktree.v1.GetRecordsetRequest.location:type_name -> oaktree.v1.Location
+	2,  // 30: oaktree.v1.GetRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
+	24, // 31: oaktree.v1.CreateRecordsetRequest.location:type_name -> oaktree.v1.Location
+	2,  // 32: oaktree.v1.CreateRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
+	24, // 33: oaktree.v1.UpdateRecordsetRequest.location:type_name -> oaktree.v1.Location
+	2,  // 34: oaktree.v1.UpdateRecordsetRequest.recordset:type_name -> oaktree.v1.DnsRecordset
+	29, // 35: oaktree.v1.UpdateRecordsetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 36: oaktree.v1.UpdateRecordsetResponse.recordset:type_name -> oaktree.v1.DnsRecordset
+	24, // 37: oaktree.v1.DeleteRecordsetRequest.location:type_name -> oaktree.v1.Location
+	3,  // 38: oaktree.v1.DnsService.ListZones:input_type -> oaktree.v1.ListZonesRequest
+	5,  // 39: oaktree.v1.DnsService.GetZone:input_type -> oaktree.v1.GetZoneRequest
+	7,  // 40: oaktree.v1.DnsService.CreateZone:input_type -> oaktree.v1.CreateZoneRequest
+	9,  // 41: oaktree.v1.DnsService.UpdateZone:input_type -> oaktree.v1.UpdateZoneRequest
+	11, // 42: oaktree.v1.DnsService.DeleteZone:input_type -> oaktree.v1.DeleteZoneRequest
+	13, // 43: oaktree.v1.DnsService.ListRecordsets:input_type -> oaktree.v1.ListRecordsetsRequest
+	15, // 44: oaktree.v1.DnsService.GetRecordset:input_type -> oaktree.v1.GetRecordsetRequest
+	17, // 45: oaktree.v1.DnsService.CreateRecordset:input_type -> oaktree.v1.CreateRecordsetRequest
+	19, // 46: oaktree.v1.DnsService.UpdateRecordset:input_type -> oaktree.v1.UpdateRecordsetRequest
+	21, // 47: oaktree.v1.DnsService.DeleteRecordset:input_type -> oaktree.v1.DeleteRecordsetRequest
+	4,  // 48: oaktree.v1.DnsService.ListZones:output_type -> oaktree.v1.ListZonesResponse
+	6,  // 49: oaktree.v1.DnsService.GetZone:output_type -> oaktree.v1.GetZoneResponse
+	8,  // 50: oaktree.v1.DnsService.CreateZone:output_type -> oaktree.v1.CreateZoneResponse
+	10, // 51: oaktree.v1.DnsService.UpdateZone:output_type -> oaktree.v1.UpdateZoneResponse
+	12, // 52: oaktree.v1.DnsService.DeleteZone:output_type -> oaktree.v1.DeleteZoneResponse
+	14, // 53: oaktree.v1.DnsService.ListRecordsets:output_type -> oaktree.v1.ListRecordsetsResponse
+	16, // 54: oaktree.v1.DnsService.GetRecordset:output_type -> oaktree.v1.GetRecordsetResponse
+	18, // 55: oaktree.v1.DnsService.CreateRecordset:output_type -> oaktree.v1.CreateRecordsetResponse
+	20, // 56: oaktree.v1.DnsService.UpdateRecordset:output_type -> oaktree.v1.UpdateRecordsetResponse
+	22, // 57: oaktree.v1.DnsService.DeleteRecordset:output_type -> oaktree.v1.DeleteRecordsetResponse
+	48, // [48:58] is the sub-list for method output_type
+	38, // [38:48] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_dns_proto_init() }
@@ -1899,7 +2042,15 @@ func file_oaktree_v1_dns_proto_init() {
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_dns_proto_msgTypes[0].OneofWrappers = []any{}
 	file_oaktree_v1_dns_proto_msgTypes[1].OneofWrappers = []any{}
+	file_oaktree_v1_dns_proto_msgTypes[3].OneofWrappers = []any{
+		(*ListZonesResponse_Zone)(nil),
+		(*ListZonesResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_dns_proto_msgTypes[6].OneofWrappers = []any{}
+	file_oaktree_v1_dns_proto_msgTypes[13].OneofWrappers = []any{
+		(*ListRecordsetsResponse_Recordset)(nil),
+		(*ListRecordsetsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_dns_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

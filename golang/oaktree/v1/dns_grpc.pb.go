@@ -43,63 +43,77 @@ const (
 // updated zone or recordset reports status PENDING until its name servers
 // have it, then ACTIVE (or ERROR); poll Get to follow it.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no DNS service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no DNS service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type DnsServiceClient interface {
 	// ListZones streams the zones in scope, one per message (shade's
 	// list_zones, search_zones).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListZones(ctx context.Context, in *ListZonesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListZonesResponse], error)
 	// GetZone returns exactly one zone (shade's get_zone).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// zones match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetZone(ctx context.Context, in *GetZoneRequest, opts ...grpc.CallOption) (*GetZoneResponse, error)
 	// CreateZone creates a primary or secondary zone (shade's create_zone).
-	// Errors: ALREADY_EXISTS when the zone exists; INVALID_ARGUMENT when the
-	// name is not a fully qualified domain name ending in ".", when a primary
-	// zone has no email or a secondary zone no masters, or Designate rejects
-	// a value; RESOURCE_EXHAUSTED when the zone quota is exhausted.
+	// Errors: ALREADY_EXISTS when the zone exists; INVALID_ARGUMENT when the name
+	// is not a fully qualified domain name ending in ".", when a primary zone has
+	// no email or a secondary zone no masters, or Designate rejects a value;
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the zone quota is exhausted.
+	// Reasons: ALREADY_EXISTS, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateZone(ctx context.Context, in *CreateZoneRequest, opts ...grpc.CallOption) (*CreateZoneResponse, error)
 	// UpdateZone changes the fields of a zone named in `update_mask` (shade's
 	// update_zone).
 	// Errors: NOT_FOUND when no zone matches; FAILED_PRECONDITION when several
-	// match; INVALID_ARGUMENT when the mask names a field that cannot be
-	// updated or is empty.
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateZone(ctx context.Context, in *UpdateZoneRequest, opts ...grpc.CallOption) (*UpdateZoneResponse, error)
 	// DeleteZone deletes a zone and all its recordsets (shade's delete_zone).
 	// A zone that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several zones match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteZone(ctx context.Context, in *DeleteZoneRequest, opts ...grpc.CallOption) (*DeleteZoneResponse, error)
 	// ListRecordsets streams the recordsets of one zone, one per message
 	// (shade's list_recordsets, search_recordsets).
 	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION when
 	// several zones match; INVALID_ARGUMENT for a malformed selector.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUERY_LIMIT_EXCEEDED.
 	ListRecordsets(ctx context.Context, in *ListRecordsetsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListRecordsetsResponse], error)
 	// GetRecordset returns exactly one recordset of a zone (shade's
 	// get_recordset).
 	// Errors: NOT_FOUND when the zone or the recordset does not exist;
 	// FAILED_PRECONDITION when several zones or recordsets match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRecordset(ctx context.Context, in *GetRecordsetRequest, opts ...grpc.CallOption) (*GetRecordsetResponse, error)
 	// CreateRecordset creates a recordset in a zone (shade's
 	// create_recordset).
 	// Errors: NOT_FOUND when the zone does not exist; ALREADY_EXISTS when the
-	// zone already has a recordset of that name and type; INVALID_ARGUMENT
-	// when a record does not fit the type or the name is outside the zone.
+	// zone already has a recordset of that name and type; INVALID_ARGUMENT when a
+	// record does not fit the type or the name is outside the zone.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreateRecordset(ctx context.Context, in *CreateRecordsetRequest, opts ...grpc.CallOption) (*CreateRecordsetResponse, error)
 	// UpdateRecordset changes the fields of a recordset named in
 	// `update_mask` (shade's update_recordset).
 	// Errors: NOT_FOUND when the zone or recordset does not exist;
 	// FAILED_PRECONDITION when several match; INVALID_ARGUMENT when the mask
 	// names a field that cannot be updated or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateRecordset(ctx context.Context, in *UpdateRecordsetRequest, opts ...grpc.CallOption) (*UpdateRecordsetResponse, error)
 	// DeleteRecordset deletes a recordset (shade's delete_recordset). A
 	// recordset that does not exist is not an error: `deleted` is false.
-	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION
-	// when several zones or recordsets match.
+	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION when
+	// several zones or recordsets match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	DeleteRecordset(ctx context.Context, in *DeleteRecordsetRequest, opts ...grpc.CallOption) (*DeleteRecordsetResponse, error)
 }
 
@@ -238,63 +252,77 @@ func (c *dnsServiceClient) DeleteRecordset(ctx context.Context, in *DeleteRecord
 // updated zone or recordset reports status PENDING until its name servers
 // have it, then ACTIVE (or ERROR); poll Get to follow it.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no DNS service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no DNS service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type DnsServiceServer interface {
 	// ListZones streams the zones in scope, one per message (shade's
 	// list_zones, search_zones).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListZones(*ListZonesRequest, grpc.ServerStreamingServer[ListZonesResponse]) error
 	// GetZone returns exactly one zone (shade's get_zone).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// zones match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetZone(context.Context, *GetZoneRequest) (*GetZoneResponse, error)
 	// CreateZone creates a primary or secondary zone (shade's create_zone).
-	// Errors: ALREADY_EXISTS when the zone exists; INVALID_ARGUMENT when the
-	// name is not a fully qualified domain name ending in ".", when a primary
-	// zone has no email or a secondary zone no masters, or Designate rejects
-	// a value; RESOURCE_EXHAUSTED when the zone quota is exhausted.
+	// Errors: ALREADY_EXISTS when the zone exists; INVALID_ARGUMENT when the name
+	// is not a fully qualified domain name ending in ".", when a primary zone has
+	// no email or a secondary zone no masters, or Designate rejects a value;
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the zone quota is exhausted.
+	// Reasons: ALREADY_EXISTS, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateZone(context.Context, *CreateZoneRequest) (*CreateZoneResponse, error)
 	// UpdateZone changes the fields of a zone named in `update_mask` (shade's
 	// update_zone).
 	// Errors: NOT_FOUND when no zone matches; FAILED_PRECONDITION when several
-	// match; INVALID_ARGUMENT when the mask names a field that cannot be
-	// updated or is empty.
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateZone(context.Context, *UpdateZoneRequest) (*UpdateZoneResponse, error)
 	// DeleteZone deletes a zone and all its recordsets (shade's delete_zone).
 	// A zone that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several zones match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteZone(context.Context, *DeleteZoneRequest) (*DeleteZoneResponse, error)
 	// ListRecordsets streams the recordsets of one zone, one per message
 	// (shade's list_recordsets, search_recordsets).
 	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION when
 	// several zones match; INVALID_ARGUMENT for a malformed selector.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, QUERY_LIMIT_EXCEEDED.
 	ListRecordsets(*ListRecordsetsRequest, grpc.ServerStreamingServer[ListRecordsetsResponse]) error
 	// GetRecordset returns exactly one recordset of a zone (shade's
 	// get_recordset).
 	// Errors: NOT_FOUND when the zone or the recordset does not exist;
 	// FAILED_PRECONDITION when several zones or recordsets match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRecordset(context.Context, *GetRecordsetRequest) (*GetRecordsetResponse, error)
 	// CreateRecordset creates a recordset in a zone (shade's
 	// create_recordset).
 	// Errors: NOT_FOUND when the zone does not exist; ALREADY_EXISTS when the
-	// zone already has a recordset of that name and type; INVALID_ARGUMENT
-	// when a record does not fit the type or the name is outside the zone.
+	// zone already has a recordset of that name and type; INVALID_ARGUMENT when a
+	// record does not fit the type or the name is outside the zone.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreateRecordset(context.Context, *CreateRecordsetRequest) (*CreateRecordsetResponse, error)
 	// UpdateRecordset changes the fields of a recordset named in
 	// `update_mask` (shade's update_recordset).
 	// Errors: NOT_FOUND when the zone or recordset does not exist;
 	// FAILED_PRECONDITION when several match; INVALID_ARGUMENT when the mask
 	// names a field that cannot be updated or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateRecordset(context.Context, *UpdateRecordsetRequest) (*UpdateRecordsetResponse, error)
 	// DeleteRecordset deletes a recordset (shade's delete_recordset). A
 	// recordset that does not exist is not an error: `deleted` is false.
-	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION
-	// when several zones or recordsets match.
+	// Errors: NOT_FOUND when the zone does not exist; FAILED_PRECONDITION when
+	// several zones or recordsets match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	DeleteRecordset(context.Context, *DeleteRecordsetRequest) (*DeleteRecordsetResponse, error)
 	mustEmbedUnimplementedDnsServiceServer()
 }

@@ -13,6 +13,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
@@ -53,7 +54,11 @@ type IdentityProject struct {
 	// ID of the project's domain; "default" on Keystone v2.
 	DomainId string `protobuf:"bytes,8,opt,name=domain_id,json=domainId,proto3" json:"domain_id,omitempty"`
 	// ID of the parent project. Unset for projects directly under a domain.
-	ParentId      *string `protobuf:"bytes,9,opt,name=parent_id,json=parentId,proto3,oneof" json:"parent_id,omitempty"`
+	ParentId *string `protobuf:"bytes,9,opt,name=parent_id,json=parentId,proto3,oneof" json:"parent_id,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/projects/{id}". Every request field that refers to a
+	// project accepts it.
+	ResourceName  string `protobuf:"bytes,10,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -151,6 +156,13 @@ func (x *IdentityProject) GetParentId() string {
 	return ""
 }
 
+func (x *IdentityProject) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // IdentityUser is a Keystone user as shade normalizes it.
 type IdentityUser struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -175,7 +187,11 @@ type IdentityUser struct {
 	// Free-text description. Unset when none.
 	Description *string `protobuf:"bytes,9,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	// False when the user is disabled and cannot authenticate.
-	Enabled       bool `protobuf:"varint,10,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	Enabled bool `protobuf:"varint,10,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/users/{id}". Every request field that refers to a user
+	// accepts it.
+	ResourceName  string `protobuf:"bytes,11,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -280,6 +296,13 @@ func (x *IdentityUser) GetEnabled() bool {
 	return false
 }
 
+func (x *IdentityUser) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // IdentityGroup is a Keystone group of users as shade normalizes it.
 type IdentityGroup struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -295,7 +318,11 @@ type IdentityGroup struct {
 	// Free-text description. Unset when none.
 	Description *string `protobuf:"bytes,5,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	// ID of the group's domain. Unset when the cloud does not say.
-	DomainId      *string `protobuf:"bytes,6,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	DomainId *string `protobuf:"bytes,6,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/groups/{id}". Every request field that refers to a group
+	// accepts it.
+	ResourceName  string `protobuf:"bytes,7,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -372,6 +399,13 @@ func (x *IdentityGroup) GetDomainId() string {
 	return ""
 }
 
+func (x *IdentityGroup) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // IdentityRole is a Keystone role as shade normalizes it.
 type IdentityRole struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -385,7 +419,11 @@ type IdentityRole struct {
 	// Role name, e.g. "member", "reader", "admin".
 	Name string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
 	// ID of the domain owning a domain-specific role. Unset for global roles.
-	DomainId      *string `protobuf:"bytes,5,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	DomainId *string `protobuf:"bytes,5,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/roles/{id}". Every request field that refers to a role
+	// accepts it.
+	ResourceName  string `protobuf:"bytes,6,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -455,6 +493,13 @@ func (x *IdentityRole) GetDomainId() string {
 	return ""
 }
 
+func (x *IdentityRole) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // IdentityDomain is a Keystone domain as shade normalizes it.
 type IdentityDomain struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -470,7 +515,11 @@ type IdentityDomain struct {
 	// Free-text description. Unset when none.
 	Description *string `protobuf:"bytes,5,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	// False when the domain is disabled.
-	Enabled       bool `protobuf:"varint,6,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	Enabled bool `protobuf:"varint,6,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/domains/{id}". Every request field that refers to a domain
+	// accepts it.
+	ResourceName  string `protobuf:"bytes,7,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -547,8 +596,17 @@ func (x *IdentityDomain) GetEnabled() bool {
 	return false
 }
 
+func (x *IdentityDomain) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // RoleAssignment says that a user or group holds a role on a project or
 // domain, as shade normalizes it.
+// Not a resource: a relation between a role, an actor and a scope, without a
+// name of its own.
 type RoleAssignment struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Identity location: the cloud only.
@@ -780,8 +838,13 @@ func (x *ListProjectsRequest) GetDomainId() string {
 // ListProjectsResponse is one message of the ListProjects stream.
 type ListProjectsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One project of the result.
-	Project       *IdentityProject `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListProjectsResponse_Project
+	//	*ListProjectsResponse_ScopeOutcome
+	Item          isListProjectsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -816,19 +879,56 @@ func (*ListProjectsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{7}
 }
 
-func (x *ListProjectsResponse) GetProject() *IdentityProject {
+func (x *ListProjectsResponse) GetItem() isListProjectsResponse_Item {
 	if x != nil {
-		return x.Project
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListProjectsResponse) GetProject() *IdentityProject {
+	if x != nil {
+		if x, ok := x.Item.(*ListProjectsResponse_Project); ok {
+			return x.Project
+		}
+	}
+	return nil
+}
+
+func (x *ListProjectsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListProjectsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListProjectsResponse_Item interface {
+	isListProjectsResponse_Item()
+}
+
+type ListProjectsResponse_Project struct {
+	// One project of the result.
+	Project *IdentityProject `protobuf:"bytes,1,opt,name=project,proto3,oneof"`
+}
+
+type ListProjectsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListProjectsResponse_Project) isListProjectsResponse_Item() {}
+
+func (*ListProjectsResponse_ScopeOutcome) isListProjectsResponse_Item() {}
 
 // GetProjectRequest selects one project.
 type GetProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the project; a glob must match exactly one project.
+	// ID, name or resource_name of the project, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -954,7 +1054,13 @@ type CreateProjectRequest struct {
 	// Domain ID to create the project in. Unset means the default domain.
 	DomainId *string `protobuf:"bytes,4,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
 	// Whether the project is enabled; unset means true, as in shade.
-	Enabled       *bool `protobuf:"varint,5,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	Enabled *bool `protobuf:"varint,5,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1024,6 +1130,13 @@ func (x *CreateProjectRequest) GetEnabled() bool {
 	return false
 }
 
+func (x *CreateProjectRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateProjectResponse carries the new project.
 type CreateProjectResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1075,14 +1188,17 @@ type UpdateProjectRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the project.
+	// ID, name or resource_name of the project.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// Domain ID to look the project up in. Unset means every domain.
+	// Lookup: the domain ID to look the project up in by name. Unset means every
+	// domain.
 	DomainId *string `protobuf:"bytes,3,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
-	// New enabled state. Unset keeps the current one.
-	Enabled *bool `protobuf:"varint,4,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
-	// New description. Unset keeps the current one.
-	Description   *string `protobuf:"bytes,5,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	Project *IdentityProject `protobuf:"bytes,6,opt,name=project,proto3" json:"project,omitempty"`
+	// The fields of `project` to change (AIP-134). Allowed paths: description,
+	// is_enabled. An empty mask or another path is INVALID_ARGUMENT
+	// (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,7,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1138,18 +1254,18 @@ func (x *UpdateProjectRequest) GetDomainId() string {
 	return ""
 }
 
-func (x *UpdateProjectRequest) GetEnabled() bool {
-	if x != nil && x.Enabled != nil {
-		return *x.Enabled
+func (x *UpdateProjectRequest) GetProject() *IdentityProject {
+	if x != nil {
+		return x.Project
 	}
-	return false
+	return nil
 }
 
-func (x *UpdateProjectRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+func (x *UpdateProjectRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
-	return ""
+	return nil
 }
 
 // UpdateProjectResponse carries the updated project.
@@ -1375,8 +1491,13 @@ func (x *ListUsersRequest) GetDomainId() string {
 // ListUsersResponse is one message of the ListUsers stream.
 type ListUsersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One user of the result.
-	User          *IdentityUser `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListUsersResponse_User
+	//	*ListUsersResponse_ScopeOutcome
+	Item          isListUsersResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1411,19 +1532,56 @@ func (*ListUsersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{17}
 }
 
-func (x *ListUsersResponse) GetUser() *IdentityUser {
+func (x *ListUsersResponse) GetItem() isListUsersResponse_Item {
 	if x != nil {
-		return x.User
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListUsersResponse) GetUser() *IdentityUser {
+	if x != nil {
+		if x, ok := x.Item.(*ListUsersResponse_User); ok {
+			return x.User
+		}
+	}
+	return nil
+}
+
+func (x *ListUsersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListUsersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListUsersResponse_Item interface {
+	isListUsersResponse_Item()
+}
+
+type ListUsersResponse_User struct {
+	// One user of the result.
+	User *IdentityUser `protobuf:"bytes,1,opt,name=user,proto3,oneof"`
+}
+
+type ListUsersResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListUsersResponse_User) isListUsersResponse_Item() {}
+
+func (*ListUsersResponse_ScopeOutcome) isListUsersResponse_Item() {}
 
 // GetUserRequest selects one user.
 type GetUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the user; a glob must match exactly one user.
+	// ID, name or resource_name of the user, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -1556,7 +1714,13 @@ type CreateUserRequest struct {
 	// Domain ID to create the user in. Unset means the default domain.
 	DomainId *string `protobuf:"bytes,7,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
 	// Description. Unset means none.
-	Description   *string `protobuf:"bytes,8,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	Description *string `protobuf:"bytes,8,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1647,6 +1811,13 @@ func (x *CreateUserRequest) GetDescription() string {
 	return ""
 }
 
+func (x *CreateUserRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateUserResponse carries the new user.
 type CreateUserResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1698,24 +1869,21 @@ type UpdateUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the user.
+	// ID, name or resource_name of the user.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name.
-	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// New email address.
-	Email *string `protobuf:"bytes,4,opt,name=email,proto3,oneof" json:"email,omitempty"`
-	// New enabled state.
-	Enabled *bool `protobuf:"varint,5,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
-	// Domain ID the user is in; used to find the user by name.
+	// Lookup: the domain ID the user is in, used to find the user by name.
 	DomainId *string `protobuf:"bytes,6,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
-	// New password.
+	// Write-only: the new password. Unset keeps the current one; it is not part
+	// of the user and is applied whether or not `update_mask` is set.
 	Password *string `protobuf:"bytes,7,opt,name=password,proto3,oneof" json:"password,omitempty"`
-	// New description.
-	Description *string `protobuf:"bytes,8,opt,name=description,proto3,oneof" json:"description,omitempty"`
-	// ID or name of the new default project.
-	DefaultProject *string `protobuf:"bytes,9,opt,name=default_project,json=defaultProject,proto3,oneof" json:"default_project,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The new values: only the fields named in `update_mask` are read.
+	User *IdentityUser `protobuf:"bytes,10,opt,name=user,proto3" json:"user,omitempty"`
+	// The fields of `user` to change (AIP-134). Allowed paths: name, email,
+	// enabled, description, default_project_id. Another path, or an empty mask
+	// without a `password`, is INVALID_ARGUMENT (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,11,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateUserRequest) Reset() {
@@ -1762,27 +1930,6 @@ func (x *UpdateUserRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateUserRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
-	}
-	return ""
-}
-
-func (x *UpdateUserRequest) GetEmail() string {
-	if x != nil && x.Email != nil {
-		return *x.Email
-	}
-	return ""
-}
-
-func (x *UpdateUserRequest) GetEnabled() bool {
-	if x != nil && x.Enabled != nil {
-		return *x.Enabled
-	}
-	return false
-}
-
 func (x *UpdateUserRequest) GetDomainId() string {
 	if x != nil && x.DomainId != nil {
 		return *x.DomainId
@@ -1797,18 +1944,18 @@ func (x *UpdateUserRequest) GetPassword() string {
 	return ""
 }
 
-func (x *UpdateUserRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+func (x *UpdateUserRequest) GetUser() *IdentityUser {
+	if x != nil {
+		return x.User
 	}
-	return ""
+	return nil
 }
 
-func (x *UpdateUserRequest) GetDefaultProject() string {
-	if x != nil && x.DefaultProject != nil {
-		return *x.DefaultProject
+func (x *UpdateUserRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
-	return ""
+	return nil
 }
 
 // UpdateUserResponse carries the updated user.
@@ -2347,8 +2494,13 @@ func (x *ListGroupsRequest) GetDomainId() string {
 // ListGroupsResponse is one message of the ListGroups stream.
 type ListGroupsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One group of the result.
-	Group         *IdentityGroup `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListGroupsResponse_Group
+	//	*ListGroupsResponse_ScopeOutcome
+	Item          isListGroupsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2383,19 +2535,56 @@ func (*ListGroupsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{33}
 }
 
-func (x *ListGroupsResponse) GetGroup() *IdentityGroup {
+func (x *ListGroupsResponse) GetItem() isListGroupsResponse_Item {
 	if x != nil {
-		return x.Group
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListGroupsResponse) GetGroup() *IdentityGroup {
+	if x != nil {
+		if x, ok := x.Item.(*ListGroupsResponse_Group); ok {
+			return x.Group
+		}
+	}
+	return nil
+}
+
+func (x *ListGroupsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListGroupsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListGroupsResponse_Item interface {
+	isListGroupsResponse_Item()
+}
+
+type ListGroupsResponse_Group struct {
+	// One group of the result.
+	Group *IdentityGroup `protobuf:"bytes,1,opt,name=group,proto3,oneof"`
+}
+
+type ListGroupsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListGroupsResponse_Group) isListGroupsResponse_Item() {}
+
+func (*ListGroupsResponse_ScopeOutcome) isListGroupsResponse_Item() {}
 
 // GetGroupRequest selects one group.
 type GetGroupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the group; a glob must match exactly one group.
+	// ID, name or resource_name of the group, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -2520,7 +2709,13 @@ type CreateGroupRequest struct {
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// ID or name of the domain to create the group in. Unset means the
 	// default domain.
-	Domain        *string `protobuf:"bytes,4,opt,name=domain,proto3,oneof" json:"domain,omitempty"`
+	Domain *string `protobuf:"bytes,4,opt,name=domain,proto3,oneof" json:"domain,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2583,6 +2778,13 @@ func (x *CreateGroupRequest) GetDomain() string {
 	return ""
 }
 
+func (x *CreateGroupRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateGroupResponse carries the new group.
 type CreateGroupResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2634,14 +2836,17 @@ type UpdateGroupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the group.
+	// ID, name or resource_name of the group.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name. Unset keeps the current one.
-	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// New description. Unset keeps the current one.
-	Description *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
-	// Domain ID to look the group up in. Unset means every domain.
-	DomainId      *string `protobuf:"bytes,5,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// Lookup: the domain ID to look the group up in by name. Unset means every
+	// domain.
+	DomainId *string `protobuf:"bytes,5,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	Group *IdentityGroup `protobuf:"bytes,6,opt,name=group,proto3" json:"group,omitempty"`
+	// The fields of `group` to change (AIP-134). Allowed paths: name,
+	// description. An empty mask or another path is INVALID_ARGUMENT
+	// (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,7,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2690,25 +2895,25 @@ func (x *UpdateGroupRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateGroupRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
-	}
-	return ""
-}
-
-func (x *UpdateGroupRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
-	}
-	return ""
-}
-
 func (x *UpdateGroupRequest) GetDomainId() string {
 	if x != nil && x.DomainId != nil {
 		return *x.DomainId
 	}
 	return ""
+}
+
+func (x *UpdateGroupRequest) GetGroup() *IdentityGroup {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+func (x *UpdateGroupRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
 }
 
 // UpdateGroupResponse carries the updated group.
@@ -2934,8 +3139,13 @@ func (x *ListRolesRequest) GetDomainId() string {
 // ListRolesResponse is one message of the ListRoles stream.
 type ListRolesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One role of the result.
-	Role          *IdentityRole `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListRolesResponse_Role
+	//	*ListRolesResponse_ScopeOutcome
+	Item          isListRolesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2970,19 +3180,56 @@ func (*ListRolesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{43}
 }
 
-func (x *ListRolesResponse) GetRole() *IdentityRole {
+func (x *ListRolesResponse) GetItem() isListRolesResponse_Item {
 	if x != nil {
-		return x.Role
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListRolesResponse) GetRole() *IdentityRole {
+	if x != nil {
+		if x, ok := x.Item.(*ListRolesResponse_Role); ok {
+			return x.Role
+		}
+	}
+	return nil
+}
+
+func (x *ListRolesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListRolesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListRolesResponse_Item interface {
+	isListRolesResponse_Item()
+}
+
+type ListRolesResponse_Role struct {
+	// One role of the result.
+	Role *IdentityRole `protobuf:"bytes,1,opt,name=role,proto3,oneof"`
+}
+
+type ListRolesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListRolesResponse_Role) isListRolesResponse_Item() {}
+
+func (*ListRolesResponse_ScopeOutcome) isListRolesResponse_Item() {}
 
 // GetRoleRequest selects one role.
 type GetRoleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the role; a glob must match exactly one role.
+	// ID, name or resource_name of the role, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -3104,7 +3351,13 @@ type CreateRoleRequest struct {
 	// Role name.
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Domain ID for a domain-specific role. Unset creates a global role.
-	DomainId      *string `protobuf:"bytes,3,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	DomainId *string `protobuf:"bytes,3,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3160,6 +3413,13 @@ func (x *CreateRoleRequest) GetDomainId() string {
 	return ""
 }
 
+func (x *CreateRoleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateRoleResponse carries the new role.
 type CreateRoleResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3211,12 +3471,15 @@ type UpdateRoleRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the role.
+	// ID, name or resource_name of the role.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name.
-	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	// Domain ID of a domain-specific role. Unset means global roles.
-	DomainId      *string `protobuf:"bytes,4,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// Lookup: the domain ID of a domain-specific role. Unset means global roles.
+	DomainId *string `protobuf:"bytes,4,opt,name=domain_id,json=domainId,proto3,oneof" json:"domain_id,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	Role *IdentityRole `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
+	// The fields of `role` to change (AIP-134). Allowed paths: name. An empty
+	// mask or another path is INVALID_ARGUMENT (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,6,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3265,18 +3528,25 @@ func (x *UpdateRoleRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateRoleRequest) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
 func (x *UpdateRoleRequest) GetDomainId() string {
 	if x != nil && x.DomainId != nil {
 		return *x.DomainId
 	}
 	return ""
+}
+
+func (x *UpdateRoleRequest) GetRole() *IdentityRole {
+	if x != nil {
+		return x.Role
+	}
+	return nil
+}
+
+func (x *UpdateRoleRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
 }
 
 // UpdateRoleResponse carries the updated role.
@@ -3927,10 +4197,15 @@ func (x *ListRoleAssignmentsRequest) GetIncludeSubtree() bool {
 // stream.
 type ListRoleAssignmentsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One assignment of the result.
-	RoleAssignment *RoleAssignment `protobuf:"bytes,1,opt,name=role_assignment,json=roleAssignment,proto3" json:"role_assignment,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListRoleAssignmentsResponse_RoleAssignment
+	//	*ListRoleAssignmentsResponse_ScopeOutcome
+	Item          isListRoleAssignmentsResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListRoleAssignmentsResponse) Reset() {
@@ -3963,12 +4238,48 @@ func (*ListRoleAssignmentsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{58}
 }
 
-func (x *ListRoleAssignmentsResponse) GetRoleAssignment() *RoleAssignment {
+func (x *ListRoleAssignmentsResponse) GetItem() isListRoleAssignmentsResponse_Item {
 	if x != nil {
-		return x.RoleAssignment
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListRoleAssignmentsResponse) GetRoleAssignment() *RoleAssignment {
+	if x != nil {
+		if x, ok := x.Item.(*ListRoleAssignmentsResponse_RoleAssignment); ok {
+			return x.RoleAssignment
+		}
+	}
+	return nil
+}
+
+func (x *ListRoleAssignmentsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListRoleAssignmentsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListRoleAssignmentsResponse_Item interface {
+	isListRoleAssignmentsResponse_Item()
+}
+
+type ListRoleAssignmentsResponse_RoleAssignment struct {
+	// One assignment of the result.
+	RoleAssignment *RoleAssignment `protobuf:"bytes,1,opt,name=role_assignment,json=roleAssignment,proto3,oneof"`
+}
+
+type ListRoleAssignmentsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListRoleAssignmentsResponse_RoleAssignment) isListRoleAssignmentsResponse_Item() {}
+
+func (*ListRoleAssignmentsResponse_ScopeOutcome) isListRoleAssignmentsResponse_Item() {}
 
 // ListDomainsRequest selects the domains to stream.
 type ListDomainsRequest struct {
@@ -4029,8 +4340,13 @@ func (x *ListDomainsRequest) GetSelector() *Selector {
 // ListDomainsResponse is one message of the ListDomains stream.
 type ListDomainsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One domain of the result.
-	Domain        *IdentityDomain `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListDomainsResponse_Domain
+	//	*ListDomainsResponse_ScopeOutcome
+	Item          isListDomainsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4065,19 +4381,56 @@ func (*ListDomainsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_identity_proto_rawDescGZIP(), []int{60}
 }
 
-func (x *ListDomainsResponse) GetDomain() *IdentityDomain {
+func (x *ListDomainsResponse) GetItem() isListDomainsResponse_Item {
 	if x != nil {
-		return x.Domain
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListDomainsResponse) GetDomain() *IdentityDomain {
+	if x != nil {
+		if x, ok := x.Item.(*ListDomainsResponse_Domain); ok {
+			return x.Domain
+		}
+	}
+	return nil
+}
+
+func (x *ListDomainsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListDomainsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListDomainsResponse_Item interface {
+	isListDomainsResponse_Item()
+}
+
+type ListDomainsResponse_Domain struct {
+	// One domain of the result.
+	Domain *IdentityDomain `protobuf:"bytes,1,opt,name=domain,proto3,oneof"`
+}
+
+type ListDomainsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListDomainsResponse_Domain) isListDomainsResponse_Item() {}
+
+func (*ListDomainsResponse_ScopeOutcome) isListDomainsResponse_Item() {}
 
 // GetDomainRequest selects one domain.
 type GetDomainRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the domain; a glob must match exactly one domain.
+	// ID, name or resource_name of the domain, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -4192,7 +4545,13 @@ type CreateDomainRequest struct {
 	// Description. Unset means none.
 	Description *string `protobuf:"bytes,3,opt,name=description,proto3,oneof" json:"description,omitempty"`
 	// Whether the domain is enabled; unset means true, as in shade.
-	Enabled       *bool `protobuf:"varint,4,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	Enabled *bool `protobuf:"varint,4,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4255,6 +4614,13 @@ func (x *CreateDomainRequest) GetEnabled() bool {
 	return false
 }
 
+func (x *CreateDomainRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateDomainResponse carries the new domain.
 type CreateDomainResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4306,14 +4672,14 @@ type UpdateDomainRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The cloud.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the domain.
+	// ID, name or resource_name of the domain.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name.
-	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// New description.
-	Description *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
-	// New enabled state.
-	Enabled       *bool `protobuf:"varint,5,opt,name=enabled,proto3,oneof" json:"enabled,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	Domain *IdentityDomain `protobuf:"bytes,6,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The fields of `domain` to change (AIP-134). Allowed paths: name,
+	// description, enabled. An empty mask or another path is INVALID_ARGUMENT
+	// (INVALID_FIELD).
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,7,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4362,25 +4728,18 @@ func (x *UpdateDomainRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateDomainRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
+func (x *UpdateDomainRequest) GetDomain() *IdentityDomain {
+	if x != nil {
+		return x.Domain
 	}
-	return ""
+	return nil
 }
 
-func (x *UpdateDomainRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+func (x *UpdateDomainRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
 	}
-	return ""
-}
-
-func (x *UpdateDomainRequest) GetEnabled() bool {
-	if x != nil && x.Enabled != nil {
-		return *x.Enabled
-	}
-	return false
+	return nil
 }
 
 // UpdateDomainResponse carries the updated domain.
@@ -4535,7 +4894,7 @@ var File_oaktree_v1_identity_proto protoreflect.FileDescriptor
 const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"\x19oaktree/v1/identity.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17oaktree/v1/common.proto\"\xe0\x02\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x17oaktree/v1/common.proto\"\x85\x03\n" +
 	"\x0fIdentityProject\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -4548,10 +4907,12 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"is_enabled\x18\x06 \x01(\bR\tisEnabled\x12\x1b\n" +
 	"\tis_domain\x18\a \x01(\bR\bisDomain\x12\x1b\n" +
 	"\tdomain_id\x18\b \x01(\tR\bdomainId\x12 \n" +
-	"\tparent_id\x18\t \x01(\tH\x01R\bparentId\x88\x01\x01B\x0e\n" +
+	"\tparent_id\x18\t \x01(\tH\x01R\bparentId\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\n" +
+	" \x01(\tR\fresourceNameB\x0e\n" +
 	"\f_descriptionB\f\n" +
 	"\n" +
-	"_parent_id\"\xbb\x03\n" +
+	"_parent_id\"\xe0\x03\n" +
 	"\fIdentityUser\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -4565,13 +4926,14 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\tdomain_id\x18\b \x01(\tH\x03R\bdomainId\x88\x01\x01\x12%\n" +
 	"\vdescription\x18\t \x01(\tH\x04R\vdescription\x88\x01\x01\x12\x18\n" +
 	"\aenabled\x18\n" +
-	" \x01(\bR\aenabledB\b\n" +
+	" \x01(\bR\aenabled\x12#\n" +
+	"\rresource_name\x18\v \x01(\tR\fresourceNameB\b\n" +
 	"\x06_emailB\v\n" +
 	"\t_usernameB\x15\n" +
 	"\x13_default_project_idB\f\n" +
 	"\n" +
 	"_domain_idB\x0e\n" +
-	"\f_description\"\x85\x02\n" +
+	"\f_description\"\xaa\x02\n" +
 	"\rIdentityGroup\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -4580,10 +4942,11 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12%\n" +
 	"\vdescription\x18\x05 \x01(\tH\x00R\vdescription\x88\x01\x01\x12 \n" +
-	"\tdomain_id\x18\x06 \x01(\tH\x01R\bdomainId\x88\x01\x01B\x0e\n" +
+	"\tdomain_id\x18\x06 \x01(\tH\x01R\bdomainId\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\a \x01(\tR\fresourceNameB\x0e\n" +
 	"\f_descriptionB\f\n" +
 	"\n" +
-	"_domain_id\"\xcd\x01\n" +
+	"_domain_id\"\xf2\x01\n" +
 	"\fIdentityRole\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -4591,9 +4954,10 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"properties\x12\x0e\n" +
 	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12 \n" +
-	"\tdomain_id\x18\x05 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
+	"\tdomain_id\x18\x05 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x06 \x01(\tR\fresourceNameB\f\n" +
 	"\n" +
-	"_domain_id\"\xf0\x01\n" +
+	"_domain_id\"\x95\x02\n" +
 	"\x0eIdentityDomain\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -4602,7 +4966,8 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12%\n" +
 	"\vdescription\x18\x05 \x01(\tH\x00R\vdescription\x88\x01\x01\x12\x18\n" +
-	"\aenabled\x18\x06 \x01(\bR\aenabledB\x0e\n" +
+	"\aenabled\x18\x06 \x01(\bR\aenabled\x12#\n" +
+	"\rresource_name\x18\a \x01(\tR\fresourceNameB\x0e\n" +
 	"\f_description\"\x84\x02\n" +
 	"\x0eRoleAssignment\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
@@ -4622,9 +4987,11 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
 	"\n" +
-	"_domain_id\"M\n" +
-	"\x14ListProjectsResponse\x125\n" +
-	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\xc6\x01\n" +
+	"_domain_id\"\x98\x01\n" +
+	"\x14ListProjectsResponse\x127\n" +
+	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectH\x00R\aproject\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xc6\x01\n" +
 	"\x11GetProjectRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -4634,32 +5001,32 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"_domain_id\"K\n" +
 	"\x12GetProjectResponse\x125\n" +
-	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\xee\x01\n" +
+	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\x8d\x02\n" +
 	"\x14CreateProjectRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
 	"\vdescription\x18\x03 \x01(\tH\x00R\vdescription\x88\x01\x01\x12 \n" +
 	"\tdomain_id\x18\x04 \x01(\tH\x01R\bdomainId\x88\x01\x01\x12\x1d\n" +
-	"\aenabled\x18\x05 \x01(\bH\x02R\aenabled\x88\x01\x01B\x0e\n" +
+	"\aenabled\x18\x05 \x01(\bH\x02R\aenabled\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestIdB\x0e\n" +
 	"\f_descriptionB\f\n" +
 	"\n" +
 	"_domain_idB\n" +
 	"\n" +
 	"\b_enabled\"N\n" +
 	"\x15CreateProjectResponse\x125\n" +
-	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\xf8\x01\n" +
+	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\xac\x02\n" +
 	"\x14UpdateProjectRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12 \n" +
-	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12\x1d\n" +
-	"\aenabled\x18\x04 \x01(\bH\x01R\aenabled\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\x05 \x01(\tH\x02R\vdescription\x88\x01\x01B\f\n" +
+	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01\x125\n" +
+	"\aproject\x18\x06 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\x12;\n" +
+	"\vupdate_mask\x18\a \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\f\n" +
 	"\n" +
-	"_domain_idB\n" +
-	"\n" +
-	"\b_enabledB\x0e\n" +
-	"\f_description\"N\n" +
+	"_domain_idJ\x04\b\x04\x10\x05J\x04\b\x05\x10\x06R\aenabledR\vdescription\"N\n" +
 	"\x15UpdateProjectResponse\x125\n" +
 	"\aproject\x18\x01 \x01(\v2\x1b.oaktree.v1.IdentityProjectR\aproject\"\x96\x01\n" +
 	"\x14DeleteProjectRequest\x120\n" +
@@ -4676,9 +5043,11 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
 	"\n" +
-	"_domain_id\"A\n" +
-	"\x11ListUsersResponse\x12,\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\xc3\x01\n" +
+	"_domain_id\"\x8c\x01\n" +
+	"\x11ListUsersResponse\x12.\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserH\x00R\x04user\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xc3\x01\n" +
 	"\x0eGetUserRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -4688,7 +5057,7 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"_domain_id\"?\n" +
 	"\x0fGetUserResponse\x12,\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\x80\x03\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\x9f\x03\n" +
 	"\x11CreateUserRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
@@ -4697,7 +5066,9 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\x0fdefault_project\x18\x05 \x01(\tH\x02R\x0edefaultProject\x88\x01\x01\x12\x1d\n" +
 	"\aenabled\x18\x06 \x01(\bH\x03R\aenabled\x88\x01\x01\x12 \n" +
 	"\tdomain_id\x18\a \x01(\tH\x04R\bdomainId\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\b \x01(\tH\x05R\vdescription\x88\x01\x01B\v\n" +
+	"\vdescription\x18\b \x01(\tH\x05R\vdescription\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestIdB\v\n" +
 	"\t_passwordB\b\n" +
 	"\x06_emailB\x12\n" +
 	"\x10_default_projectB\n" +
@@ -4707,27 +5078,21 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"_domain_idB\x0e\n" +
 	"\f_description\"B\n" +
 	"\x12CreateUserResponse\x12,\n" +
-	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\xac\x03\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\xfe\x02\n" +
 	"\x11UpdateUserRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
-	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12\x19\n" +
-	"\x05email\x18\x04 \x01(\tH\x01R\x05email\x88\x01\x01\x12\x1d\n" +
-	"\aenabled\x18\x05 \x01(\bH\x02R\aenabled\x88\x01\x01\x12 \n" +
-	"\tdomain_id\x18\x06 \x01(\tH\x03R\bdomainId\x88\x01\x01\x12\x1f\n" +
-	"\bpassword\x18\a \x01(\tH\x04R\bpassword\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\b \x01(\tH\x05R\vdescription\x88\x01\x01\x12,\n" +
-	"\x0fdefault_project\x18\t \x01(\tH\x06R\x0edefaultProject\x88\x01\x01B\a\n" +
-	"\x05_nameB\b\n" +
-	"\x06_emailB\n" +
-	"\n" +
-	"\b_enabledB\f\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12 \n" +
+	"\tdomain_id\x18\x06 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12\x1f\n" +
+	"\bpassword\x18\a \x01(\tH\x01R\bpassword\x88\x01\x01\x12,\n" +
+	"\x04user\x18\n" +
+	" \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\x12;\n" +
+	"\vupdate_mask\x18\v \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\f\n" +
 	"\n" +
 	"_domain_idB\v\n" +
-	"\t_passwordB\x0e\n" +
-	"\f_descriptionB\x12\n" +
-	"\x10_default_project\"B\n" +
+	"\t_passwordJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06J\x04\b\b\x10\tJ\x04\b\t\x10\n" +
+	"R\x04nameR\x05emailR\aenabledR\vdescriptionR\x0fdefault_project\"B\n" +
 	"\x12UpdateUserResponse\x12,\n" +
 	"\x04user\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityUserR\x04user\"\x93\x01\n" +
 	"\x11DeleteUserRequest\x120\n" +
@@ -4760,9 +5125,11 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
 	"\n" +
-	"_domain_id\"E\n" +
-	"\x12ListGroupsResponse\x12/\n" +
-	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\xc4\x01\n" +
+	"_domain_id\"\x90\x01\n" +
+	"\x12ListGroupsResponse\x121\n" +
+	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupH\x00R\x05group\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xc4\x01\n" +
 	"\x0fGetGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -4772,26 +5139,27 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"_domain_id\"C\n" +
 	"\x10GetGroupResponse\x12/\n" +
-	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\xa4\x01\n" +
+	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\xc3\x01\n" +
 	"\x12CreateGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x1b\n" +
-	"\x06domain\x18\x04 \x01(\tH\x00R\x06domain\x88\x01\x01B\t\n" +
+	"\x06domain\x18\x04 \x01(\tH\x00R\x06domain\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestIdB\t\n" +
 	"\a_domain\"F\n" +
 	"\x13CreateGroupResponse\x12/\n" +
-	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\xed\x01\n" +
+	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\xa1\x02\n" +
 	"\x12UpdateGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
-	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\x04 \x01(\tH\x01R\vdescription\x88\x01\x01\x12 \n" +
-	"\tdomain_id\x18\x05 \x01(\tH\x02R\bdomainId\x88\x01\x01B\a\n" +
-	"\x05_nameB\x0e\n" +
-	"\f_descriptionB\f\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12 \n" +
+	"\tdomain_id\x18\x05 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12/\n" +
+	"\x05group\x18\x06 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\x12;\n" +
+	"\vupdate_mask\x18\a \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\f\n" +
 	"\n" +
-	"_domain_id\"F\n" +
+	"_domain_idJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05R\x04nameR\vdescription\"F\n" +
 	"\x13UpdateGroupResponse\x12/\n" +
 	"\x05group\x18\x01 \x01(\v2\x19.oaktree.v1.IdentityGroupR\x05group\"\x94\x01\n" +
 	"\x12DeleteGroupRequest\x120\n" +
@@ -4808,9 +5176,11 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12 \n" +
 	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
 	"\n" +
-	"_domain_id\"A\n" +
-	"\x11ListRolesResponse\x12,\n" +
-	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\xc3\x01\n" +
+	"_domain_id\"\x8c\x01\n" +
+	"\x11ListRolesResponse\x12.\n" +
+	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleH\x00R\x04role\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xc3\x01\n" +
 	"\x0eGetRoleRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -4820,23 +5190,27 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\n" +
 	"_domain_id\"?\n" +
 	"\x0fGetRoleResponse\x12,\n" +
-	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\x89\x01\n" +
+	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\xa8\x01\n" +
 	"\x11CreateRoleRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
-	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
+	"\tdomain_id\x18\x03 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestIdB\f\n" +
 	"\n" +
 	"_domain_id\"B\n" +
 	"\x12CreateRoleResponse\x12,\n" +
-	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\xa7\x01\n" +
+	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\x8a\x02\n" +
 	"\x11UpdateRoleRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12 \n" +
-	"\tdomain_id\x18\x04 \x01(\tH\x00R\bdomainId\x88\x01\x01B\f\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12 \n" +
+	"\tdomain_id\x18\x04 \x01(\tH\x00R\bdomainId\x88\x01\x01\x12,\n" +
+	"\x04role\x18\x05 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\x12;\n" +
+	"\vupdate_mask\x18\x06 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskB\f\n" +
 	"\n" +
-	"_domain_id\"B\n" +
+	"_domain_idJ\x04\b\x03\x10\x04R\x04name\"B\n" +
 	"\x12UpdateRoleResponse\x12,\n" +
 	"\x04role\x18\x01 \x01(\v2\x18.oaktree.v1.IdentityRoleR\x04role\"\x93\x01\n" +
 	"\x11DeleteRoleRequest\x120\n" +
@@ -4891,42 +5265,44 @@ const file_oaktree_v1_identity_proto_rawDesc = "" +
 	"\b_projectB\t\n" +
 	"\a_domainB\a\n" +
 	"\x05_roleB$\n" +
-	"\"_os_inherit_extension_inherited_to\"b\n" +
-	"\x1bListRoleAssignmentsResponse\x12C\n" +
-	"\x0frole_assignment\x18\x01 \x01(\v2\x1a.oaktree.v1.RoleAssignmentR\x0eroleAssignment\"x\n" +
+	"\"_os_inherit_extension_inherited_to\"\xad\x01\n" +
+	"\x1bListRoleAssignmentsResponse\x12E\n" +
+	"\x0frole_assignment\x18\x01 \x01(\v2\x1a.oaktree.v1.RoleAssignmentH\x00R\x0eroleAssignment\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"x\n" +
 	"\x12ListDomainsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"I\n" +
-	"\x13ListDomainsResponse\x122\n" +
-	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"\x95\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x94\x01\n" +
+	"\x13ListDomainsResponse\x124\n" +
+	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainH\x00R\x06domain\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x95\x01\n" +
 	"\x10GetDomainRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"G\n" +
 	"\x11GetDomainResponse\x122\n" +
-	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"\xbd\x01\n" +
+	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"\xdc\x01\n" +
 	"\x13CreateDomainRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12%\n" +
 	"\vdescription\x18\x03 \x01(\tH\x00R\vdescription\x88\x01\x01\x12\x1d\n" +
-	"\aenabled\x18\x04 \x01(\bH\x01R\aenabled\x88\x01\x01B\x0e\n" +
+	"\aenabled\x18\x04 \x01(\bH\x01R\aenabled\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestIdB\x0e\n" +
 	"\f_descriptionB\n" +
 	"\n" +
 	"\b_enabled\"J\n" +
 	"\x14CreateDomainResponse\x122\n" +
-	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"\xe9\x01\n" +
+	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"\x84\x02\n" +
 	"\x13UpdateDomainRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
-	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\x04 \x01(\tH\x01R\vdescription\x88\x01\x01\x12\x1d\n" +
-	"\aenabled\x18\x05 \x01(\bH\x02R\aenabled\x88\x01\x01B\a\n" +
-	"\x05_nameB\x0e\n" +
-	"\f_descriptionB\n" +
-	"\n" +
-	"\b_enabled\"J\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x122\n" +
+	"\x06domain\x18\x06 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\x12;\n" +
+	"\vupdate_mask\x18\a \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMaskJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x05\x10\x06R\x04nameR\vdescriptionR\aenabled\"J\n" +
 	"\x14UpdateDomainResponse\x122\n" +
 	"\x06domain\x18\x01 \x01(\v2\x1a.oaktree.v1.IdentityDomainR\x06domain\"e\n" +
 	"\x13DeleteDomainRequest\x120\n" +
@@ -5064,7 +5440,9 @@ var file_oaktree_v1_identity_proto_goTypes = []any{
 	(*Location)(nil),                    // 69: oaktree.v1.Location
 	(*structpb.Struct)(nil),             // 70: google.protobuf.Struct
 	(*Selector)(nil),                    // 71: oaktree.v1.Selector
-	(*durationpb.Duration)(nil),         // 72: google.protobuf.Duration
+	(*ScopeOutcome)(nil),                // 72: oaktree.v1.ScopeOutcome
+	(*fieldmaskpb.FieldMask)(nil),       // 73: google.protobuf.FieldMask
+	(*durationpb.Duration)(nil),         // 74: google.protobuf.Duration
 }
 var file_oaktree_v1_identity_proto_depIdxs = []int32{
 	69,  // 0: oaktree.v1.IdentityProject.location:type_name -> oaktree.v1.Location
@@ -5082,137 +5460,153 @@ var file_oaktree_v1_identity_proto_depIdxs = []int32{
 	69,  // 12: oaktree.v1.ListProjectsRequest.location:type_name -> oaktree.v1.Location
 	71,  // 13: oaktree.v1.ListProjectsRequest.selector:type_name -> oaktree.v1.Selector
 	0,   // 14: oaktree.v1.ListProjectsResponse.project:type_name -> oaktree.v1.IdentityProject
-	69,  // 15: oaktree.v1.GetProjectRequest.location:type_name -> oaktree.v1.Location
-	70,  // 16: oaktree.v1.GetProjectRequest.filters:type_name -> google.protobuf.Struct
-	0,   // 17: oaktree.v1.GetProjectResponse.project:type_name -> oaktree.v1.IdentityProject
-	69,  // 18: oaktree.v1.CreateProjectRequest.location:type_name -> oaktree.v1.Location
-	0,   // 19: oaktree.v1.CreateProjectResponse.project:type_name -> oaktree.v1.IdentityProject
-	69,  // 20: oaktree.v1.UpdateProjectRequest.location:type_name -> oaktree.v1.Location
-	0,   // 21: oaktree.v1.UpdateProjectResponse.project:type_name -> oaktree.v1.IdentityProject
-	69,  // 22: oaktree.v1.DeleteProjectRequest.location:type_name -> oaktree.v1.Location
-	69,  // 23: oaktree.v1.ListUsersRequest.location:type_name -> oaktree.v1.Location
-	71,  // 24: oaktree.v1.ListUsersRequest.selector:type_name -> oaktree.v1.Selector
-	1,   // 25: oaktree.v1.ListUsersResponse.user:type_name -> oaktree.v1.IdentityUser
-	69,  // 26: oaktree.v1.GetUserRequest.location:type_name -> oaktree.v1.Location
-	70,  // 27: oaktree.v1.GetUserRequest.filters:type_name -> google.protobuf.Struct
-	1,   // 28: oaktree.v1.GetUserResponse.user:type_name -> oaktree.v1.IdentityUser
-	69,  // 29: oaktree.v1.CreateUserRequest.location:type_name -> oaktree.v1.Location
-	1,   // 30: oaktree.v1.CreateUserResponse.user:type_name -> oaktree.v1.IdentityUser
-	69,  // 31: oaktree.v1.UpdateUserRequest.location:type_name -> oaktree.v1.Location
-	1,   // 32: oaktree.v1.UpdateUserResponse.user:type_name -> oaktree.v1.IdentityUser
-	69,  // 33: oaktree.v1.DeleteUserRequest.location:type_name -> oaktree.v1.Location
-	69,  // 34: oaktree.v1.AddUserToGroupRequest.location:type_name -> oaktree.v1.Location
-	69,  // 35: oaktree.v1.RemoveUserFromGroupRequest.location:type_name -> oaktree.v1.Location
-	69,  // 36: oaktree.v1.IsUserInGroupRequest.location:type_name -> oaktree.v1.Location
-	69,  // 37: oaktree.v1.ListGroupsRequest.location:type_name -> oaktree.v1.Location
-	71,  // 38: oaktree.v1.ListGroupsRequest.selector:type_name -> oaktree.v1.Selector
-	2,   // 39: oaktree.v1.ListGroupsResponse.group:type_name -> oaktree.v1.IdentityGroup
-	69,  // 40: oaktree.v1.GetGroupRequest.location:type_name -> oaktree.v1.Location
-	70,  // 41: oaktree.v1.GetGroupRequest.filters:type_name -> google.protobuf.Struct
-	2,   // 42: oaktree.v1.GetGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
-	69,  // 43: oaktree.v1.CreateGroupRequest.location:type_name -> oaktree.v1.Location
-	2,   // 44: oaktree.v1.CreateGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
-	69,  // 45: oaktree.v1.UpdateGroupRequest.location:type_name -> oaktree.v1.Location
-	2,   // 46: oaktree.v1.UpdateGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
-	69,  // 47: oaktree.v1.DeleteGroupRequest.location:type_name -> oaktree.v1.Location
-	69,  // 48: oaktree.v1.ListRolesRequest.location:type_name -> oaktree.v1.Location
-	71,  // 49: oaktree.v1.ListRolesRequest.selector:type_name -> oaktree.v1.Selector
-	3,   // 50: oaktree.v1.ListRolesResponse.role:type_name -> oaktree.v1.IdentityRole
-	69,  // 51: oaktree.v1.GetRoleRequest.location:type_name -> oaktree.v1.Location
-	70,  // 52: oaktree.v1.GetRoleRequest.filters:type_name -> google.protobuf.Struct
-	3,   // 53: oaktree.v1.GetRoleResponse.role:type_name -> oaktree.v1.IdentityRole
-	69,  // 54: oaktree.v1.CreateRoleRequest.location:type_name -> oaktree.v1.Location
-	3,   // 55: oaktree.v1.CreateRoleResponse.role:type_name -> oaktree.v1.IdentityRole
-	69,  // 56: oaktree.v1.UpdateRoleRequest.location:type_name -> oaktree.v1.Location
-	3,   // 57: oaktree.v1.UpdateRoleResponse.role:type_name -> oaktree.v1.IdentityRole
-	69,  // 58: oaktree.v1.DeleteRoleRequest.location:type_name -> oaktree.v1.Location
-	69,  // 59: oaktree.v1.GrantRoleRequest.location:type_name -> oaktree.v1.Location
-	52,  // 60: oaktree.v1.GrantRoleRequest.grant:type_name -> oaktree.v1.RoleGrant
-	72,  // 61: oaktree.v1.GrantRoleRequest.timeout:type_name -> google.protobuf.Duration
-	69,  // 62: oaktree.v1.RevokeRoleRequest.location:type_name -> oaktree.v1.Location
-	52,  // 63: oaktree.v1.RevokeRoleRequest.grant:type_name -> oaktree.v1.RoleGrant
-	72,  // 64: oaktree.v1.RevokeRoleRequest.timeout:type_name -> google.protobuf.Duration
-	69,  // 65: oaktree.v1.ListRoleAssignmentsRequest.location:type_name -> oaktree.v1.Location
-	71,  // 66: oaktree.v1.ListRoleAssignmentsRequest.selector:type_name -> oaktree.v1.Selector
-	5,   // 67: oaktree.v1.ListRoleAssignmentsResponse.role_assignment:type_name -> oaktree.v1.RoleAssignment
-	69,  // 68: oaktree.v1.ListDomainsRequest.location:type_name -> oaktree.v1.Location
-	71,  // 69: oaktree.v1.ListDomainsRequest.selector:type_name -> oaktree.v1.Selector
-	4,   // 70: oaktree.v1.ListDomainsResponse.domain:type_name -> oaktree.v1.IdentityDomain
-	69,  // 71: oaktree.v1.GetDomainRequest.location:type_name -> oaktree.v1.Location
-	70,  // 72: oaktree.v1.GetDomainRequest.filters:type_name -> google.protobuf.Struct
-	4,   // 73: oaktree.v1.GetDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
-	69,  // 74: oaktree.v1.CreateDomainRequest.location:type_name -> oaktree.v1.Location
-	4,   // 75: oaktree.v1.CreateDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
-	69,  // 76: oaktree.v1.UpdateDomainRequest.location:type_name -> oaktree.v1.Location
-	4,   // 77: oaktree.v1.UpdateDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
-	69,  // 78: oaktree.v1.DeleteDomainRequest.location:type_name -> oaktree.v1.Location
-	6,   // 79: oaktree.v1.IdentityService.ListProjects:input_type -> oaktree.v1.ListProjectsRequest
-	8,   // 80: oaktree.v1.IdentityService.GetProject:input_type -> oaktree.v1.GetProjectRequest
-	10,  // 81: oaktree.v1.IdentityService.CreateProject:input_type -> oaktree.v1.CreateProjectRequest
-	12,  // 82: oaktree.v1.IdentityService.UpdateProject:input_type -> oaktree.v1.UpdateProjectRequest
-	14,  // 83: oaktree.v1.IdentityService.DeleteProject:input_type -> oaktree.v1.DeleteProjectRequest
-	16,  // 84: oaktree.v1.IdentityService.ListUsers:input_type -> oaktree.v1.ListUsersRequest
-	18,  // 85: oaktree.v1.IdentityService.GetUser:input_type -> oaktree.v1.GetUserRequest
-	20,  // 86: oaktree.v1.IdentityService.CreateUser:input_type -> oaktree.v1.CreateUserRequest
-	22,  // 87: oaktree.v1.IdentityService.UpdateUser:input_type -> oaktree.v1.UpdateUserRequest
-	24,  // 88: oaktree.v1.IdentityService.DeleteUser:input_type -> oaktree.v1.DeleteUserRequest
-	26,  // 89: oaktree.v1.IdentityService.AddUserToGroup:input_type -> oaktree.v1.AddUserToGroupRequest
-	28,  // 90: oaktree.v1.IdentityService.RemoveUserFromGroup:input_type -> oaktree.v1.RemoveUserFromGroupRequest
-	30,  // 91: oaktree.v1.IdentityService.IsUserInGroup:input_type -> oaktree.v1.IsUserInGroupRequest
-	32,  // 92: oaktree.v1.IdentityService.ListGroups:input_type -> oaktree.v1.ListGroupsRequest
-	34,  // 93: oaktree.v1.IdentityService.GetGroup:input_type -> oaktree.v1.GetGroupRequest
-	36,  // 94: oaktree.v1.IdentityService.CreateGroup:input_type -> oaktree.v1.CreateGroupRequest
-	38,  // 95: oaktree.v1.IdentityService.UpdateGroup:input_type -> oaktree.v1.UpdateGroupRequest
-	40,  // 96: oaktree.v1.IdentityService.DeleteGroup:input_type -> oaktree.v1.DeleteGroupRequest
-	42,  // 97: oaktree.v1.IdentityService.ListRoles:input_type -> oaktree.v1.ListRolesRequest
-	44,  // 98: oaktree.v1.IdentityService.GetRole:input_type -> oaktree.v1.GetRoleRequest
-	46,  // 99: oaktree.v1.IdentityService.CreateRole:input_type -> oaktree.v1.CreateRoleRequest
-	48,  // 100: oaktree.v1.IdentityService.UpdateRole:input_type -> oaktree.v1.UpdateRoleRequest
-	50,  // 101: oaktree.v1.IdentityService.DeleteRole:input_type -> oaktree.v1.DeleteRoleRequest
-	53,  // 102: oaktree.v1.IdentityService.GrantRole:input_type -> oaktree.v1.GrantRoleRequest
-	55,  // 103: oaktree.v1.IdentityService.RevokeRole:input_type -> oaktree.v1.RevokeRoleRequest
-	57,  // 104: oaktree.v1.IdentityService.ListRoleAssignments:input_type -> oaktree.v1.ListRoleAssignmentsRequest
-	59,  // 105: oaktree.v1.IdentityService.ListDomains:input_type -> oaktree.v1.ListDomainsRequest
-	61,  // 106: oaktree.v1.IdentityService.GetDomain:input_type -> oaktree.v1.GetDomainRequest
-	63,  // 107: oaktree.v1.IdentityService.CreateDomain:input_type -> oaktree.v1.CreateDomainRequest
-	65,  // 108: oaktree.v1.IdentityService.UpdateDomain:input_type -> oaktree.v1.UpdateDomainRequest
-	67,  // 109: oaktree.v1.IdentityService.DeleteDomain:input_type -> oaktree.v1.DeleteDomainRequest
-	7,   // 110: oaktree.v1.IdentityService.ListProjects:output_type -> oaktree.v1.ListProjectsResponse
-	9,   // 111: oaktree.v1.IdentityService.GetProject:output_type -> oaktree.v1.GetProjectResponse
-	11,  // 112: oaktree.v1.IdentityService.CreateProject:output_type -> oaktree.v1.CreateProjectResponse
-	13,  // 113: oaktree.v1.IdentityService.UpdateProject:output_type -> oaktree.v1.UpdateProjectResponse
-	15,  // 114: oaktree.v1.IdentityService.DeleteProject:output_type -> oaktree.v1.DeleteProjectResponse
-	17,  // 115: oaktree.v1.IdentityService.ListUsers:output_type -> oaktree.v1.ListUsersResponse
-	19,  // 116: oaktree.v1.IdentityService.GetUser:output_type -> oaktree.v1.GetUserResponse
-	21,  // 117: oaktree.v1.IdentityService.CreateUser:output_type -> oaktree.v1.CreateUserResponse
-	23,  // 118: oaktree.v1.IdentityService.UpdateUser:output_type -> oaktree.v1.UpdateUserResponse
-	25,  // 119: oaktree.v1.IdentityService.DeleteUser:output_type -> oaktree.v1.DeleteUserResponse
-	27,  // 120: oaktree.v1.IdentityService.AddUserToGroup:output_type -> oaktree.v1.AddUserToGroupResponse
-	29,  // 121: oaktree.v1.IdentityService.RemoveUserFromGroup:output_type -> oaktree.v1.RemoveUserFromGroupResponse
-	31,  // 122: oaktree.v1.IdentityService.IsUserInGroup:output_type -> oaktree.v1.IsUserInGroupResponse
-	33,  // 123: oaktree.v1.IdentityService.ListGroups:output_type -> oaktree.v1.ListGroupsResponse
-	35,  // 124: oaktree.v1.IdentityService.GetGroup:output_type -> oaktree.v1.GetGroupResponse
-	37,  // 125: oaktree.v1.IdentityService.CreateGroup:output_type -> oaktree.v1.CreateGroupResponse
-	39,  // 126: oaktree.v1.IdentityService.UpdateGroup:output_type -> oaktree.v1.UpdateGroupResponse
-	41,  // 127: oaktree.v1.IdentityService.DeleteGroup:output_type -> oaktree.v1.DeleteGroupResponse
-	43,  // 128: oaktree.v1.IdentityService.ListRoles:output_type -> oaktree.v1.ListRolesResponse
-	45,  // 129: oaktree.v1.IdentityService.GetRole:output_type -> oaktree.v1.GetRoleResponse
-	47,  // 130: oaktree.v1.IdentityService.CreateRole:output_type -> oaktree.v1.CreateRoleResponse
-	49,  // 131: oaktree.v1.IdentityService.UpdateRole:output_type -> oaktree.v1.UpdateRoleResponse
-	51,  // 132: oaktree.v1.IdentityService.DeleteRole:output_type -> oaktree.v1.DeleteRoleResponse
-	54,  // 133: oaktree.v1.IdentityService.GrantRole:output_type -> oaktree.v1.GrantRoleResponse
-	56,  // 134: oaktree.v1.IdentityService.RevokeRole:output_type -> oaktree.v1.RevokeRoleResponse
-	58,  // 135: oaktree.v1.IdentityService.ListRoleAssignments:output_type -> oaktree.v1.ListRoleAssignmentsResponse
-	60,  // 136: oaktree.v1.IdentityService.ListDomains:output_type -> oaktree.v1.ListDomainsResponse
-	62,  // 137: oaktree.v1.IdentityService.GetDomain:output_type -> oaktree.v1.GetDomainResponse
-	64,  // 138: oaktree.v1.IdentityService.CreateDomain:output_type -> oaktree.v1.CreateDomainResponse
-	66,  // 139: oaktree.v1.IdentityService.UpdateDomain:output_type -> oaktree.v1.UpdateDomainResponse
-	68,  // 140: oaktree.v1.IdentityService.DeleteDomain:output_type -> oaktree.v1.DeleteDomainResponse
-	110, // [110:141] is the sub-list for method output_type
-	79,  // [79:110] is the sub-list for method input_type
-	79,  // [79:79] is the sub-list for extension type_name
-	79,  // [79:79] is the sub-list for extension extendee
-	0,   // [0:79] is the sub-list for field type_name
+	72,  // 15: oaktree.v1.ListProjectsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 16: oaktree.v1.GetProjectRequest.location:type_name -> oaktree.v1.Location
+	70,  // 17: oaktree.v1.GetProjectRequest.filters:type_name -> google.protobuf.Struct
+	0,   // 18: oaktree.v1.GetProjectResponse.project:type_name -> oaktree.v1.IdentityProject
+	69,  // 19: oaktree.v1.CreateProjectRequest.location:type_name -> oaktree.v1.Location
+	0,   // 20: oaktree.v1.CreateProjectResponse.project:type_name -> oaktree.v1.IdentityProject
+	69,  // 21: oaktree.v1.UpdateProjectRequest.location:type_name -> oaktree.v1.Location
+	0,   // 22: oaktree.v1.UpdateProjectRequest.project:type_name -> oaktree.v1.IdentityProject
+	73,  // 23: oaktree.v1.UpdateProjectRequest.update_mask:type_name -> google.protobuf.FieldMask
+	0,   // 24: oaktree.v1.UpdateProjectResponse.project:type_name -> oaktree.v1.IdentityProject
+	69,  // 25: oaktree.v1.DeleteProjectRequest.location:type_name -> oaktree.v1.Location
+	69,  // 26: oaktree.v1.ListUsersRequest.location:type_name -> oaktree.v1.Location
+	71,  // 27: oaktree.v1.ListUsersRequest.selector:type_name -> oaktree.v1.Selector
+	1,   // 28: oaktree.v1.ListUsersResponse.user:type_name -> oaktree.v1.IdentityUser
+	72,  // 29: oaktree.v1.ListUsersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 30: oaktree.v1.GetUserRequest.location:type_name -> oaktree.v1.Location
+	70,  // 31: oaktree.v1.GetUserRequest.filters:type_name -> google.protobuf.Struct
+	1,   // 32: oaktree.v1.GetUserResponse.user:type_name -> oaktree.v1.IdentityUser
+	69,  // 33: oaktree.v1.CreateUserRequest.location:type_name -> oaktree.v1.Location
+	1,   // 34: oaktree.v1.CreateUserResponse.user:type_name -> oaktree.v1.IdentityUser
+	69,  // 35: oaktree.v1.UpdateUserRequest.location:type_name -> oaktree.v1.Location
+	1,   // 36: oaktree.v1.UpdateUserRequest.user:type_name -> oaktree.v1.IdentityUser
+	73,  // 37: oaktree.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	1,   // 38: oaktree.v1.UpdateUserResponse.user:type_name -> oaktree.v1.IdentityUser
+	69,  // 39: oaktree.v1.DeleteUserRequest.location:type_name -> oaktree.v1.Location
+	69,  // 40: oaktree.v1.AddUserToGroupRequest.location:type_name -> oaktree.v1.Location
+	69,  // 41: oaktree.v1.RemoveUserFromGroupRequest.location:type_name -> oaktree.v1.Location
+	69,  // 42: oaktree.v1.IsUserInGroupRequest.location:type_name -> oaktree.v1.Location
+	69,  // 43: oaktree.v1.ListGroupsRequest.location:type_name -> oaktree.v1.Location
+	71,  // 44: oaktree.v1.ListGroupsRequest.selector:type_name -> oaktree.v1.Selector
+	2,   // 45: oaktree.v1.ListGroupsResponse.group:type_name -> oaktree.v1.IdentityGroup
+	72,  // 46: oaktree.v1.ListGroupsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 47: oaktree.v1.GetGroupRequest.location:type_name -> oaktree.v1.Location
+	70,  // 48: oaktree.v1.GetGroupRequest.filters:type_name -> google.protobuf.Struct
+	2,   // 49: oaktree.v1.GetGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
+	69,  // 50: oaktree.v1.CreateGroupRequest.location:type_name -> oaktree.v1.Location
+	2,   // 51: oaktree.v1.CreateGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
+	69,  // 52: oaktree.v1.UpdateGroupRequest.location:type_name -> oaktree.v1.Location
+	2,   // 53: oaktree.v1.UpdateGroupRequest.group:type_name -> oaktree.v1.IdentityGroup
+	73,  // 54: oaktree.v1.UpdateGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,   // 55: oaktree.v1.UpdateGroupResponse.group:type_name -> oaktree.v1.IdentityGroup
+	69,  // 56: oaktree.v1.DeleteGroupRequest.location:type_name -> oaktree.v1.Location
+	69,  // 57: oaktree.v1.ListRolesRequest.location:type_name -> oaktree.v1.Location
+	71,  // 58: oaktree.v1.ListRolesRequest.selector:type_name -> oaktree.v1.Selector
+	3,   // 59: oaktree.v1.ListRolesResponse.role:type_name -> oaktree.v1.IdentityRole
+	72,  // 60: oaktree.v1.ListRolesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 61: oaktree.v1.GetRoleRequest.location:type_name -> oaktree.v1.Location
+	70,  // 62: oaktree.v1.GetRoleRequest.filters:type_name -> google.protobuf.Struct
+	3,   // 63: oaktree.v1.GetRoleResponse.role:type_name -> oaktree.v1.IdentityRole
+	69,  // 64: oaktree.v1.CreateRoleRequest.location:type_name -> oaktree.v1.Location
+	3,   // 65: oaktree.v1.CreateRoleResponse.role:type_name -> oaktree.v1.IdentityRole
+	69,  // 66: oaktree.v1.UpdateRoleRequest.location:type_name -> oaktree.v1.Location
+	3,   // 67: oaktree.v1.UpdateRoleRequest.role:type_name -> oaktree.v1.IdentityRole
+	73,  // 68: oaktree.v1.UpdateRoleRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,   // 69: oaktree.v1.UpdateRoleResponse.role:type_name -> oaktree.v1.IdentityRole
+	69,  // 70: oaktree.v1.DeleteRoleRequest.location:type_name -> oaktree.v1.Location
+	69,  // 71: oaktree.v1.GrantRoleRequest.location:type_name -> oaktree.v1.Location
+	52,  // 72: oaktree.v1.GrantRoleRequest.grant:type_name -> oaktree.v1.RoleGrant
+	74,  // 73: oaktree.v1.GrantRoleRequest.timeout:type_name -> google.protobuf.Duration
+	69,  // 74: oaktree.v1.RevokeRoleRequest.location:type_name -> oaktree.v1.Location
+	52,  // 75: oaktree.v1.RevokeRoleRequest.grant:type_name -> oaktree.v1.RoleGrant
+	74,  // 76: oaktree.v1.RevokeRoleRequest.timeout:type_name -> google.protobuf.Duration
+	69,  // 77: oaktree.v1.ListRoleAssignmentsRequest.location:type_name -> oaktree.v1.Location
+	71,  // 78: oaktree.v1.ListRoleAssignmentsRequest.selector:type_name -> oaktree.v1.Selector
+	5,   // 79: oaktree.v1.ListRoleAssignmentsResponse.role_assignment:type_name -> oaktree.v1.RoleAssignment
+	72,  // 80: oaktree.v1.ListRoleAssignmentsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 81: oaktree.v1.ListDomainsRequest.location:type_name -> oaktree.v1.Location
+	71,  // 82: oaktree.v1.ListDomainsRequest.selector:type_name -> oaktree.v1.Selector
+	4,   // 83: oaktree.v1.ListDomainsResponse.domain:type_name -> oaktree.v1.IdentityDomain
+	72,  // 84: oaktree.v1.ListDomainsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	69,  // 85: oaktree.v1.GetDomainRequest.location:type_name -> oaktree.v1.Location
+	70,  // 86: oaktree.v1.GetDomainRequest.filters:type_name -> google.protobuf.Struct
+	4,   // 87: oaktree.v1.GetDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
+	69,  // 88: oaktree.v1.CreateDomainRequest.location:type_name -> oaktree.v1.Location
+	4,   // 89: oaktree.v1.CreateDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
+	69,  // 90: oaktree.v1.UpdateDomainRequest.location:type_name -> oaktree.v1.Location
+	4,   // 91: oaktree.v1.UpdateDomainRequest.domain:type_name -> oaktree.v1.IdentityDomain
+	73,  // 92: oaktree.v1.UpdateDomainRequest.update_mask:type_name -> google.protobuf.FieldMask
+	4,   // 93: oaktree.v1.UpdateDomainResponse.domain:type_name -> oaktree.v1.IdentityDomain
+	69,  // 94: oaktree.v1.DeleteDomainRequest.location:type_name -> oaktree.v1.Location
+	6,   // 95: oaktree.v1.IdentityService.ListProjects:input_type -> oaktree.v1.ListProjectsRequest
+	8,   // 96: oaktree.v1.IdentityService.GetProject:input_type -> oaktree.v1.GetProjectRequest
+	10,  // 97: oaktree.v1.IdentityService.CreateProject:input_type -> oaktree.v1.CreateProjectRequest
+	12,  // 98: oaktree.v1.IdentityService.UpdateProject:input_type -> oaktree.v1.UpdateProjectRequest
+	14,  // 99: oaktree.v1.IdentityService.DeleteProject:input_type -> oaktree.v1.DeleteProjectRequest
+	16,  // 100: oaktree.v1.IdentityService.ListUsers:input_type -> oaktree.v1.ListUsersRequest
+	18,  // 101: oaktree.v1.IdentityService.GetUser:input_type -> oaktree.v1.GetUserRequest
+	20,  // 102: oaktree.v1.IdentityService.CreateUser:input_type -> oaktree.v1.CreateUserRequest
+	22,  // 103: oaktree.v1.IdentityService.UpdateUser:input_type -> oaktree.v1.UpdateUserRequest
+	24,  // 104: oaktree.v1.IdentityService.DeleteUser:input_type -> oaktree.v1.DeleteUserRequest
+	26,  // 105: oaktree.v1.IdentityService.AddUserToGroup:input_type -> oaktree.v1.AddUserToGroupRequest
+	28,  // 106: oaktree.v1.IdentityService.RemoveUserFromGroup:input_type -> oaktree.v1.RemoveUserFromGroupRequest
+	30,  // 107: oaktree.v1.IdentityService.IsUserInGroup:input_type -> oaktree.v1.IsUserInGroupRequest
+	32,  // 108: oaktree.v1.IdentityService.ListGroups:input_type -> oaktree.v1.ListGroupsRequest
+	34,  // 109: oaktree.v1.IdentityService.GetGroup:input_type -> oaktree.v1.GetGroupRequest
+	36,  // 110: oaktree.v1.IdentityService.CreateGroup:input_type -> oaktree.v1.CreateGroupRequest
+	38,  // 111: oaktree.v1.IdentityService.UpdateGroup:input_type -> oaktree.v1.UpdateGroupRequest
+	40,  // 112: oaktree.v1.IdentityService.DeleteGroup:input_type -> oaktree.v1.DeleteGroupRequest
+	42,  // 113: oaktree.v1.IdentityService.ListRoles:input_type -> oaktree.v1.ListRolesRequest
+	44,  // 114: oaktree.v1.IdentityService.GetRole:input_type -> oaktree.v1.GetRoleRequest
+	46,  // 115: oaktree.v1.IdentityService.CreateRole:input_type -> oaktree.v1.CreateRoleRequest
+	48,  // 116: oaktree.v1.IdentityService.UpdateRole:input_type -> oaktree.v1.UpdateRoleRequest
+	50,  // 117: oaktree.v1.IdentityService.DeleteRole:input_type -> oaktree.v1.DeleteRoleRequest
+	53,  // 118: oaktree.v1.IdentityService.GrantRole:input_type -> oaktree.v1.GrantRoleRequest
+	55,  // 119: oaktree.v1.IdentityService.RevokeRole:input_type -> oaktree.v1.RevokeRoleRequest
+	57,  // 120: oaktree.v1.IdentityService.ListRoleAssignments:input_type -> oaktree.v1.ListRoleAssignmentsRequest
+	59,  // 121: oaktree.v1.IdentityService.ListDomains:input_type -> oaktree.v1.ListDomainsRequest
+	61,  // 122: oaktree.v1.IdentityService.GetDomain:input_type -> oaktree.v1.GetDomainRequest
+	63,  // 123: oaktree.v1.IdentityService.CreateDomain:input_type -> oaktree.v1.CreateDomainRequest
+	65,  // 124: oaktree.v1.IdentityService.UpdateDomain:input_type -> oaktree.v1.UpdateDomainRequest
+	67,  // 125: oaktree.v1.IdentityService.DeleteDomain:input_type -> oaktree.v1.DeleteDomainRequest
+	7,   // 126: oaktree.v1.IdentityService.ListProjects:output_type -> oaktree.v1.ListProjectsResponse
+	9,   // 127: oaktree.v1.IdentityService.GetProject:output_type -> oaktree.v1.GetProjectResponse
+	11,  // 128: oaktree.v1.IdentityService.CreateProject:output_type -> oaktree.v1.CreateProjectResponse
+	13,  // 129: oaktree.v1.IdentityService.UpdateProject:output_type -> oaktree.v1.UpdateProjectResponse
+	15,  // 130: oaktree.v1.IdentityService.DeleteProject:output_type -> oaktree.v1.DeleteProjectResponse
+	17,  // 131: oaktree.v1.IdentityService.ListUsers:output_type -> oaktree.v1.ListUsersResponse
+	19,  // 132: oaktree.v1.IdentityService.GetUser:output_type -> oaktree.v1.GetUserResponse
+	21,  // 133: oaktree.v1.IdentityService.CreateUser:output_type -> oaktree.v1.CreateUserResponse
+	23,  // 134: oaktree.v1.IdentityService.UpdateUser:output_type -> oaktree.v1.UpdateUserResponse
+	25,  // 135: oaktree.v1.IdentityService.DeleteUser:output_type -> oaktree.v1.DeleteUserResponse
+	27,  // 136: oaktree.v1.IdentityService.AddUserToGroup:output_type -> oaktree.v1.AddUserToGroupResponse
+	29,  // 137: oaktree.v1.IdentityService.RemoveUserFromGroup:output_type -> oaktree.v1.RemoveUserFromGroupResponse
+	31,  // 138: oaktree.v1.IdentityService.IsUserInGroup:output_type -> oaktree.v1.IsUserInGroupResponse
+	33,  // 139: oaktree.v1.IdentityService.ListGroups:output_type -> oaktree.v1.ListGroupsResponse
+	35,  // 140: oaktree.v1.IdentityService.GetGroup:output_type -> oaktree.v1.GetGroupResponse
+	37,  // 141: oaktree.v1.IdentityService.CreateGroup:output_type -> oaktree.v1.CreateGroupResponse
+	39,  // 142: oaktree.v1.IdentityService.UpdateGroup:output_type -> oaktree.v1.UpdateGroupResponse
+	41,  // 143: oaktree.v1.IdentityService.DeleteGroup:output_type -> oaktree.v1.DeleteGroupResponse
+	43,  // 144: oaktree.v1.IdentityService.ListRoles:output_type -> oaktree.v1.ListRolesResponse
+	45,  // 145: oaktree.v1.IdentityService.GetRole:output_type -> oaktree.v1.GetRoleResponse
+	47,  // 146: oaktree.v1.IdentityService.CreateRole:output_type -> oaktree.v1.CreateRoleResponse
+	49,  // 147: oaktree.v1.IdentityService.UpdateRole:output_type -> oaktree.v1.UpdateRoleResponse
+	51,  // 148: oaktree.v1.IdentityService.DeleteRole:output_type -> oaktree.v1.DeleteRoleResponse
+	54,  // 149: oaktree.v1.IdentityService.GrantRole:output_type -> oaktree.v1.GrantRoleResponse
+	56,  // 150: oaktree.v1.IdentityService.RevokeRole:output_type -> oaktree.v1.RevokeRoleResponse
+	58,  // 151: oaktree.v1.IdentityService.ListRoleAssignments:output_type -> oaktree.v1.ListRoleAssignmentsResponse
+	60,  // 152: oaktree.v1.IdentityService.ListDomains:output_type -> oaktree.v1.ListDomainsResponse
+	62,  // 153: oaktree.v1.IdentityService.GetDomain:output_type -> oaktree.v1.GetDomainResponse
+	64,  // 154: oaktree.v1.IdentityService.CreateDomain:output_type -> oaktree.v1.CreateDomainResponse
+	66,  // 155: oaktree.v1.IdentityService.UpdateDomain:output_type -> oaktree.v1.UpdateDomainResponse
+	68,  // 156: oaktree.v1.IdentityService.DeleteDomain:output_type -> oaktree.v1.DeleteDomainResponse
+	126, // [126:157] is the sub-list for method output_type
+	95,  // [95:126] is the sub-list for method input_type
+	95,  // [95:95] is the sub-list for extension type_name
+	95,  // [95:95] is the sub-list for extension extendee
+	0,   // [0:95] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_identity_proto_init() }
@@ -5233,21 +5627,37 @@ func file_oaktree_v1_identity_proto_init() {
 		(*RoleAssignment_Group)(nil),
 	}
 	file_oaktree_v1_identity_proto_msgTypes[6].OneofWrappers = []any{}
+	file_oaktree_v1_identity_proto_msgTypes[7].OneofWrappers = []any{
+		(*ListProjectsResponse_Project)(nil),
+		(*ListProjectsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_identity_proto_msgTypes[8].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[10].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[12].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[14].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[16].OneofWrappers = []any{}
+	file_oaktree_v1_identity_proto_msgTypes[17].OneofWrappers = []any{
+		(*ListUsersResponse_User)(nil),
+		(*ListUsersResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_identity_proto_msgTypes[18].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[20].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[22].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[24].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[32].OneofWrappers = []any{}
+	file_oaktree_v1_identity_proto_msgTypes[33].OneofWrappers = []any{
+		(*ListGroupsResponse_Group)(nil),
+		(*ListGroupsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_identity_proto_msgTypes[34].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[36].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[38].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[40].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[42].OneofWrappers = []any{}
+	file_oaktree_v1_identity_proto_msgTypes[43].OneofWrappers = []any{
+		(*ListRolesResponse_Role)(nil),
+		(*ListRolesResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_identity_proto_msgTypes[44].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[46].OneofWrappers = []any{}
 	file_oaktree_v1_identity_proto_msgTypes[48].OneofWrappers = []any{}
@@ -5257,8 +5667,15 @@ func file_oaktree_v1_identity_proto_init() {
 		(*RoleGrant_Group)(nil),
 	}
 	file_oaktree_v1_identity_proto_msgTypes[57].OneofWrappers = []any{}
+	file_oaktree_v1_identity_proto_msgTypes[58].OneofWrappers = []any{
+		(*ListRoleAssignmentsResponse_RoleAssignment)(nil),
+		(*ListRoleAssignmentsResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_identity_proto_msgTypes[60].OneofWrappers = []any{
+		(*ListDomainsResponse_Domain)(nil),
+		(*ListDomainsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_identity_proto_msgTypes[63].OneofWrappers = []any{}
-	file_oaktree_v1_identity_proto_msgTypes[65].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

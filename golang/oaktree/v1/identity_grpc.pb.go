@@ -69,154 +69,191 @@ const (
 // Keystone service-catalog administration (services, endpoints) is
 // deliberately not offered: it is operator-only.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403, the
-// usual answer for non-admin users); INVALID_ARGUMENT when the Location
-// names a cloud the server does not know, or a field is malformed;
-// UNAVAILABLE when the cloud cannot be reached; UNIMPLEMENTED when the
-// cloud's Keystone lacks the feature (e.g. groups or domains on Keystone
-// v2).
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud's Keystone lacks the feature, e.g. groups or domains on
+// Keystone v2), and with a DEADLINE_EXCEEDED without ErrorInfo when the
+// caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type IdentityServiceClient interface {
 	// ListProjects streams the projects in scope, one per message (shade's
 	// list_projects, search_projects).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListProjects(ctx context.Context, in *ListProjectsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListProjectsResponse], error)
 	// GetProject returns exactly one project (shade's get_project).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// projects match (give `domain_id` to disambiguate names).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetProject(ctx context.Context, in *GetProjectRequest, opts ...grpc.CallOption) (*GetProjectResponse, error)
 	// CreateProject creates a project (shade's create_project).
-	// Errors: ALREADY_EXISTS when the domain already has a project of that
-	// name; NOT_FOUND when the domain does not exist.
+	// Errors: ALREADY_EXISTS when the domain already has a project of that name;
+	// NOT_FOUND when the domain does not exist.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateProject(ctx context.Context, in *CreateProjectRequest, opts ...grpc.CallOption) (*CreateProjectResponse, error)
 	// UpdateProject changes a project's description or enabled state (shade's
 	// update_project).
-	// Errors: NOT_FOUND when no project matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no project matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateProject(ctx context.Context, in *UpdateProjectRequest, opts ...grpc.CallOption) (*UpdateProjectResponse, error)
 	// DeleteProject deletes a project (shade's delete_project). A project
 	// that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several projects match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteProject(ctx context.Context, in *DeleteProjectRequest, opts ...grpc.CallOption) (*DeleteProjectResponse, error)
 	// ListUsers streams the users in scope, one per message (shade's
 	// list_users, search_users).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListUsersResponse], error)
 	// GetUser returns exactly one user (shade's get_user, get_user_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// users match (give `domain_id` to disambiguate names).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*GetUserResponse, error)
 	// CreateUser creates a user (shade's create_user).
 	// Errors: ALREADY_EXISTS when the domain already has a user of that name;
 	// NOT_FOUND when the domain or default project does not exist;
 	// INVALID_ARGUMENT when the password does not meet the cloud's rules.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateUser(ctx context.Context, in *CreateUserRequest, opts ...grpc.CallOption) (*CreateUserResponse, error)
 	// UpdateUser changes the set fields of a user, including its password
 	// (shade's update_user).
 	// Errors: NOT_FOUND when no user (or default project) matches;
 	// FAILED_PRECONDITION when several users match; INVALID_ARGUMENT when the
 	// password does not meet the cloud's rules.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateUser(ctx context.Context, in *UpdateUserRequest, opts ...grpc.CallOption) (*UpdateUserResponse, error)
 	// DeleteUser deletes a user (shade's delete_user). A user that does not
 	// exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several users match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteUser(ctx context.Context, in *DeleteUserRequest, opts ...grpc.CallOption) (*DeleteUserResponse, error)
 	// AddUserToGroup makes a user a member of a group (shade's
 	// add_user_to_group). Adding an existing member is not an error.
 	// Errors: NOT_FOUND when the user or group does not exist;
 	// FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	AddUserToGroup(ctx context.Context, in *AddUserToGroupRequest, opts ...grpc.CallOption) (*AddUserToGroupResponse, error)
 	// RemoveUserFromGroup ends a user's membership of a group (shade's
 	// remove_user_from_group).
-	// Errors: NOT_FOUND when the user or group does not exist or the user is
-	// not a member; FAILED_PRECONDITION when several users or groups match.
+	// Errors: NOT_FOUND when the user or group does not exist or the user is not
+	// a member; FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveUserFromGroup(ctx context.Context, in *RemoveUserFromGroupRequest, opts ...grpc.CallOption) (*RemoveUserFromGroupResponse, error)
 	// IsUserInGroup says whether a user is a member of a group (shade's
 	// is_user_in_group).
 	// Errors: NOT_FOUND when the user or group does not exist;
 	// FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	IsUserInGroup(ctx context.Context, in *IsUserInGroupRequest, opts ...grpc.CallOption) (*IsUserInGroupResponse, error)
 	// ListGroups streams the groups in scope, one per message (shade's
 	// list_groups, search_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListGroups(ctx context.Context, in *ListGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListGroupsResponse], error)
 	// GetGroup returns exactly one group (shade's get_group).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetGroup(ctx context.Context, in *GetGroupRequest, opts ...grpc.CallOption) (*GetGroupResponse, error)
 	// CreateGroup creates a group (shade's create_group).
 	// Errors: ALREADY_EXISTS when the domain already has a group of that name;
 	// NOT_FOUND when the domain does not exist.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateGroup(ctx context.Context, in *CreateGroupRequest, opts ...grpc.CallOption) (*CreateGroupResponse, error)
 	// UpdateGroup renames or re-describes a group (shade's update_group).
-	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateGroup(ctx context.Context, in *UpdateGroupRequest, opts ...grpc.CallOption) (*UpdateGroupResponse, error)
 	// DeleteGroup deletes a group (shade's delete_group). A group that does
 	// not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several groups match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteGroup(ctx context.Context, in *DeleteGroupRequest, opts ...grpc.CallOption) (*DeleteGroupResponse, error)
 	// ListRoles streams the roles in scope, one per message (shade's
 	// list_roles, search_roles).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListRoles(ctx context.Context, in *ListRolesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListRolesResponse], error)
 	// GetRole returns exactly one role (shade's get_role).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// roles match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRole(ctx context.Context, in *GetRoleRequest, opts ...grpc.CallOption) (*GetRoleResponse, error)
 	// CreateRole creates a role, global or domain-specific (shade's
 	// create_role).
 	// Errors: ALREADY_EXISTS when a role of that name exists.
+	// Reasons: ALREADY_EXISTS, REQUEST_ID_CONFLICT.
 	CreateRole(ctx context.Context, in *CreateRoleRequest, opts ...grpc.CallOption) (*CreateRoleResponse, error)
 	// UpdateRole renames a role (shade's update_role).
 	// Errors: NOT_FOUND when no role matches; FAILED_PRECONDITION when several
 	// match; ALREADY_EXISTS when the new name is taken.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS.
 	UpdateRole(ctx context.Context, in *UpdateRoleRequest, opts ...grpc.CallOption) (*UpdateRoleResponse, error)
 	// DeleteRole deletes a role and all its assignments (shade's
 	// delete_role). A role that does not exist is not an error: `deleted` is
 	// false.
 	// Errors: FAILED_PRECONDITION when several roles match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteRole(ctx context.Context, in *DeleteRoleRequest, opts ...grpc.CallOption) (*DeleteRoleResponse, error)
 	// GrantRole assigns a role to a user or group on a project or domain
 	// (shade's grant_role). `changed` is false when the assignment already
 	// existed.
-	// Errors: NOT_FOUND when the role, user, group, project or domain does
-	// not exist; FAILED_PRECONDITION when a name matches several;
-	// INVALID_ARGUMENT when neither or both of user and group are given, or
-	// no project or domain is given; DEADLINE_EXCEEDED when `wait` is set and the
+	// Errors: NOT_FOUND when the role, user, group, project or domain does not
+	// exist; FAILED_PRECONDITION when a name matches several; INVALID_ARGUMENT
+	// when neither or both of user and group are given, or no project or domain
+	// is given; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
 	// assignment does not appear within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// WAIT_TIMEOUT.
 	GrantRole(ctx context.Context, in *GrantRoleRequest, opts ...grpc.CallOption) (*GrantRoleResponse, error)
 	// RevokeRole removes a role assignment (shade's revoke_role). `changed`
 	// is false when there was no such assignment.
-	// Errors: as GrantRole; DEADLINE_EXCEEDED when `wait` is set and the
-	// assignment does not disappear within `timeout`.
+	// Errors: as GrantRole; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set
+	// and the assignment does not disappear within `timeout`.
+	// Reasons: WAIT_TIMEOUT.
 	RevokeRole(ctx context.Context, in *RevokeRoleRequest, opts ...grpc.CallOption) (*RevokeRoleResponse, error)
 	// ListRoleAssignments streams role assignments, one per message (shade's
 	// list_role_assignments).
 	// Errors: INVALID_ARGUMENT when both user and group, or both project and
 	// domain, are given, or (Keystone v2) when user or project is missing.
+	// Reasons: only those of every RPC.
 	ListRoleAssignments(ctx context.Context, in *ListRoleAssignmentsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListRoleAssignmentsResponse], error)
 	// ListDomains streams the domains, one per message (shade's list_domains,
 	// search_domains).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListDomains(ctx context.Context, in *ListDomainsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListDomainsResponse], error)
 	// GetDomain returns exactly one domain (shade's get_domain).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// domains match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetDomain(ctx context.Context, in *GetDomainRequest, opts ...grpc.CallOption) (*GetDomainResponse, error)
 	// CreateDomain creates a domain (shade's create_domain).
 	// Errors: ALREADY_EXISTS when a domain of that name exists.
+	// Reasons: ALREADY_EXISTS, REQUEST_ID_CONFLICT.
 	CreateDomain(ctx context.Context, in *CreateDomainRequest, opts ...grpc.CallOption) (*CreateDomainResponse, error)
 	// UpdateDomain changes the set fields of a domain (shade's
 	// update_domain).
-	// Errors: NOT_FOUND when no domain matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no domain matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateDomain(ctx context.Context, in *UpdateDomainRequest, opts ...grpc.CallOption) (*UpdateDomainResponse, error)
 	// DeleteDomain disables and then deletes a domain with everything in it
 	// (shade's delete_domain). A domain that does not exist is not an error:
 	// `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several domains match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteDomain(ctx context.Context, in *DeleteDomainRequest, opts ...grpc.CallOption) (*DeleteDomainResponse, error)
 }
 
@@ -606,154 +643,191 @@ func (c *identityServiceClient) DeleteDomain(ctx context.Context, in *DeleteDoma
 // Keystone service-catalog administration (services, endpoints) is
 // deliberately not offered: it is operator-only.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403, the
-// usual answer for non-admin users); INVALID_ARGUMENT when the Location
-// names a cloud the server does not know, or a field is malformed;
-// UNAVAILABLE when the cloud cannot be reached; UNIMPLEMENTED when the
-// cloud's Keystone lacks the feature (e.g. groups or domains on Keystone
-// v2).
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud's Keystone lacks the feature, e.g. groups or domains on
+// Keystone v2), and with a DEADLINE_EXCEEDED without ErrorInfo when the
+// caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type IdentityServiceServer interface {
 	// ListProjects streams the projects in scope, one per message (shade's
 	// list_projects, search_projects).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListProjects(*ListProjectsRequest, grpc.ServerStreamingServer[ListProjectsResponse]) error
 	// GetProject returns exactly one project (shade's get_project).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// projects match (give `domain_id` to disambiguate names).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetProject(context.Context, *GetProjectRequest) (*GetProjectResponse, error)
 	// CreateProject creates a project (shade's create_project).
-	// Errors: ALREADY_EXISTS when the domain already has a project of that
-	// name; NOT_FOUND when the domain does not exist.
+	// Errors: ALREADY_EXISTS when the domain already has a project of that name;
+	// NOT_FOUND when the domain does not exist.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateProject(context.Context, *CreateProjectRequest) (*CreateProjectResponse, error)
 	// UpdateProject changes a project's description or enabled state (shade's
 	// update_project).
-	// Errors: NOT_FOUND when no project matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no project matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateProject(context.Context, *UpdateProjectRequest) (*UpdateProjectResponse, error)
 	// DeleteProject deletes a project (shade's delete_project). A project
 	// that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several projects match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteProject(context.Context, *DeleteProjectRequest) (*DeleteProjectResponse, error)
 	// ListUsers streams the users in scope, one per message (shade's
 	// list_users, search_users).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListUsers(*ListUsersRequest, grpc.ServerStreamingServer[ListUsersResponse]) error
 	// GetUser returns exactly one user (shade's get_user, get_user_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// users match (give `domain_id` to disambiguate names).
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetUser(context.Context, *GetUserRequest) (*GetUserResponse, error)
 	// CreateUser creates a user (shade's create_user).
 	// Errors: ALREADY_EXISTS when the domain already has a user of that name;
 	// NOT_FOUND when the domain or default project does not exist;
 	// INVALID_ARGUMENT when the password does not meet the cloud's rules.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateUser(context.Context, *CreateUserRequest) (*CreateUserResponse, error)
 	// UpdateUser changes the set fields of a user, including its password
 	// (shade's update_user).
 	// Errors: NOT_FOUND when no user (or default project) matches;
 	// FAILED_PRECONDITION when several users match; INVALID_ARGUMENT when the
 	// password does not meet the cloud's rules.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateUser(context.Context, *UpdateUserRequest) (*UpdateUserResponse, error)
 	// DeleteUser deletes a user (shade's delete_user). A user that does not
 	// exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several users match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteUser(context.Context, *DeleteUserRequest) (*DeleteUserResponse, error)
 	// AddUserToGroup makes a user a member of a group (shade's
 	// add_user_to_group). Adding an existing member is not an error.
 	// Errors: NOT_FOUND when the user or group does not exist;
 	// FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	AddUserToGroup(context.Context, *AddUserToGroupRequest) (*AddUserToGroupResponse, error)
 	// RemoveUserFromGroup ends a user's membership of a group (shade's
 	// remove_user_from_group).
-	// Errors: NOT_FOUND when the user or group does not exist or the user is
-	// not a member; FAILED_PRECONDITION when several users or groups match.
+	// Errors: NOT_FOUND when the user or group does not exist or the user is not
+	// a member; FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveUserFromGroup(context.Context, *RemoveUserFromGroupRequest) (*RemoveUserFromGroupResponse, error)
 	// IsUserInGroup says whether a user is a member of a group (shade's
 	// is_user_in_group).
 	// Errors: NOT_FOUND when the user or group does not exist;
 	// FAILED_PRECONDITION when several users or groups match.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	IsUserInGroup(context.Context, *IsUserInGroupRequest) (*IsUserInGroupResponse, error)
 	// ListGroups streams the groups in scope, one per message (shade's
 	// list_groups, search_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListGroups(*ListGroupsRequest, grpc.ServerStreamingServer[ListGroupsResponse]) error
 	// GetGroup returns exactly one group (shade's get_group).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetGroup(context.Context, *GetGroupRequest) (*GetGroupResponse, error)
 	// CreateGroup creates a group (shade's create_group).
 	// Errors: ALREADY_EXISTS when the domain already has a group of that name;
 	// NOT_FOUND when the domain does not exist.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT.
 	CreateGroup(context.Context, *CreateGroupRequest) (*CreateGroupResponse, error)
 	// UpdateGroup renames or re-describes a group (shade's update_group).
-	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateGroup(context.Context, *UpdateGroupRequest) (*UpdateGroupResponse, error)
 	// DeleteGroup deletes a group (shade's delete_group). A group that does
 	// not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several groups match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteGroup(context.Context, *DeleteGroupRequest) (*DeleteGroupResponse, error)
 	// ListRoles streams the roles in scope, one per message (shade's
 	// list_roles, search_roles).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListRoles(*ListRolesRequest, grpc.ServerStreamingServer[ListRolesResponse]) error
 	// GetRole returns exactly one role (shade's get_role).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// roles match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRole(context.Context, *GetRoleRequest) (*GetRoleResponse, error)
 	// CreateRole creates a role, global or domain-specific (shade's
 	// create_role).
 	// Errors: ALREADY_EXISTS when a role of that name exists.
+	// Reasons: ALREADY_EXISTS, REQUEST_ID_CONFLICT.
 	CreateRole(context.Context, *CreateRoleRequest) (*CreateRoleResponse, error)
 	// UpdateRole renames a role (shade's update_role).
 	// Errors: NOT_FOUND when no role matches; FAILED_PRECONDITION when several
 	// match; ALREADY_EXISTS when the new name is taken.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS.
 	UpdateRole(context.Context, *UpdateRoleRequest) (*UpdateRoleResponse, error)
 	// DeleteRole deletes a role and all its assignments (shade's
 	// delete_role). A role that does not exist is not an error: `deleted` is
 	// false.
 	// Errors: FAILED_PRECONDITION when several roles match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteRole(context.Context, *DeleteRoleRequest) (*DeleteRoleResponse, error)
 	// GrantRole assigns a role to a user or group on a project or domain
 	// (shade's grant_role). `changed` is false when the assignment already
 	// existed.
-	// Errors: NOT_FOUND when the role, user, group, project or domain does
-	// not exist; FAILED_PRECONDITION when a name matches several;
-	// INVALID_ARGUMENT when neither or both of user and group are given, or
-	// no project or domain is given; DEADLINE_EXCEEDED when `wait` is set and the
+	// Errors: NOT_FOUND when the role, user, group, project or domain does not
+	// exist; FAILED_PRECONDITION when a name matches several; INVALID_ARGUMENT
+	// when neither or both of user and group are given, or no project or domain
+	// is given; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
 	// assignment does not appear within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// WAIT_TIMEOUT.
 	GrantRole(context.Context, *GrantRoleRequest) (*GrantRoleResponse, error)
 	// RevokeRole removes a role assignment (shade's revoke_role). `changed`
 	// is false when there was no such assignment.
-	// Errors: as GrantRole; DEADLINE_EXCEEDED when `wait` is set and the
-	// assignment does not disappear within `timeout`.
+	// Errors: as GrantRole; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set
+	// and the assignment does not disappear within `timeout`.
+	// Reasons: WAIT_TIMEOUT.
 	RevokeRole(context.Context, *RevokeRoleRequest) (*RevokeRoleResponse, error)
 	// ListRoleAssignments streams role assignments, one per message (shade's
 	// list_role_assignments).
 	// Errors: INVALID_ARGUMENT when both user and group, or both project and
 	// domain, are given, or (Keystone v2) when user or project is missing.
+	// Reasons: only those of every RPC.
 	ListRoleAssignments(*ListRoleAssignmentsRequest, grpc.ServerStreamingServer[ListRoleAssignmentsResponse]) error
 	// ListDomains streams the domains, one per message (shade's list_domains,
 	// search_domains).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListDomains(*ListDomainsRequest, grpc.ServerStreamingServer[ListDomainsResponse]) error
 	// GetDomain returns exactly one domain (shade's get_domain).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// domains match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetDomain(context.Context, *GetDomainRequest) (*GetDomainResponse, error)
 	// CreateDomain creates a domain (shade's create_domain).
 	// Errors: ALREADY_EXISTS when a domain of that name exists.
+	// Reasons: ALREADY_EXISTS, REQUEST_ID_CONFLICT.
 	CreateDomain(context.Context, *CreateDomainRequest) (*CreateDomainResponse, error)
 	// UpdateDomain changes the set fields of a domain (shade's
 	// update_domain).
-	// Errors: NOT_FOUND when no domain matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no domain matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	UpdateDomain(context.Context, *UpdateDomainRequest) (*UpdateDomainResponse, error)
 	// DeleteDomain disables and then deletes a domain with everything in it
 	// (shade's delete_domain). A domain that does not exist is not an error:
 	// `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several domains match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeleteDomain(context.Context, *DeleteDomainRequest) (*DeleteDomainResponse, error)
 	mustEmbedUnimplementedIdentityServiceServer()
 }

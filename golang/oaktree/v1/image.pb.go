@@ -234,7 +234,11 @@ type Image struct {
 	// hw_*, os_*, image_type, instance_uuid, and the
 	// owner_specified.shade.md5/.sha256/.object properties shade sets on
 	// upload.
-	Properties    *structpb.Struct `protobuf:"bytes,22,opt,name=properties,proto3" json:"properties,omitempty"`
+	Properties *structpb.Struct `protobuf:"bytes,22,opt,name=properties,proto3" json:"properties,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/images/{id}". Every request field that
+	// refers to an image accepts it.
+	ResourceName  string `protobuf:"bytes,23,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -423,6 +427,13 @@ func (x *Image) GetProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *Image) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // ImageLocation is one backend location of an image's data.
 type ImageLocation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -525,7 +536,13 @@ type ImageUploadMetadata struct {
 	DisableVendorAgent *bool `protobuf:"varint,17,opt,name=disable_vendor_agent,json=disableVendorAgent,proto3,oneof" json:"disable_vendor_agent,omitempty"`
 	// Object storage container used to stage the upload when the cloud
 	// imports images through tasks. Empty means "images" (shade's default).
-	Container     string `protobuf:"bytes,18,opt,name=container,proto3" json:"container,omitempty"`
+	Container string `protobuf:"bytes,18,opt,name=container,proto3" json:"container,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,19,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -682,6 +699,13 @@ func (x *ImageUploadMetadata) GetDisableVendorAgent() bool {
 func (x *ImageUploadMetadata) GetContainer() string {
 	if x != nil {
 		return x.Container
+	}
+	return ""
+}
+
+func (x *ImageUploadMetadata) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -926,8 +950,9 @@ type GetImageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the image; a glob must match one image unless `exclude`
-	// is set.
+	// ID, name or resource_name of the image, matched exactly (globs only in
+	// List selectors); several images of that name are AMBIGUOUS_NAME unless
+	// `exclude` is set.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Skip images whose name contains this string and return the first
 	// remaining match instead of failing on several (shade's
@@ -1113,8 +1138,13 @@ func (x *ListImagesRequest) GetShowAll() bool {
 // ListImagesResponse is one message of the ListImages stream.
 type ListImagesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One image of the result.
-	Image         *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListImagesResponse_Image
+	//	*ListImagesResponse_ScopeOutcome
+	Item          isListImagesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1149,12 +1179,48 @@ func (*ListImagesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *ListImagesResponse) GetImage() *Image {
+func (x *ListImagesResponse) GetItem() isListImagesResponse_Item {
 	if x != nil {
-		return x.Image
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListImagesResponse) GetImage() *Image {
+	if x != nil {
+		if x, ok := x.Item.(*ListImagesResponse_Image); ok {
+			return x.Image
+		}
+	}
+	return nil
+}
+
+func (x *ListImagesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListImagesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListImagesResponse_Item interface {
+	isListImagesResponse_Item()
+}
+
+type ListImagesResponse_Image struct {
+	// One image of the result.
+	Image *Image `protobuf:"bytes,1,opt,name=image,proto3,oneof"`
+}
+
+type ListImagesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListImagesResponse_Image) isListImagesResponse_Item() {}
+
+func (*ListImagesResponse_ScopeOutcome) isListImagesResponse_Item() {}
 
 // CreateImageFromVolumeRequest describes an image made from a volume.
 type CreateImageFromVolumeRequest struct {
@@ -1177,7 +1243,13 @@ type CreateImageFromVolumeRequest struct {
 	// answering. On timeout the half-made image is deleted, as shade does.
 	Wait bool `protobuf:"varint,7,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means 3600 seconds.
-	Timeout       *durationpb.Duration `protobuf:"bytes,8,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,8,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1268,6 +1340,13 @@ func (x *CreateImageFromVolumeRequest) GetTimeout() *durationpb.Duration {
 	return nil
 }
 
+func (x *CreateImageFromVolumeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateImageFromVolumeResponse carries the new image.
 type CreateImageFromVolumeResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1329,7 +1408,13 @@ type CreateImageSnapshotRequest struct {
 	// Wait until the image is active before answering.
 	Wait bool `protobuf:"varint,5,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is set. Unset means 3600 seconds.
-	Timeout       *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,6,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1406,6 +1491,13 @@ func (x *CreateImageSnapshotRequest) GetTimeout() *durationpb.Duration {
 	return nil
 }
 
+func (x *CreateImageSnapshotRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateImageSnapshotResponse carries the new image.
 type CreateImageSnapshotResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1453,8 +1545,8 @@ func (x *CreateImageSnapshotResponse) GetImage() *Image {
 	return nil
 }
 
-// UpdateImagePropertiesRequest names an image and the properties to set.
-type UpdateImagePropertiesRequest struct {
+// SetImagePropertiesRequest names an image and the properties to set.
+type SetImagePropertiesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the image lives.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
@@ -1470,20 +1562,20 @@ type UpdateImagePropertiesRequest struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateImagePropertiesRequest) Reset() {
-	*x = UpdateImagePropertiesRequest{}
+func (x *SetImagePropertiesRequest) Reset() {
+	*x = SetImagePropertiesRequest{}
 	mi := &file_oaktree_v1_image_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateImagePropertiesRequest) String() string {
+func (x *SetImagePropertiesRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateImagePropertiesRequest) ProtoMessage() {}
+func (*SetImagePropertiesRequest) ProtoMessage() {}
 
-func (x *UpdateImagePropertiesRequest) ProtoReflect() protoreflect.Message {
+func (x *SetImagePropertiesRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_image_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1495,41 +1587,41 @@ func (x *UpdateImagePropertiesRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateImagePropertiesRequest.ProtoReflect.Descriptor instead.
-func (*UpdateImagePropertiesRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use SetImagePropertiesRequest.ProtoReflect.Descriptor instead.
+func (*SetImagePropertiesRequest) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{15}
 }
 
-func (x *UpdateImagePropertiesRequest) GetLocation() *Location {
+func (x *SetImagePropertiesRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
 	}
 	return nil
 }
 
-func (x *UpdateImagePropertiesRequest) GetNameOrId() string {
+func (x *SetImagePropertiesRequest) GetNameOrId() string {
 	if x != nil {
 		return x.NameOrId
 	}
 	return ""
 }
 
-func (x *UpdateImagePropertiesRequest) GetMeta() map[string]string {
+func (x *SetImagePropertiesRequest) GetMeta() map[string]string {
 	if x != nil {
 		return x.Meta
 	}
 	return nil
 }
 
-func (x *UpdateImagePropertiesRequest) GetProperties() *structpb.Struct {
+func (x *SetImagePropertiesRequest) GetProperties() *structpb.Struct {
 	if x != nil {
 		return x.Properties
 	}
 	return nil
 }
 
-// UpdateImagePropertiesResponse carries the updated image.
-type UpdateImagePropertiesResponse struct {
+// SetImagePropertiesResponse carries the updated image.
+type SetImagePropertiesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The image after the change.
 	Image *Image `protobuf:"bytes,1,opt,name=image,proto3" json:"image,omitempty"`
@@ -1540,20 +1632,20 @@ type UpdateImagePropertiesResponse struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateImagePropertiesResponse) Reset() {
-	*x = UpdateImagePropertiesResponse{}
+func (x *SetImagePropertiesResponse) Reset() {
+	*x = SetImagePropertiesResponse{}
 	mi := &file_oaktree_v1_image_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateImagePropertiesResponse) String() string {
+func (x *SetImagePropertiesResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateImagePropertiesResponse) ProtoMessage() {}
+func (*SetImagePropertiesResponse) ProtoMessage() {}
 
-func (x *UpdateImagePropertiesResponse) ProtoReflect() protoreflect.Message {
+func (x *SetImagePropertiesResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_image_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1565,19 +1657,19 @@ func (x *UpdateImagePropertiesResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateImagePropertiesResponse.ProtoReflect.Descriptor instead.
-func (*UpdateImagePropertiesResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use SetImagePropertiesResponse.ProtoReflect.Descriptor instead.
+func (*SetImagePropertiesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_image_proto_rawDescGZIP(), []int{16}
 }
 
-func (x *UpdateImagePropertiesResponse) GetImage() *Image {
+func (x *SetImagePropertiesResponse) GetImage() *Image {
 	if x != nil {
 		return x.Image
 	}
 	return nil
 }
 
-func (x *UpdateImagePropertiesResponse) GetUpdated() bool {
+func (x *SetImagePropertiesResponse) GetUpdated() bool {
 	if x != nil {
 		return x.Updated
 	}
@@ -1821,11 +1913,10 @@ type WatchImageRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the image lives.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the image.
+	// ID, name or resource_name of the image.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// Give up after this long. Unset means 3600 seconds (shade's default);
-	// the gRPC deadline also ends the watch.
-	Timeout       *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Statuses that end the watch. Empty means ACTIVE.
+	UntilStatus   []ImageStatus `protobuf:"varint,4,rep,packed,name=until_status,json=untilStatus,proto3,enum=oaktree.v1.ImageStatus" json:"until_status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1874,9 +1965,9 @@ func (x *WatchImageRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *WatchImageRequest) GetTimeout() *durationpb.Duration {
+func (x *WatchImageRequest) GetUntilStatus() []ImageStatus {
 	if x != nil {
-		return x.Timeout
+		return x.UntilStatus
 	}
 	return nil
 }
@@ -1942,7 +2033,7 @@ var File_oaktree_v1_image_proto protoreflect.FileDescriptor
 const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\n" +
 	"\x16oaktree/v1/image.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\x95\a\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xba\a\n" +
 	"\x05Image\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -1974,7 +2065,8 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\x04tags\x18\x15 \x03(\tR\x04tags\x127\n" +
 	"\n" +
 	"properties\x18\x16 \x01(\v2\x17.google.protobuf.StructR\n" +
-	"propertiesB\v\n" +
+	"properties\x12#\n" +
+	"\rresource_name\x18\x17 \x01(\tR\fresourceNameB\v\n" +
 	"\t_checksumB\b\n" +
 	"\x06_ownerB\x13\n" +
 	"\x11_container_formatB\x0e\n" +
@@ -1983,7 +2075,7 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\x05_file\"V\n" +
 	"\rImageLocation\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x123\n" +
-	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\xa0\x06\n" +
+	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\xbf\x06\n" +
 	"\x13ImageUploadMetadata\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -2008,7 +2100,9 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\atimeout\x18\x0f \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12)\n" +
 	"\x10allow_duplicates\x18\x10 \x01(\bR\x0fallowDuplicates\x125\n" +
 	"\x14disable_vendor_agent\x18\x11 \x01(\bH\x02R\x12disableVendorAgent\x88\x01\x01\x12\x1c\n" +
-	"\tcontainer\x18\x12 \x01(\tR\tcontainer\x1a7\n" +
+	"\tcontainer\x18\x12 \x01(\tR\tcontainer\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x13 \x01(\tR\trequestId\x1a7\n" +
 	"\tMetaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\n" +
@@ -2040,9 +2134,11 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12*\n" +
 	"\x0efilter_deleted\x18\x03 \x01(\bH\x00R\rfilterDeleted\x88\x01\x01\x12\x19\n" +
 	"\bshow_all\x18\x04 \x01(\bR\ashowAllB\x11\n" +
-	"\x0f_filter_deleted\"=\n" +
-	"\x12ListImagesResponse\x12'\n" +
-	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xa7\x02\n" +
+	"\x0f_filter_deleted\"\x88\x01\n" +
+	"\x12ListImagesResponse\x12)\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageH\x00R\x05image\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xc6\x02\n" +
 	"\x1cCreateImageFromVolumeRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -2052,33 +2148,37 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\x10container_format\x18\x05 \x01(\tR\x0fcontainerFormat\x12\x14\n" +
 	"\x05force\x18\x06 \x01(\bR\x05force\x12\x12\n" +
 	"\x04wait\x18\a \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\atimeout\"H\n" +
+	"\atimeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestId\"H\n" +
 	"\x1dCreateImageFromVolumeResponse\x12'\n" +
-	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xd2\x02\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xf1\x02\n" +
 	"\x1aCreateImageSnapshotRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
 	"\x06server\x18\x03 \x01(\tR\x06server\x12P\n" +
 	"\bmetadata\x18\x04 \x03(\v24.oaktree.v1.CreateImageSnapshotRequest.MetadataEntryR\bmetadata\x12\x12\n" +
 	"\x04wait\x18\x05 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x1a;\n" +
+	"\atimeout\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tR\trequestId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"F\n" +
 	"\x1bCreateImageSnapshotResponse\x12'\n" +
-	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xa8\x02\n" +
-	"\x1cUpdateImagePropertiesRequest\x120\n" +
+	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\"\xa2\x02\n" +
+	"\x19SetImagePropertiesRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12F\n" +
-	"\x04meta\x18\x03 \x03(\v22.oaktree.v1.UpdateImagePropertiesRequest.MetaEntryR\x04meta\x127\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12C\n" +
+	"\x04meta\x18\x03 \x03(\v2/.oaktree.v1.SetImagePropertiesRequest.MetaEntryR\x04meta\x127\n" +
 	"\n" +
 	"properties\x18\x04 \x01(\v2\x17.google.protobuf.StructR\n" +
 	"properties\x1a7\n" +
 	"\tMetaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"b\n" +
-	"\x1dUpdateImagePropertiesResponse\x12'\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"_\n" +
+	"\x1aSetImagePropertiesResponse\x12'\n" +
 	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\x12\x18\n" +
 	"\aupdated\x18\x02 \x01(\bR\aupdated\"\xec\x01\n" +
 	"\x12DeleteImageRequest\x120\n" +
@@ -2095,12 +2195,12 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\tcontainer\x18\x02 \x01(\tR\tcontainer\"A\n" +
 	"%DeleteAutocreatedImageObjectsResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x98\x01\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xae\x01\n" +
 	"\x11WatchImageRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x123\n" +
-	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"W\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12:\n" +
+	"\funtil_status\x18\x04 \x03(\x0e2\x17.oaktree.v1.ImageStatusR\vuntilStatusJ\x04\b\x03\x10\x04R\atimeout\"W\n" +
 	"\x12WatchImageResponse\x12'\n" +
 	"\x05image\x18\x01 \x01(\v2\x11.oaktree.v1.ImageR\x05image\x12\x18\n" +
 	"\adeleted\x18\x02 \x01(\bR\adeleted*\xb8\x02\n" +
@@ -2122,7 +2222,7 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\x17IMAGE_VISIBILITY_PUBLIC\x10\x01\x12\x1c\n" +
 	"\x18IMAGE_VISIBILITY_PRIVATE\x10\x02\x12\x1b\n" +
 	"\x17IMAGE_VISIBILITY_SHARED\x10\x03\x12\x1e\n" +
-	"\x1aIMAGE_VISIBILITY_COMMUNITY\x10\x042\xb8\a\n" +
+	"\x1aIMAGE_VISIBILITY_COMMUNITY\x10\x042\xaf\a\n" +
 	"\fImageService\x12P\n" +
 	"\vUploadImage\x12\x1e.oaktree.v1.UploadImageRequest\x1a\x1f.oaktree.v1.UploadImageResponse(\x01\x12V\n" +
 	"\rDownloadImage\x12 .oaktree.v1.DownloadImageRequest\x1a!.oaktree.v1.DownloadImageResponse0\x01\x12E\n" +
@@ -2130,8 +2230,8 @@ const file_oaktree_v1_image_proto_rawDesc = "" +
 	"\n" +
 	"ListImages\x12\x1d.oaktree.v1.ListImagesRequest\x1a\x1e.oaktree.v1.ListImagesResponse0\x01\x12l\n" +
 	"\x15CreateImageFromVolume\x12(.oaktree.v1.CreateImageFromVolumeRequest\x1a).oaktree.v1.CreateImageFromVolumeResponse\x12f\n" +
-	"\x13CreateImageSnapshot\x12&.oaktree.v1.CreateImageSnapshotRequest\x1a'.oaktree.v1.CreateImageSnapshotResponse\x12l\n" +
-	"\x15UpdateImageProperties\x12(.oaktree.v1.UpdateImagePropertiesRequest\x1a).oaktree.v1.UpdateImagePropertiesResponse\x12N\n" +
+	"\x13CreateImageSnapshot\x12&.oaktree.v1.CreateImageSnapshotRequest\x1a'.oaktree.v1.CreateImageSnapshotResponse\x12c\n" +
+	"\x12SetImageProperties\x12%.oaktree.v1.SetImagePropertiesRequest\x1a&.oaktree.v1.SetImagePropertiesResponse\x12N\n" +
 	"\vDeleteImage\x12\x1e.oaktree.v1.DeleteImageRequest\x1a\x1f.oaktree.v1.DeleteImageResponse\x12\x84\x01\n" +
 	"\x1dDeleteAutocreatedImageObjects\x120.oaktree.v1.DeleteAutocreatedImageObjectsRequest\x1a1.oaktree.v1.DeleteAutocreatedImageObjectsResponse\x12M\n" +
 	"\n" +
@@ -2171,8 +2271,8 @@ var file_oaktree_v1_image_proto_goTypes = []any{
 	(*CreateImageFromVolumeResponse)(nil),         // 14: oaktree.v1.CreateImageFromVolumeResponse
 	(*CreateImageSnapshotRequest)(nil),            // 15: oaktree.v1.CreateImageSnapshotRequest
 	(*CreateImageSnapshotResponse)(nil),           // 16: oaktree.v1.CreateImageSnapshotResponse
-	(*UpdateImagePropertiesRequest)(nil),          // 17: oaktree.v1.UpdateImagePropertiesRequest
-	(*UpdateImagePropertiesResponse)(nil),         // 18: oaktree.v1.UpdateImagePropertiesResponse
+	(*SetImagePropertiesRequest)(nil),             // 17: oaktree.v1.SetImagePropertiesRequest
+	(*SetImagePropertiesResponse)(nil),            // 18: oaktree.v1.SetImagePropertiesResponse
 	(*DeleteImageRequest)(nil),                    // 19: oaktree.v1.DeleteImageRequest
 	(*DeleteImageResponse)(nil),                   // 20: oaktree.v1.DeleteImageResponse
 	(*DeleteAutocreatedImageObjectsRequest)(nil),  // 21: oaktree.v1.DeleteAutocreatedImageObjectsRequest
@@ -2181,12 +2281,13 @@ var file_oaktree_v1_image_proto_goTypes = []any{
 	(*WatchImageResponse)(nil),                    // 24: oaktree.v1.WatchImageResponse
 	nil,                                           // 25: oaktree.v1.ImageUploadMetadata.MetaEntry
 	nil,                                           // 26: oaktree.v1.CreateImageSnapshotRequest.MetadataEntry
-	nil,                                           // 27: oaktree.v1.UpdateImagePropertiesRequest.MetaEntry
+	nil,                                           // 27: oaktree.v1.SetImagePropertiesRequest.MetaEntry
 	(*Location)(nil),                              // 28: oaktree.v1.Location
 	(*timestamppb.Timestamp)(nil),                 // 29: google.protobuf.Timestamp
 	(*structpb.Struct)(nil),                       // 30: google.protobuf.Struct
 	(*durationpb.Duration)(nil),                   // 31: google.protobuf.Duration
 	(*Selector)(nil),                              // 32: oaktree.v1.Selector
+	(*ScopeOutcome)(nil),                          // 33: oaktree.v1.ScopeOutcome
 }
 var file_oaktree_v1_image_proto_depIdxs = []int32{
 	28, // 0: oaktree.v1.Image.location:type_name -> oaktree.v1.Location
@@ -2210,48 +2311,49 @@ var file_oaktree_v1_image_proto_depIdxs = []int32{
 	28, // 18: oaktree.v1.ListImagesRequest.location:type_name -> oaktree.v1.Location
 	32, // 19: oaktree.v1.ListImagesRequest.selector:type_name -> oaktree.v1.Selector
 	2,  // 20: oaktree.v1.ListImagesResponse.image:type_name -> oaktree.v1.Image
-	28, // 21: oaktree.v1.CreateImageFromVolumeRequest.location:type_name -> oaktree.v1.Location
-	31, // 22: oaktree.v1.CreateImageFromVolumeRequest.timeout:type_name -> google.protobuf.Duration
-	2,  // 23: oaktree.v1.CreateImageFromVolumeResponse.image:type_name -> oaktree.v1.Image
-	28, // 24: oaktree.v1.CreateImageSnapshotRequest.location:type_name -> oaktree.v1.Location
-	26, // 25: oaktree.v1.CreateImageSnapshotRequest.metadata:type_name -> oaktree.v1.CreateImageSnapshotRequest.MetadataEntry
-	31, // 26: oaktree.v1.CreateImageSnapshotRequest.timeout:type_name -> google.protobuf.Duration
-	2,  // 27: oaktree.v1.CreateImageSnapshotResponse.image:type_name -> oaktree.v1.Image
-	28, // 28: oaktree.v1.UpdateImagePropertiesRequest.location:type_name -> oaktree.v1.Location
-	27, // 29: oaktree.v1.UpdateImagePropertiesRequest.meta:type_name -> oaktree.v1.UpdateImagePropertiesRequest.MetaEntry
-	30, // 30: oaktree.v1.UpdateImagePropertiesRequest.properties:type_name -> google.protobuf.Struct
-	2,  // 31: oaktree.v1.UpdateImagePropertiesResponse.image:type_name -> oaktree.v1.Image
-	28, // 32: oaktree.v1.DeleteImageRequest.location:type_name -> oaktree.v1.Location
-	31, // 33: oaktree.v1.DeleteImageRequest.timeout:type_name -> google.protobuf.Duration
-	28, // 34: oaktree.v1.DeleteAutocreatedImageObjectsRequest.location:type_name -> oaktree.v1.Location
-	28, // 35: oaktree.v1.WatchImageRequest.location:type_name -> oaktree.v1.Location
-	31, // 36: oaktree.v1.WatchImageRequest.timeout:type_name -> google.protobuf.Duration
-	2,  // 37: oaktree.v1.WatchImageResponse.image:type_name -> oaktree.v1.Image
-	5,  // 38: oaktree.v1.ImageService.UploadImage:input_type -> oaktree.v1.UploadImageRequest
-	7,  // 39: oaktree.v1.ImageService.DownloadImage:input_type -> oaktree.v1.DownloadImageRequest
-	9,  // 40: oaktree.v1.ImageService.GetImage:input_type -> oaktree.v1.GetImageRequest
-	11, // 41: oaktree.v1.ImageService.ListImages:input_type -> oaktree.v1.ListImagesRequest
-	13, // 42: oaktree.v1.ImageService.CreateImageFromVolume:input_type -> oaktree.v1.CreateImageFromVolumeRequest
-	15, // 43: oaktree.v1.ImageService.CreateImageSnapshot:input_type -> oaktree.v1.CreateImageSnapshotRequest
-	17, // 44: oaktree.v1.ImageService.UpdateImageProperties:input_type -> oaktree.v1.UpdateImagePropertiesRequest
-	19, // 45: oaktree.v1.ImageService.DeleteImage:input_type -> oaktree.v1.DeleteImageRequest
-	21, // 46: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:input_type -> oaktree.v1.DeleteAutocreatedImageObjectsRequest
-	23, // 47: oaktree.v1.ImageService.WatchImage:input_type -> oaktree.v1.WatchImageRequest
-	6,  // 48: oaktree.v1.ImageService.UploadImage:output_type -> oaktree.v1.UploadImageResponse
-	8,  // 49: oaktree.v1.ImageService.DownloadImage:output_type -> oaktree.v1.DownloadImageResponse
-	10, // 50: oaktree.v1.ImageService.GetImage:output_type -> oaktree.v1.GetImageResponse
-	12, // 51: oaktree.v1.ImageService.ListImages:output_type -> oaktree.v1.ListImagesResponse
-	14, // 52: oaktree.v1.ImageService.CreateImageFromVolume:output_type -> oaktree.v1.CreateImageFromVolumeResponse
-	16, // 53: oaktree.v1.ImageService.CreateImageSnapshot:output_type -> oaktree.v1.CreateImageSnapshotResponse
-	18, // 54: oaktree.v1.ImageService.UpdateImageProperties:output_type -> oaktree.v1.UpdateImagePropertiesResponse
-	20, // 55: oaktree.v1.ImageService.DeleteImage:output_type -> oaktree.v1.DeleteImageResponse
-	22, // 56: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:output_type -> oaktree.v1.DeleteAutocreatedImageObjectsResponse
-	24, // 57: oaktree.v1.ImageService.WatchImage:output_type -> oaktree.v1.WatchImageResponse
-	48, // [48:58] is the sub-list for method output_type
-	38, // [38:48] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	33, // 21: oaktree.v1.ListImagesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	28, // 22: oaktree.v1.CreateImageFromVolumeRequest.location:type_name -> oaktree.v1.Location
+	31, // 23: oaktree.v1.CreateImageFromVolumeRequest.timeout:type_name -> google.protobuf.Duration
+	2,  // 24: oaktree.v1.CreateImageFromVolumeResponse.image:type_name -> oaktree.v1.Image
+	28, // 25: oaktree.v1.CreateImageSnapshotRequest.location:type_name -> oaktree.v1.Location
+	26, // 26: oaktree.v1.CreateImageSnapshotRequest.metadata:type_name -> oaktree.v1.CreateImageSnapshotRequest.MetadataEntry
+	31, // 27: oaktree.v1.CreateImageSnapshotRequest.timeout:type_name -> google.protobuf.Duration
+	2,  // 28: oaktree.v1.CreateImageSnapshotResponse.image:type_name -> oaktree.v1.Image
+	28, // 29: oaktree.v1.SetImagePropertiesRequest.location:type_name -> oaktree.v1.Location
+	27, // 30: oaktree.v1.SetImagePropertiesRequest.meta:type_name -> oaktree.v1.SetImagePropertiesRequest.MetaEntry
+	30, // 31: oaktree.v1.SetImagePropertiesRequest.properties:type_name -> google.protobuf.Struct
+	2,  // 32: oaktree.v1.SetImagePropertiesResponse.image:type_name -> oaktree.v1.Image
+	28, // 33: oaktree.v1.DeleteImageRequest.location:type_name -> oaktree.v1.Location
+	31, // 34: oaktree.v1.DeleteImageRequest.timeout:type_name -> google.protobuf.Duration
+	28, // 35: oaktree.v1.DeleteAutocreatedImageObjectsRequest.location:type_name -> oaktree.v1.Location
+	28, // 36: oaktree.v1.WatchImageRequest.location:type_name -> oaktree.v1.Location
+	0,  // 37: oaktree.v1.WatchImageRequest.until_status:type_name -> oaktree.v1.ImageStatus
+	2,  // 38: oaktree.v1.WatchImageResponse.image:type_name -> oaktree.v1.Image
+	5,  // 39: oaktree.v1.ImageService.UploadImage:input_type -> oaktree.v1.UploadImageRequest
+	7,  // 40: oaktree.v1.ImageService.DownloadImage:input_type -> oaktree.v1.DownloadImageRequest
+	9,  // 41: oaktree.v1.ImageService.GetImage:input_type -> oaktree.v1.GetImageRequest
+	11, // 42: oaktree.v1.ImageService.ListImages:input_type -> oaktree.v1.ListImagesRequest
+	13, // 43: oaktree.v1.ImageService.CreateImageFromVolume:input_type -> oaktree.v1.CreateImageFromVolumeRequest
+	15, // 44: oaktree.v1.ImageService.CreateImageSnapshot:input_type -> oaktree.v1.CreateImageSnapshotRequest
+	17, // 45: oaktree.v1.ImageService.SetImageProperties:input_type -> oaktree.v1.SetImagePropertiesRequest
+	19, // 46: oaktree.v1.ImageService.DeleteImage:input_type -> oaktree.v1.DeleteImageRequest
+	21, // 47: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:input_type -> oaktree.v1.DeleteAutocreatedImageObjectsRequest
+	23, // 48: oaktree.v1.ImageService.WatchImage:input_type -> oaktree.v1.WatchImageRequest
+	6,  // 49: oaktree.v1.ImageService.UploadImage:output_type -> oaktree.v1.UploadImageResponse
+	8,  // 50: oaktree.v1.ImageService.DownloadImage:output_type -> oaktree.v1.DownloadImageResponse
+	10, // 51: oaktree.v1.ImageService.GetImage:output_type -> oaktree.v1.GetImageResponse
+	12, // 52: oaktree.v1.ImageService.ListImages:output_type -> oaktree.v1.ListImagesResponse
+	14, // 53: oaktree.v1.ImageService.CreateImageFromVolume:output_type -> oaktree.v1.CreateImageFromVolumeResponse
+	16, // 54: oaktree.v1.ImageService.CreateImageSnapshot:output_type -> oaktree.v1.CreateImageSnapshotResponse
+	18, // 55: oaktree.v1.ImageService.SetImageProperties:output_type -> oaktree.v1.SetImagePropertiesResponse
+	20, // 56: oaktree.v1.ImageService.DeleteImage:output_type -> oaktree.v1.DeleteImageResponse
+	22, // 57: oaktree.v1.ImageService.DeleteAutocreatedImageObjects:output_type -> oaktree.v1.DeleteAutocreatedImageObjectsResponse
+	24, // 58: oaktree.v1.ImageService.WatchImage:output_type -> oaktree.v1.WatchImageResponse
+	49, // [49:59] is the sub-list for method output_type
+	39, // [39:49] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_image_proto_init() }
@@ -2267,6 +2369,10 @@ func file_oaktree_v1_image_proto_init() {
 		(*UploadImageRequest_Chunk)(nil),
 	}
 	file_oaktree_v1_image_proto_msgTypes[9].OneofWrappers = []any{}
+	file_oaktree_v1_image_proto_msgTypes[10].OneofWrappers = []any{
+		(*ListImagesResponse_Image)(nil),
+		(*ListImagesResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_image_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -28,7 +28,7 @@ const (
 	ImageService_ListImages_FullMethodName                    = "/oaktree.v1.ImageService/ListImages"
 	ImageService_CreateImageFromVolume_FullMethodName         = "/oaktree.v1.ImageService/CreateImageFromVolume"
 	ImageService_CreateImageSnapshot_FullMethodName           = "/oaktree.v1.ImageService/CreateImageSnapshot"
-	ImageService_UpdateImageProperties_FullMethodName         = "/oaktree.v1.ImageService/UpdateImageProperties"
+	ImageService_SetImageProperties_FullMethodName            = "/oaktree.v1.ImageService/SetImageProperties"
 	ImageService_DeleteImage_FullMethodName                   = "/oaktree.v1.ImageService/DeleteImage"
 	ImageService_DeleteAutocreatedImageObjects_FullMethodName = "/oaktree.v1.ImageService/DeleteAutocreatedImageObjects"
 	ImageService_WatchImage_FullMethodName                    = "/oaktree.v1.ImageService/WatchImage"
@@ -40,13 +40,15 @@ const (
 //
 // ImageService manages Glance images across every configured cloud.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no image service; DEADLINE_EXCEEDED when
-// the gRPC deadline passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no image service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ImageServiceClient interface {
 	// UploadImage creates an image from bytes the client streams: the first
 	// message carries `metadata`, every later one a `chunk` of the image
@@ -56,67 +58,84 @@ type ImageServiceClient interface {
 	// name whose shade md5/sha256 properties equal the upload's hashes is
 	// returned instead and nothing is created (shade's behaviour); with both
 	// hashes in the metadata the server may answer before the stream ends.
-	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
-	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.sha256` (or `metadata.md5`); RESOURCE_EXHAUSTED when the image quota or size limit is exceeded;
-	// DEADLINE_EXCEEDED when `wait` is set and the image is not active within
-	// `timeout`; ABORTED when the image import fails (status killed or error).
+	// Errors: INVALID_ARGUMENT when the first message is not metadata or a later
+	// one is; DATA_LOSS when the received bytes do not match `metadata.sha256`
+	// (or `metadata.md5`); RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the image
+	// quota or size limit is exceeded; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the image is not active within `timeout`;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the image import fails
+	// (status killed or error).
+	// Reasons: CHECKSUM_MISMATCH, QUOTA_EXCEEDED, WAIT_TIMEOUT,
+	// RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	UploadImage(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadImageRequest, UploadImageResponse], error)
 	// DownloadImage streams the bytes of one image in chunks (shade's
 	// download_image).
-	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the
-	// image is not active or several images match.
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the image
+	// is not active or several images match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DownloadImage(ctx context.Context, in *DownloadImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadImageResponse], error)
 	// GetImage returns exactly one image (shade's get_image, get_image_by_id,
 	// get_image_id, get_image_name and, with `exclude`, get_image_exclude).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
-	// than one image matches and `exclude` is empty.
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more than
+	// one image matches and `exclude` is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetImage(ctx context.Context, in *GetImageRequest, opts ...grpc.CallOption) (*GetImageResponse, error)
 	// ListImages streams the images in scope, one per message (shade's
 	// list_images and search_images).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListImages(ctx context.Context, in *ListImagesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListImagesResponse], error)
 	// CreateImageFromVolume creates an image from the contents of a Cinder
 	// volume (shade's create_image with `volume`).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when several volumes match or the volume is in use and `force` is not
-	// set; DEADLINE_EXCEEDED when `wait` is set and the image is not ready
-	// within `timeout` (the image is then deleted).
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// several volumes match or the volume is in use and `force` is not set;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the image is not
+	// ready within `timeout` (the image is then deleted).
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateImageFromVolume(ctx context.Context, in *CreateImageFromVolumeRequest, opts ...grpc.CallOption) (*CreateImageFromVolumeResponse, error)
 	// CreateImageSnapshot creates an image from a server's root disk (shade's
 	// create_image_snapshot).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match or the server is busy (another snapshot or a
-	// task in progress); DEADLINE_EXCEEDED when `wait` is set and the image is
-	// not active within `timeout`; ABORTED when the snapshot fails.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match or the server is busy (another snapshot or a task in
+	// progress); DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// image is not active within `timeout`; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the snapshot fails.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	CreateImageSnapshot(ctx context.Context, in *CreateImageSnapshotRequest, opts ...grpc.CallOption) (*CreateImageSnapshotResponse, error)
-	// UpdateImageProperties sets properties on an image; properties not named
+	// SetImageProperties sets properties on an image; properties not named
 	// keep their value (shade's update_image_properties).
-	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when Glance rejects a property (e.g. a
-	// reserved name); PERMISSION_DENIED when the image belongs to another
-	// project.
-	UpdateImageProperties(ctx context.Context, in *UpdateImagePropertiesRequest, opts ...grpc.CallOption) (*UpdateImagePropertiesResponse, error)
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when Glance rejects a property (e.g. a reserved
+	// name); PERMISSION_DENIED when the image belongs to another project.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
+	SetImageProperties(ctx context.Context, in *SetImagePropertiesRequest, opts ...grpc.CallOption) (*SetImagePropertiesResponse, error)
 	// DeleteImage deletes an image and, with `delete_objects`, the object
 	// storage copies shade left from a task upload (shade's delete_image).
 	// Deleting an image that does not exist is not an error: `deleted` is
 	// then false.
 	// Errors: FAILED_PRECONDITION when several images match or the image is
-	// protected; DEADLINE_EXCEEDED when `wait` is set and the image is still
-	// there after `timeout`.
+	// protected; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// image is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteImage(ctx context.Context, in *DeleteImageRequest, opts ...grpc.CallOption) (*DeleteImageResponse, error)
 	// DeleteAutocreatedImageObjects deletes the objects that image uploads
 	// staged in object storage and marked as automatically created (shade's
 	// delete_autocreated_image_objects); useful after interrupted uploads.
 	// Errors: UNIMPLEMENTED when the cloud has no object storage.
+	// Reasons: only those of every RPC.
 	DeleteAutocreatedImageObjects(ctx context.Context, in *DeleteAutocreatedImageObjectsRequest, opts ...grpc.CallOption) (*DeleteAutocreatedImageObjectsResponse, error)
-	// WatchImage streams the image each time it changes until it is active or
-	// disappears, or the timeout passes (shade's wait_for_image). The first
-	// message is the current state.
-	// Errors: NOT_FOUND when no image matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it is not
-	// active within `timeout`; ABORTED when the image goes to killed or error
-	// (the last message shows it).
+	// WatchImage streams one image until it settles (shade's wait_for_image). The
+	// first message is the current state; then one message per change. The stream
+	// ends with OK after the message in which the image reached one of
+	// `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed image as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator). Glance's error statuses are killed and deleted.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchImage(ctx context.Context, in *WatchImageRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchImageResponse], error)
 }
 
@@ -209,10 +228,10 @@ func (c *imageServiceClient) CreateImageSnapshot(ctx context.Context, in *Create
 	return out, nil
 }
 
-func (c *imageServiceClient) UpdateImageProperties(ctx context.Context, in *UpdateImagePropertiesRequest, opts ...grpc.CallOption) (*UpdateImagePropertiesResponse, error) {
+func (c *imageServiceClient) SetImageProperties(ctx context.Context, in *SetImagePropertiesRequest, opts ...grpc.CallOption) (*SetImagePropertiesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UpdateImagePropertiesResponse)
-	err := c.cc.Invoke(ctx, ImageService_UpdateImageProperties_FullMethodName, in, out, cOpts...)
+	out := new(SetImagePropertiesResponse)
+	err := c.cc.Invoke(ctx, ImageService_SetImageProperties_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -264,13 +283,15 @@ type ImageService_WatchImageClient = grpc.ServerStreamingClient[WatchImageRespon
 //
 // ImageService manages Glance images across every configured cloud.
 //
-// Besides the codes each RPC lists, every RPC may return: INVALID_ARGUMENT
-// when `location.cloud` or `location.region_name` names no configured
-// cloud/region or a required field is empty; UNAUTHENTICATED when the cloud
-// rejects the server's credentials; PERMISSION_DENIED when the cloud's policy
-// forbids the call; UNAVAILABLE when the cloud cannot be reached;
-// UNIMPLEMENTED when the cloud has no image service; DEADLINE_EXCEEDED when
-// the gRPC deadline passes.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no image service), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ImageServiceServer interface {
 	// UploadImage creates an image from bytes the client streams: the first
 	// message carries `metadata`, every later one a `chunk` of the image
@@ -280,67 +301,84 @@ type ImageServiceServer interface {
 	// name whose shade md5/sha256 properties equal the upload's hashes is
 	// returned instead and nothing is created (shade's behaviour); with both
 	// hashes in the metadata the server may answer before the stream ends.
-	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
-	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.sha256` (or `metadata.md5`); RESOURCE_EXHAUSTED when the image quota or size limit is exceeded;
-	// DEADLINE_EXCEEDED when `wait` is set and the image is not active within
-	// `timeout`; ABORTED when the image import fails (status killed or error).
+	// Errors: INVALID_ARGUMENT when the first message is not metadata or a later
+	// one is; DATA_LOSS when the received bytes do not match `metadata.sha256`
+	// (or `metadata.md5`); RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the image
+	// quota or size limit is exceeded; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the image is not active within `timeout`;
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE) when the image import fails
+	// (status killed or error).
+	// Reasons: CHECKSUM_MISMATCH, QUOTA_EXCEEDED, WAIT_TIMEOUT,
+	// RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	UploadImage(grpc.ClientStreamingServer[UploadImageRequest, UploadImageResponse]) error
 	// DownloadImage streams the bytes of one image in chunks (shade's
 	// download_image).
-	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the
-	// image is not active or several images match.
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when the image
+	// is not active or several images match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DownloadImage(*DownloadImageRequest, grpc.ServerStreamingServer[DownloadImageResponse]) error
 	// GetImage returns exactly one image (shade's get_image, get_image_by_id,
 	// get_image_id, get_image_name and, with `exclude`, get_image_exclude).
-	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more
-	// than one image matches and `exclude` is empty.
+	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when more than
+	// one image matches and `exclude` is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetImage(context.Context, *GetImageRequest) (*GetImageResponse, error)
 	// ListImages streams the images in scope, one per message (shade's
 	// list_images and search_images).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListImages(*ListImagesRequest, grpc.ServerStreamingServer[ListImagesResponse]) error
 	// CreateImageFromVolume creates an image from the contents of a Cinder
 	// volume (shade's create_image with `volume`).
-	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION
-	// when several volumes match or the volume is in use and `force` is not
-	// set; DEADLINE_EXCEEDED when `wait` is set and the image is not ready
-	// within `timeout` (the image is then deleted).
+	// Errors: NOT_FOUND when the volume does not exist; FAILED_PRECONDITION when
+	// several volumes match or the volume is in use and `force` is not set;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the image is not
+	// ready within `timeout` (the image is then deleted).
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateImageFromVolume(context.Context, *CreateImageFromVolumeRequest) (*CreateImageFromVolumeResponse, error)
 	// CreateImageSnapshot creates an image from a server's root disk (shade's
 	// create_image_snapshot).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match or the server is busy (another snapshot or a
-	// task in progress); DEADLINE_EXCEEDED when `wait` is set and the image is
-	// not active within `timeout`; ABORTED when the snapshot fails.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match or the server is busy (another snapshot or a task in
+	// progress); DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// image is not active within `timeout`; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when the snapshot fails.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// WAIT_TIMEOUT, RESOURCE_IN_ERROR_STATE, REQUEST_ID_CONFLICT.
 	CreateImageSnapshot(context.Context, *CreateImageSnapshotRequest) (*CreateImageSnapshotResponse, error)
-	// UpdateImageProperties sets properties on an image; properties not named
+	// SetImageProperties sets properties on an image; properties not named
 	// keep their value (shade's update_image_properties).
-	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when Glance rejects a property (e.g. a
-	// reserved name); PERMISSION_DENIED when the image belongs to another
-	// project.
-	UpdateImageProperties(context.Context, *UpdateImagePropertiesRequest) (*UpdateImagePropertiesResponse, error)
+	// Errors: NOT_FOUND when no image matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when Glance rejects a property (e.g. a reserved
+	// name); PERMISSION_DENIED when the image belongs to another project.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
+	SetImageProperties(context.Context, *SetImagePropertiesRequest) (*SetImagePropertiesResponse, error)
 	// DeleteImage deletes an image and, with `delete_objects`, the object
 	// storage copies shade left from a task upload (shade's delete_image).
 	// Deleting an image that does not exist is not an error: `deleted` is
 	// then false.
 	// Errors: FAILED_PRECONDITION when several images match or the image is
-	// protected; DEADLINE_EXCEEDED when `wait` is set and the image is still
-	// there after `timeout`.
+	// protected; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the
+	// image is still there after `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY, WAIT_TIMEOUT.
 	DeleteImage(context.Context, *DeleteImageRequest) (*DeleteImageResponse, error)
 	// DeleteAutocreatedImageObjects deletes the objects that image uploads
 	// staged in object storage and marked as automatically created (shade's
 	// delete_autocreated_image_objects); useful after interrupted uploads.
 	// Errors: UNIMPLEMENTED when the cloud has no object storage.
+	// Reasons: only those of every RPC.
 	DeleteAutocreatedImageObjects(context.Context, *DeleteAutocreatedImageObjectsRequest) (*DeleteAutocreatedImageObjectsResponse, error)
-	// WatchImage streams the image each time it changes until it is active or
-	// disappears, or the timeout passes (shade's wait_for_image). The first
-	// message is the current state.
-	// Errors: NOT_FOUND when no image matches at the start;
-	// FAILED_PRECONDITION when several match; DEADLINE_EXCEEDED when it is not
-	// active within `timeout`; ABORTED when the image goes to killed or error
-	// (the last message shows it).
+	// WatchImage streams one image until it settles (shade's wait_for_image). The
+	// first message is the current state; then one message per change. The stream
+	// ends with OK after the message in which the image reached one of
+	// `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed image as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator). Glance's error statuses are killed and deleted.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchImage(*WatchImageRequest, grpc.ServerStreamingServer[WatchImageResponse]) error
 	mustEmbedUnimplementedImageServiceServer()
 }
@@ -370,8 +408,8 @@ func (UnimplementedImageServiceServer) CreateImageFromVolume(context.Context, *C
 func (UnimplementedImageServiceServer) CreateImageSnapshot(context.Context, *CreateImageSnapshotRequest) (*CreateImageSnapshotResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateImageSnapshot not implemented")
 }
-func (UnimplementedImageServiceServer) UpdateImageProperties(context.Context, *UpdateImagePropertiesRequest) (*UpdateImagePropertiesResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UpdateImageProperties not implemented")
+func (UnimplementedImageServiceServer) SetImageProperties(context.Context, *SetImagePropertiesRequest) (*SetImagePropertiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetImageProperties not implemented")
 }
 func (UnimplementedImageServiceServer) DeleteImage(context.Context, *DeleteImageRequest) (*DeleteImageResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteImage not implemented")
@@ -486,20 +524,20 @@ func _ImageService_CreateImageSnapshot_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
-func _ImageService_UpdateImageProperties_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateImagePropertiesRequest)
+func _ImageService_SetImageProperties_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetImagePropertiesRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(ImageServiceServer).UpdateImageProperties(ctx, in)
+		return srv.(ImageServiceServer).SetImageProperties(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: ImageService_UpdateImageProperties_FullMethodName,
+		FullMethod: ImageService_SetImageProperties_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(ImageServiceServer).UpdateImageProperties(ctx, req.(*UpdateImagePropertiesRequest))
+		return srv.(ImageServiceServer).SetImageProperties(ctx, req.(*SetImagePropertiesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -571,8 +609,8 @@ var ImageService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ImageService_CreateImageSnapshot_Handler,
 		},
 		{
-			MethodName: "UpdateImageProperties",
-			Handler:    _ImageService_UpdateImageProperties_Handler,
+			MethodName: "SetImageProperties",
+			Handler:    _ImageService_SetImageProperties_Handler,
 		},
 		{
 			MethodName: "DeleteImage",

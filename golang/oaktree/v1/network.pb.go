@@ -336,7 +336,15 @@ type Network struct {
 	RevisionNumber *int64 `protobuf:"varint,25,opt,name=revision_number,json=revisionNumber,proto3,oneof" json:"revision_number,omitempty"`
 	// DNS domain of the network (dns-integration extension). Unset when
 	// absent.
-	DnsDomain     *string `protobuf:"bytes,26,opt,name=dns_domain,json=dnsDomain,proto3,oneof" json:"dns_domain,omitempty"`
+	DnsDomain *string `protobuf:"bytes,26,opt,name=dns_domain,json=dnsDomain,proto3,oneof" json:"dns_domain,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/networks/{id}". Every request field that
+	// refers to a network accepts it.
+	ResourceName string `protobuf:"bytes,27,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,28,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -549,6 +557,20 @@ func (x *Network) GetRevisionNumber() int64 {
 func (x *Network) GetDnsDomain() string {
 	if x != nil && x.DnsDomain != nil {
 		return *x.DnsDomain
+	}
+	return ""
+}
+
+func (x *Network) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *Network) GetEtag() string {
+	if x != nil {
+		return x.Etag
 	}
 	return ""
 }
@@ -816,8 +838,13 @@ func (x *ListNetworksRequest) GetCategory() NetworkCategory {
 // ListNetworksResponse is one message of the ListNetworks stream.
 type ListNetworksResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One network of the result.
-	Network       *Network `protobuf:"bytes,1,opt,name=network,proto3" json:"network,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListNetworksResponse_Network
+	//	*ListNetworksResponse_ScopeOutcome
+	Item          isListNetworksResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -852,19 +879,56 @@ func (*ListNetworksResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{5}
 }
 
-func (x *ListNetworksResponse) GetNetwork() *Network {
+func (x *ListNetworksResponse) GetItem() isListNetworksResponse_Item {
 	if x != nil {
-		return x.Network
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListNetworksResponse) GetNetwork() *Network {
+	if x != nil {
+		if x, ok := x.Item.(*ListNetworksResponse_Network); ok {
+			return x.Network
+		}
+	}
+	return nil
+}
+
+func (x *ListNetworksResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListNetworksResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListNetworksResponse_Item interface {
+	isListNetworksResponse_Item()
+}
+
+type ListNetworksResponse_Network struct {
+	// One network of the result.
+	Network *Network `protobuf:"bytes,1,opt,name=network,proto3,oneof"`
+}
+
+type ListNetworksResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListNetworksResponse_Network) isListNetworksResponse_Item() {}
+
+func (*ListNetworksResponse_ScopeOutcome) isListNetworksResponse_Item() {}
 
 // GetNetworkRequest selects one network.
 type GetNetworkRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look. Unset fields mean the server's defaults.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the network; a glob must match exactly one network.
+	// ID, name or resource_name of the network, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters (REST keys) the network must match. Unset means
 	// none.
@@ -995,7 +1059,13 @@ type CreateNetworkRequest struct {
 	// default (normally true).
 	PortSecurityEnabled *bool `protobuf:"varint,9,opt,name=port_security_enabled,json=portSecurityEnabled,proto3,oneof" json:"port_security_enabled,omitempty"`
 	// MTU in bytes. Unset means Neutron's default.
-	MtuSize       *int32 `protobuf:"varint,10,opt,name=mtu_size,json=mtuSize,proto3,oneof" json:"mtu_size,omitempty"`
+	MtuSize *int32 `protobuf:"varint,10,opt,name=mtu_size,json=mtuSize,proto3,oneof" json:"mtu_size,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1098,6 +1168,13 @@ func (x *CreateNetworkRequest) GetMtuSize() int32 {
 		return *x.MtuSize
 	}
 	return 0
+}
+
+func (x *CreateNetworkRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateNetworkResponse carries the new network.
@@ -1306,10 +1383,15 @@ func (x *ListNetworkExtensionsRequest) GetSelector() *Selector {
 // stream.
 type ListNetworkExtensionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One enabled extension.
-	NetworkExtension *NetworkExtension `protobuf:"bytes,1,opt,name=network_extension,json=networkExtension,proto3" json:"network_extension,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListNetworkExtensionsResponse_NetworkExtension
+	//	*ListNetworkExtensionsResponse_ScopeOutcome
+	Item          isListNetworkExtensionsResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListNetworkExtensionsResponse) Reset() {
@@ -1342,12 +1424,48 @@ func (*ListNetworkExtensionsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{13}
 }
 
-func (x *ListNetworkExtensionsResponse) GetNetworkExtension() *NetworkExtension {
+func (x *ListNetworkExtensionsResponse) GetItem() isListNetworkExtensionsResponse_Item {
 	if x != nil {
-		return x.NetworkExtension
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListNetworkExtensionsResponse) GetNetworkExtension() *NetworkExtension {
+	if x != nil {
+		if x, ok := x.Item.(*ListNetworkExtensionsResponse_NetworkExtension); ok {
+			return x.NetworkExtension
+		}
+	}
+	return nil
+}
+
+func (x *ListNetworkExtensionsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListNetworkExtensionsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListNetworkExtensionsResponse_Item interface {
+	isListNetworkExtensionsResponse_Item()
+}
+
+type ListNetworkExtensionsResponse_NetworkExtension struct {
+	// One enabled extension.
+	NetworkExtension *NetworkExtension `protobuf:"bytes,1,opt,name=network_extension,json=networkExtension,proto3,oneof"`
+}
+
+type ListNetworkExtensionsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListNetworkExtensionsResponse_NetworkExtension) isListNetworkExtensionsResponse_Item() {}
+
+func (*ListNetworkExtensionsResponse_ScopeOutcome) isListNetworkExtensionsResponse_Item() {}
 
 // GetNetworkSettingsRequest selects one cloud region.
 type GetNetworkSettingsRequest struct {
@@ -1490,7 +1608,15 @@ type Subnet struct {
 	// Revision counter. Unset on old clouds.
 	RevisionNumber *int64 `protobuf:"varint,21,opt,name=revision_number,json=revisionNumber,proto3,oneof" json:"revision_number,omitempty"`
 	// ID of the network segment (routed networks). Unset when none.
-	SegmentId     *string `protobuf:"bytes,22,opt,name=segment_id,json=segmentId,proto3,oneof" json:"segment_id,omitempty"`
+	SegmentId *string `protobuf:"bytes,22,opt,name=segment_id,json=segmentId,proto3,oneof" json:"segment_id,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/subnets/{id}". Every request field that
+	// refers to a subnet accepts it.
+	ResourceName string `protobuf:"bytes,23,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,24,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1679,6 +1805,20 @@ func (x *Subnet) GetSegmentId() string {
 	return ""
 }
 
+func (x *Subnet) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *Subnet) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // SubnetAllocationPool is one range of addresses of a subnet.
 type SubnetAllocationPool struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1848,8 +1988,13 @@ func (x *ListSubnetsRequest) GetSelector() *Selector {
 // ListSubnetsResponse is one message of the ListSubnets stream.
 type ListSubnetsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One subnet of the result.
-	Subnet        *Subnet `protobuf:"bytes,1,opt,name=subnet,proto3" json:"subnet,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListSubnetsResponse_Subnet
+	//	*ListSubnetsResponse_ScopeOutcome
+	Item          isListSubnetsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1884,19 +2029,56 @@ func (*ListSubnetsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{20}
 }
 
-func (x *ListSubnetsResponse) GetSubnet() *Subnet {
+func (x *ListSubnetsResponse) GetItem() isListSubnetsResponse_Item {
 	if x != nil {
-		return x.Subnet
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListSubnetsResponse) GetSubnet() *Subnet {
+	if x != nil {
+		if x, ok := x.Item.(*ListSubnetsResponse_Subnet); ok {
+			return x.Subnet
+		}
+	}
+	return nil
+}
+
+func (x *ListSubnetsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListSubnetsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListSubnetsResponse_Item interface {
+	isListSubnetsResponse_Item()
+}
+
+type ListSubnetsResponse_Subnet struct {
+	// One subnet of the result.
+	Subnet *Subnet `protobuf:"bytes,1,opt,name=subnet,proto3,oneof"`
+}
+
+type ListSubnetsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListSubnetsResponse_Subnet) isListSubnetsResponse_Item() {}
+
+func (*ListSubnetsResponse_ScopeOutcome) isListSubnetsResponse_Item() {}
 
 // GetSubnetRequest selects one subnet.
 type GetSubnetRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the subnet; a glob must match exactly one subnet.
+	// ID, name or resource_name of the subnet, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters (REST keys). Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -2041,8 +2223,14 @@ type CreateSubnetRequest struct {
 	Ipv6AddressMode *string `protobuf:"bytes,14,opt,name=ipv6_address_mode,json=ipv6AddressMode,proto3,oneof" json:"ipv6_address_mode,omitempty"`
 	// Take the CIDR from the cloud's default subnet pool instead of `cidr`.
 	UseDefaultSubnetpool bool `protobuf:"varint,15,opt,name=use_default_subnetpool,json=useDefaultSubnetpool,proto3" json:"use_default_subnetpool,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,16,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateSubnetRequest) Reset() {
@@ -2180,6 +2368,13 @@ func (x *CreateSubnetRequest) GetUseDefaultSubnetpool() bool {
 	return false
 }
 
+func (x *CreateSubnetRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateSubnetResponse carries the new subnet.
 type CreateSubnetResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2239,7 +2434,10 @@ type UpdateSubnetRequest struct {
 	// gateway_ip, allocation_pools, dns_nameservers, host_routes. Naming
 	// `gateway_ip` while leaving it unset removes the gateway (shade's
 	// disable_gateway_ip).
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When set, the update applies only if the subnet's `etag` still equals it;
+	// otherwise ABORTED (ETAG_MISMATCH). Empty updates unconditionally.
+	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2300,6 +2498,13 @@ func (x *UpdateSubnetRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateSubnetRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // UpdateSubnetResponse carries the updated subnet.
@@ -2514,8 +2719,16 @@ type Port struct {
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,26,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Revision counter. Unset on old clouds.
 	RevisionNumber *int64 `protobuf:"varint,27,opt,name=revision_number,json=revisionNumber,proto3,oneof" json:"revision_number,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/ports/{id}". Every request field that
+	// refers to a port accepts it.
+	ResourceName string `protobuf:"bytes,28,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,29,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Port) Reset() {
@@ -2735,6 +2948,20 @@ func (x *Port) GetRevisionNumber() int64 {
 		return *x.RevisionNumber
 	}
 	return 0
+}
+
+func (x *Port) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *Port) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // PortFixedIp is one fixed address of a port, or a request for one.
@@ -3037,8 +3264,13 @@ func (x *ListPortsRequest) GetSelector() *Selector {
 // ListPortsResponse is one message of the ListPorts stream.
 type ListPortsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One port of the result.
-	Port          *Port `protobuf:"bytes,1,opt,name=port,proto3" json:"port,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListPortsResponse_Port
+	//	*ListPortsResponse_ScopeOutcome
+	Item          isListPortsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3073,19 +3305,56 @@ func (*ListPortsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{35}
 }
 
-func (x *ListPortsResponse) GetPort() *Port {
+func (x *ListPortsResponse) GetItem() isListPortsResponse_Item {
 	if x != nil {
-		return x.Port
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListPortsResponse) GetPort() *Port {
+	if x != nil {
+		if x, ok := x.Item.(*ListPortsResponse_Port); ok {
+			return x.Port
+		}
+	}
+	return nil
+}
+
+func (x *ListPortsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListPortsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListPortsResponse_Item interface {
+	isListPortsResponse_Item()
+}
+
+type ListPortsResponse_Port struct {
+	// One port of the result.
+	Port *Port `protobuf:"bytes,1,opt,name=port,proto3,oneof"`
+}
+
+type ListPortsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListPortsResponse_Port) isListPortsResponse_Item() {}
+
+func (*ListPortsResponse_ScopeOutcome) isListPortsResponse_Item() {}
 
 // GetPortRequest selects one port.
 type GetPortRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the port; a glob must match exactly one port.
+	// ID, name or resource_name of the port, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters (REST keys). Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -3222,7 +3491,13 @@ type CreatePortRequest struct {
 	// Device owner to record. Unset leaves it empty.
 	DeviceOwner *string `protobuf:"bytes,12,opt,name=device_owner,json=deviceOwner,proto3,oneof" json:"device_owner,omitempty"`
 	// Device ID to record. Unset leaves it empty.
-	DeviceId      *string `protobuf:"bytes,13,opt,name=device_id,json=deviceId,proto3,oneof" json:"device_id,omitempty"`
+	DeviceId *string `protobuf:"bytes,13,opt,name=device_id,json=deviceId,proto3,oneof" json:"device_id,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,14,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3348,6 +3623,13 @@ func (x *CreatePortRequest) GetDeviceId() string {
 	return ""
 }
 
+func (x *CreatePortRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreatePortResponse carries the new port.
 type CreatePortResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3406,7 +3688,10 @@ type UpdatePortRequest struct {
 	// Fields of `port` to apply. Allowed paths: name, admin_state_up,
 	// fixed_ips, security_groups, allowed_address_pairs, extra_dhcp_opts,
 	// device_owner, device_id.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When set, the update applies only if the port's `etag` still equals it;
+	// otherwise ABORTED (ETAG_MISMATCH). Empty updates unconditionally.
+	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3467,6 +3752,13 @@ func (x *UpdatePortRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdatePortRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // UpdatePortResponse carries the updated port.
@@ -3656,8 +3948,16 @@ type Router struct {
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Revision counter. Unset on old clouds.
 	RevisionNumber *int64 `protobuf:"varint,18,opt,name=revision_number,json=revisionNumber,proto3,oneof" json:"revision_number,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/routers/{id}". Every request field that
+	// refers to a router accepts it.
+	ResourceName string `protobuf:"bytes,19,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,20,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Router) Reset() {
@@ -3814,6 +4114,20 @@ func (x *Router) GetRevisionNumber() int64 {
 		return *x.RevisionNumber
 	}
 	return 0
+}
+
+func (x *Router) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *Router) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // RouterExternalGatewayInfo is a router's connection to an external network.
@@ -3992,6 +4306,7 @@ func (x *RouterRoute) GetNexthop() string {
 }
 
 // RouterInterface is what adding an interface to a router returns.
+// Not a resource: a relation between a router and a port, named by theirs.
 type RouterInterface struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where the router lives.
@@ -4151,8 +4466,13 @@ func (x *ListRoutersRequest) GetSelector() *Selector {
 // ListRoutersResponse is one message of the ListRouters stream.
 type ListRoutersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One router of the result.
-	Router        *Router `protobuf:"bytes,1,opt,name=router,proto3" json:"router,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListRoutersResponse_Router
+	//	*ListRoutersResponse_ScopeOutcome
+	Item          isListRoutersResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4187,19 +4507,56 @@ func (*ListRoutersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{50}
 }
 
-func (x *ListRoutersResponse) GetRouter() *Router {
+func (x *ListRoutersResponse) GetItem() isListRoutersResponse_Item {
 	if x != nil {
-		return x.Router
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListRoutersResponse) GetRouter() *Router {
+	if x != nil {
+		if x, ok := x.Item.(*ListRoutersResponse_Router); ok {
+			return x.Router
+		}
+	}
+	return nil
+}
+
+func (x *ListRoutersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListRoutersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListRoutersResponse_Item interface {
+	isListRoutersResponse_Item()
+}
+
+type ListRoutersResponse_Router struct {
+	// One router of the result.
+	Router *Router `protobuf:"bytes,1,opt,name=router,proto3,oneof"`
+}
+
+type ListRoutersResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListRoutersResponse_Router) isListRoutersResponse_Item() {}
+
+func (*ListRoutersResponse_ScopeOutcome) isListRoutersResponse_Item() {}
 
 // GetRouterRequest selects one router.
 type GetRouterRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the router; a glob must match exactly one router.
+	// ID, name or resource_name of the router, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters (REST keys). Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -4327,8 +4684,14 @@ type CreateRouterRequest struct {
 	// Availability zones to schedule the router in. Empty means Neutron's
 	// default.
 	AvailabilityZoneHints []string `protobuf:"bytes,8,rep,name=availability_zone_hints,json=availabilityZoneHints,proto3" json:"availability_zone_hints,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateRouterRequest) Reset() {
@@ -4417,6 +4780,13 @@ func (x *CreateRouterRequest) GetAvailabilityZoneHints() []string {
 	return nil
 }
 
+func (x *CreateRouterRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateRouterResponse carries the new router.
 type CreateRouterResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -4475,7 +4845,10 @@ type UpdateRouterRequest struct {
 	// Fields of `router` to apply. Allowed paths: name, admin_state_up,
 	// external_gateway_info (the whole gateway; naming it while leaving it
 	// unset removes the gateway), routes.
-	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,4,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When set, the update applies only if the router's `etag` still equals it;
+	// otherwise ABORTED (ETAG_MISMATCH). Empty updates unconditionally.
+	Etag          string `protobuf:"bytes,5,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4536,6 +4909,13 @@ func (x *UpdateRouterRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 		return x.UpdateMask
 	}
 	return nil
+}
+
+func (x *UpdateRouterRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
 }
 
 // UpdateRouterResponse carries the updated router.
@@ -5057,8 +5437,13 @@ func (x *ListRouterInterfacesRequest) GetInterfaceType() RouterInterfaceType {
 // stream.
 type ListRouterInterfacesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One interface port of the router.
-	Port          *Port `protobuf:"bytes,1,opt,name=port,proto3" json:"port,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListRouterInterfacesResponse_Port
+	//	*ListRouterInterfacesResponse_ScopeOutcome
+	Item          isListRouterInterfacesResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5093,12 +5478,48 @@ func (*ListRouterInterfacesResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{64}
 }
 
-func (x *ListRouterInterfacesResponse) GetPort() *Port {
+func (x *ListRouterInterfacesResponse) GetItem() isListRouterInterfacesResponse_Item {
 	if x != nil {
-		return x.Port
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListRouterInterfacesResponse) GetPort() *Port {
+	if x != nil {
+		if x, ok := x.Item.(*ListRouterInterfacesResponse_Port); ok {
+			return x.Port
+		}
+	}
+	return nil
+}
+
+func (x *ListRouterInterfacesResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListRouterInterfacesResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListRouterInterfacesResponse_Item interface {
+	isListRouterInterfacesResponse_Item()
+}
+
+type ListRouterInterfacesResponse_Port struct {
+	// One interface port of the router.
+	Port *Port `protobuf:"bytes,1,opt,name=port,proto3,oneof"`
+}
+
+type ListRouterInterfacesResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListRouterInterfacesResponse_Port) isListRouterInterfacesResponse_Item() {}
+
+func (*ListRouterInterfacesResponse_ScopeOutcome) isListRouterInterfacesResponse_Item() {}
 
 // FloatingIp is a floating (NAT) IP address as shade normalizes it, from
 // Neutron or from nova-network.
@@ -5136,8 +5557,16 @@ type FloatingIp struct {
 	Description string `protobuf:"bytes,13,opt,name=description,proto3" json:"description,omitempty"`
 	// Revision counter. Unset on nova-network and old clouds.
 	RevisionNumber *int64 `protobuf:"varint,14,opt,name=revision_number,json=revisionNumber,proto3,oneof" json:"revision_number,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/floating-ips/{id}". Every request field
+	// that refers to a floating IP accepts it.
+	ResourceName string `protobuf:"bytes,15,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,16,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FloatingIp) Reset() {
@@ -5268,6 +5697,20 @@ func (x *FloatingIp) GetRevisionNumber() int64 {
 	return 0
 }
 
+func (x *FloatingIp) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *FloatingIp) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // FloatingIpPool is a named pool floating IPs are allocated from (Nova's
 // os-floating-ip-pools extension).
 type FloatingIpPool struct {
@@ -5393,8 +5836,13 @@ func (x *ListFloatingIpsRequest) GetSelector() *Selector {
 // ListFloatingIpsResponse is one message of the ListFloatingIps stream.
 type ListFloatingIpsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One floating IP of the result.
-	FloatingIp    *FloatingIp `protobuf:"bytes,1,opt,name=floating_ip,json=floatingIp,proto3" json:"floating_ip,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListFloatingIpsResponse_FloatingIp
+	//	*ListFloatingIpsResponse_ScopeOutcome
+	Item          isListFloatingIpsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5429,12 +5877,48 @@ func (*ListFloatingIpsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{68}
 }
 
-func (x *ListFloatingIpsResponse) GetFloatingIp() *FloatingIp {
+func (x *ListFloatingIpsResponse) GetItem() isListFloatingIpsResponse_Item {
 	if x != nil {
-		return x.FloatingIp
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListFloatingIpsResponse) GetFloatingIp() *FloatingIp {
+	if x != nil {
+		if x, ok := x.Item.(*ListFloatingIpsResponse_FloatingIp); ok {
+			return x.FloatingIp
+		}
+	}
+	return nil
+}
+
+func (x *ListFloatingIpsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListFloatingIpsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListFloatingIpsResponse_Item interface {
+	isListFloatingIpsResponse_Item()
+}
+
+type ListFloatingIpsResponse_FloatingIp struct {
+	// One floating IP of the result.
+	FloatingIp *FloatingIp `protobuf:"bytes,1,opt,name=floating_ip,json=floatingIp,proto3,oneof"`
+}
+
+type ListFloatingIpsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListFloatingIpsResponse_FloatingIp) isListFloatingIpsResponse_Item() {}
+
+func (*ListFloatingIpsResponse_ScopeOutcome) isListFloatingIpsResponse_Item() {}
 
 // GetFloatingIpRequest selects one floating IP.
 type GetFloatingIpRequest struct {
@@ -5572,7 +6056,13 @@ type CreateFloatingIpRequest struct {
 	Wait bool `protobuf:"varint,7,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is true; unset means 60 seconds, as in
 	// shade.
-	Timeout       *durationpb.Duration `protobuf:"bytes,8,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,8,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,9,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5661,6 +6151,13 @@ func (x *CreateFloatingIpRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *CreateFloatingIpRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // CreateFloatingIpResponse carries the new floating IP.
@@ -5983,10 +6480,15 @@ func (x *ListFloatingIpPoolsRequest) GetSelector() *Selector {
 // stream.
 type ListFloatingIpPoolsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One pool of the result.
-	FloatingIpPool *FloatingIpPool `protobuf:"bytes,1,opt,name=floating_ip_pool,json=floatingIpPool,proto3" json:"floating_ip_pool,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListFloatingIpPoolsResponse_FloatingIpPool
+	//	*ListFloatingIpPoolsResponse_ScopeOutcome
+	Item          isListFloatingIpPoolsResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListFloatingIpPoolsResponse) Reset() {
@@ -6019,15 +6521,51 @@ func (*ListFloatingIpPoolsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{78}
 }
 
-func (x *ListFloatingIpPoolsResponse) GetFloatingIpPool() *FloatingIpPool {
+func (x *ListFloatingIpPoolsResponse) GetItem() isListFloatingIpPoolsResponse_Item {
 	if x != nil {
-		return x.FloatingIpPool
+		return x.Item
 	}
 	return nil
 }
 
-// GetAvailableFloatingIpRequest says where to find or allocate a free IP.
-type GetAvailableFloatingIpRequest struct {
+func (x *ListFloatingIpPoolsResponse) GetFloatingIpPool() *FloatingIpPool {
+	if x != nil {
+		if x, ok := x.Item.(*ListFloatingIpPoolsResponse_FloatingIpPool); ok {
+			return x.FloatingIpPool
+		}
+	}
+	return nil
+}
+
+func (x *ListFloatingIpPoolsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListFloatingIpPoolsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListFloatingIpPoolsResponse_Item interface {
+	isListFloatingIpPoolsResponse_Item()
+}
+
+type ListFloatingIpPoolsResponse_FloatingIpPool struct {
+	// One pool of the result.
+	FloatingIpPool *FloatingIpPool `protobuf:"bytes,1,opt,name=floating_ip_pool,json=floatingIpPool,proto3,oneof"`
+}
+
+type ListFloatingIpPoolsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListFloatingIpPoolsResponse_FloatingIpPool) isListFloatingIpPoolsResponse_Item() {}
+
+func (*ListFloatingIpPoolsResponse_ScopeOutcome) isListFloatingIpPoolsResponse_Item() {}
+
+// AllocateFloatingIpRequest says where to find or allocate a free IP.
+type AllocateFloatingIpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
@@ -6036,25 +6574,31 @@ type GetAvailableFloatingIpRequest struct {
 	Network *string `protobuf:"bytes,2,opt,name=network,proto3,oneof" json:"network,omitempty"`
 	// ID or name of the server the IP is meant for; shade uses it to pick a
 	// network that can reach the server. Unset when not known.
-	Server        *string `protobuf:"bytes,3,opt,name=server,proto3,oneof" json:"server,omitempty"`
+	Server *string `protobuf:"bytes,3,opt,name=server,proto3,oneof" json:"server,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetAvailableFloatingIpRequest) Reset() {
-	*x = GetAvailableFloatingIpRequest{}
+func (x *AllocateFloatingIpRequest) Reset() {
+	*x = AllocateFloatingIpRequest{}
 	mi := &file_oaktree_v1_network_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetAvailableFloatingIpRequest) String() string {
+func (x *AllocateFloatingIpRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetAvailableFloatingIpRequest) ProtoMessage() {}
+func (*AllocateFloatingIpRequest) ProtoMessage() {}
 
-func (x *GetAvailableFloatingIpRequest) ProtoReflect() protoreflect.Message {
+func (x *AllocateFloatingIpRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_network_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6066,34 +6610,41 @@ func (x *GetAvailableFloatingIpRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetAvailableFloatingIpRequest.ProtoReflect.Descriptor instead.
-func (*GetAvailableFloatingIpRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use AllocateFloatingIpRequest.ProtoReflect.Descriptor instead.
+func (*AllocateFloatingIpRequest) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{79}
 }
 
-func (x *GetAvailableFloatingIpRequest) GetLocation() *Location {
+func (x *AllocateFloatingIpRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
 	}
 	return nil
 }
 
-func (x *GetAvailableFloatingIpRequest) GetNetwork() string {
+func (x *AllocateFloatingIpRequest) GetNetwork() string {
 	if x != nil && x.Network != nil {
 		return *x.Network
 	}
 	return ""
 }
 
-func (x *GetAvailableFloatingIpRequest) GetServer() string {
+func (x *AllocateFloatingIpRequest) GetServer() string {
 	if x != nil && x.Server != nil {
 		return *x.Server
 	}
 	return ""
 }
 
-// GetAvailableFloatingIpResponse carries a free floating IP.
-type GetAvailableFloatingIpResponse struct {
+func (x *AllocateFloatingIpRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// AllocateFloatingIpResponse carries a free floating IP.
+type AllocateFloatingIpResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// An unattached floating IP of the project; possibly newly allocated.
 	FloatingIp    *FloatingIp `protobuf:"bytes,1,opt,name=floating_ip,json=floatingIp,proto3" json:"floating_ip,omitempty"`
@@ -6101,20 +6652,20 @@ type GetAvailableFloatingIpResponse struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetAvailableFloatingIpResponse) Reset() {
-	*x = GetAvailableFloatingIpResponse{}
+func (x *AllocateFloatingIpResponse) Reset() {
+	*x = AllocateFloatingIpResponse{}
 	mi := &file_oaktree_v1_network_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetAvailableFloatingIpResponse) String() string {
+func (x *AllocateFloatingIpResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetAvailableFloatingIpResponse) ProtoMessage() {}
+func (*AllocateFloatingIpResponse) ProtoMessage() {}
 
-func (x *GetAvailableFloatingIpResponse) ProtoReflect() protoreflect.Message {
+func (x *AllocateFloatingIpResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_network_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6126,12 +6677,12 @@ func (x *GetAvailableFloatingIpResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetAvailableFloatingIpResponse.ProtoReflect.Descriptor instead.
-func (*GetAvailableFloatingIpResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use AllocateFloatingIpResponse.ProtoReflect.Descriptor instead.
+func (*AllocateFloatingIpResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{80}
 }
 
-func (x *GetAvailableFloatingIpResponse) GetFloatingIp() *FloatingIp {
+func (x *AllocateFloatingIpResponse) GetFloatingIp() *FloatingIp {
 	if x != nil {
 		return x.FloatingIp
 	}
@@ -6151,7 +6702,13 @@ type AddAutoIpRequest struct {
 	// Wait until the IP is attached before replying.
 	Wait bool `protobuf:"varint,4,opt,name=wait,proto3" json:"wait,omitempty"`
 	// How long to wait when `wait` is true; unset means 60 seconds.
-	Timeout       *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	Timeout *durationpb.Duration `protobuf:"bytes,5,opt,name=timeout,proto3" json:"timeout,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -6219,6 +6776,13 @@ func (x *AddAutoIpRequest) GetTimeout() *durationpb.Duration {
 		return x.Timeout
 	}
 	return nil
+}
+
+func (x *AddAutoIpRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
 }
 
 // AddAutoIpResponse carries the floating IP attached.
@@ -6534,8 +7098,16 @@ type SecurityGroup struct {
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
 	// The group's rules.
 	SecurityGroupRules []*SecurityGroupRule `protobuf:"bytes,6,rep,name=security_group_rules,json=securityGroupRules,proto3" json:"security_group_rules,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/security-groups/{id}". Every request field
+	// that refers to a security group accepts it.
+	ResourceName string `protobuf:"bytes,7,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
+	// Version of the resource for optimistic concurrency: Neutron's
+	// revision_number as a decimal string. An update that carries it applies only
+	// if nobody changed the resource since.
+	Etag          string `protobuf:"bytes,8,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SecurityGroup) Reset() {
@@ -6610,6 +7182,20 @@ func (x *SecurityGroup) GetSecurityGroupRules() []*SecurityGroupRule {
 	return nil
 }
 
+func (x *SecurityGroup) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
+func (x *SecurityGroup) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 // SecurityGroupRule is one rule of a security group as shade normalizes it.
 type SecurityGroupRule struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -6641,6 +7227,10 @@ type SecurityGroupRule struct {
 	// ID of the security group whose members are the allowed remote end.
 	// Unset when `remote_ip_prefix` (or nothing) is used.
 	RemoteGroupId *string `protobuf:"bytes,11,opt,name=remote_group_id,json=remoteGroupId,proto3,oneof" json:"remote_group_id,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/security-group-rules/{id}". Every request
+	// field that refers to a security group rule accepts it.
+	ResourceName  string `protobuf:"bytes,12,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -6752,6 +7342,13 @@ func (x *SecurityGroupRule) GetRemoteGroupId() string {
 	return ""
 }
 
+func (x *SecurityGroupRule) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // ListSecurityGroupsRequest selects the security groups to stream.
 type ListSecurityGroupsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -6811,8 +7408,13 @@ func (x *ListSecurityGroupsRequest) GetSelector() *Selector {
 // stream.
 type ListSecurityGroupsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One security group of the result, with its rules.
-	SecurityGroup *SecurityGroup `protobuf:"bytes,1,opt,name=security_group,json=securityGroup,proto3" json:"security_group,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListSecurityGroupsResponse_SecurityGroup
+	//	*ListSecurityGroupsResponse_ScopeOutcome
+	Item          isListSecurityGroupsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -6847,19 +7449,56 @@ func (*ListSecurityGroupsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_network_proto_rawDescGZIP(), []int{90}
 }
 
-func (x *ListSecurityGroupsResponse) GetSecurityGroup() *SecurityGroup {
+func (x *ListSecurityGroupsResponse) GetItem() isListSecurityGroupsResponse_Item {
 	if x != nil {
-		return x.SecurityGroup
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListSecurityGroupsResponse) GetSecurityGroup() *SecurityGroup {
+	if x != nil {
+		if x, ok := x.Item.(*ListSecurityGroupsResponse_SecurityGroup); ok {
+			return x.SecurityGroup
+		}
+	}
+	return nil
+}
+
+func (x *ListSecurityGroupsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListSecurityGroupsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListSecurityGroupsResponse_Item interface {
+	isListSecurityGroupsResponse_Item()
+}
+
+type ListSecurityGroupsResponse_SecurityGroup struct {
+	// One security group of the result, with its rules.
+	SecurityGroup *SecurityGroup `protobuf:"bytes,1,opt,name=security_group,json=securityGroup,proto3,oneof"`
+}
+
+type ListSecurityGroupsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListSecurityGroupsResponse_SecurityGroup) isListSecurityGroupsResponse_Item() {}
+
+func (*ListSecurityGroupsResponse_ScopeOutcome) isListSecurityGroupsResponse_Item() {}
 
 // GetSecurityGroupRequest selects one security group.
 type GetSecurityGroupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the group; a glob must match exactly one group.
+	// ID, name or resource_name of the group, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters       *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -6975,7 +7614,13 @@ type CreateSecurityGroupRequest struct {
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// Create the group for this project ID (admin only). Unset means the
 	// project of `location`.
-	ProjectId     *string `protobuf:"bytes,4,opt,name=project_id,json=projectId,proto3,oneof" json:"project_id,omitempty"`
+	ProjectId *string `protobuf:"bytes,4,opt,name=project_id,json=projectId,proto3,oneof" json:"project_id,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,5,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -7038,6 +7683,13 @@ func (x *CreateSecurityGroupRequest) GetProjectId() string {
 	return ""
 }
 
+func (x *CreateSecurityGroupRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateSecurityGroupResponse carries the new security group.
 type CreateSecurityGroupResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -7090,12 +7742,18 @@ type UpdateSecurityGroupRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the group.
+	// ID, name or resource_name of the group.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// New name. Unset keeps the current one.
-	Name *string `protobuf:"bytes,3,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	// New description. Unset keeps the current one.
-	Description   *string `protobuf:"bytes,4,opt,name=description,proto3,oneof" json:"description,omitempty"`
+	// The new values: only the fields named in `update_mask` are read.
+	SecurityGroup *SecurityGroup `protobuf:"bytes,5,opt,name=security_group,json=securityGroup,proto3" json:"security_group,omitempty"`
+	// The fields of `security_group` to change (AIP-134). Allowed paths: name,
+	// description. An empty mask or another path is INVALID_ARGUMENT
+	// (INVALID_FIELD).
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,6,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// When set, the update applies only if the security group's `etag` still
+	// equals it; otherwise ABORTED (ETAG_MISMATCH). Empty updates
+	// unconditionally.
+	Etag          string `protobuf:"bytes,7,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -7144,16 +7802,23 @@ func (x *UpdateSecurityGroupRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *UpdateSecurityGroupRequest) GetName() string {
-	if x != nil && x.Name != nil {
-		return *x.Name
+func (x *UpdateSecurityGroupRequest) GetSecurityGroup() *SecurityGroup {
+	if x != nil {
+		return x.SecurityGroup
 	}
-	return ""
+	return nil
 }
 
-func (x *UpdateSecurityGroupRequest) GetDescription() string {
-	if x != nil && x.Description != nil {
-		return *x.Description
+func (x *UpdateSecurityGroupRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpdateSecurityGroupRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
 	}
 	return ""
 }
@@ -7329,7 +7994,13 @@ type CreateSecurityGroupRuleRequest struct {
 	Ethertype SecurityGroupRuleEthertype `protobuf:"varint,9,opt,name=ethertype,proto3,enum=oaktree.v1.SecurityGroupRuleEthertype" json:"ethertype,omitempty"`
 	// Create the rule for this project ID (admin only). Unset means the
 	// project of `location`.
-	ProjectId     *string `protobuf:"bytes,10,opt,name=project_id,json=projectId,proto3,oneof" json:"project_id,omitempty"`
+	ProjectId *string `protobuf:"bytes,10,opt,name=project_id,json=projectId,proto3,oneof" json:"project_id,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -7430,6 +8101,13 @@ func (x *CreateSecurityGroupRuleRequest) GetEthertype() SecurityGroupRuleEtherty
 func (x *CreateSecurityGroupRuleRequest) GetProjectId() string {
 	if x != nil && x.ProjectId != nil {
 		return *x.ProjectId
+	}
+	return ""
+}
+
+func (x *CreateSecurityGroupRuleRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
 	}
 	return ""
 }
@@ -7586,8 +8264,7 @@ var File_oaktree_v1_network_proto protoreflect.FileDescriptor
 const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"\x18oaktree/v1/network.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xd0\n" +
-	"\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\x89\v\n" +
 	"\aNetwork\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -7622,7 +8299,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x0frevision_number\x18\x19 \x01(\x03H\n" +
 	"R\x0erevisionNumber\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"dns_domain\x18\x1a \x01(\tH\vR\tdnsDomain\x88\x01\x01B\x06\n" +
+	"dns_domain\x18\x1a \x01(\tH\vR\tdnsDomain\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x1b \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\x1c \x01(\tR\x04etagB\x06\n" +
 	"\x04_mtuB\x18\n" +
 	"\x16_port_security_enabledB\x18\n" +
 	"\x16_provider_network_typeB\x1c\n" +
@@ -7654,16 +8333,18 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x13ListNetworksRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x127\n" +
-	"\bcategory\x18\x03 \x01(\x0e2\x1b.oaktree.v1.NetworkCategoryR\bcategory\"E\n" +
-	"\x14ListNetworksResponse\x12-\n" +
-	"\anetwork\x18\x01 \x01(\v2\x13.oaktree.v1.NetworkR\anetwork\"\x96\x01\n" +
+	"\bcategory\x18\x03 \x01(\x0e2\x1b.oaktree.v1.NetworkCategoryR\bcategory\"\x90\x01\n" +
+	"\x14ListNetworksResponse\x12/\n" +
+	"\anetwork\x18\x01 \x01(\v2\x13.oaktree.v1.NetworkH\x00R\anetwork\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x96\x01\n" +
 	"\x11GetNetworkRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"C\n" +
 	"\x12GetNetworkResponse\x12-\n" +
-	"\anetwork\x18\x01 \x01(\v2\x13.oaktree.v1.NetworkR\anetwork\"\xf2\x03\n" +
+	"\anetwork\x18\x01 \x01(\v2\x13.oaktree.v1.NetworkR\anetwork\"\x91\x04\n" +
 	"\x14CreateNetworkRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -7676,7 +8357,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x17availability_zone_hints\x18\b \x03(\tR\x15availabilityZoneHints\x127\n" +
 	"\x15port_security_enabled\x18\t \x01(\bH\x02R\x13portSecurityEnabled\x88\x01\x01\x12\x1e\n" +
 	"\bmtu_size\x18\n" +
-	" \x01(\x05H\x03R\amtuSize\x88\x01\x01B\x11\n" +
+	" \x01(\x05H\x03R\amtuSize\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\v \x01(\tR\trequestIdB\x11\n" +
 	"\x0f_admin_state_upB\r\n" +
 	"\v_project_idB\x18\n" +
 	"\x16_port_security_enabledB\v\n" +
@@ -7691,13 +8374,15 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x82\x01\n" +
 	"\x1cListNetworkExtensionsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"j\n" +
-	"\x1dListNetworkExtensionsResponse\x12I\n" +
-	"\x11network_extension\x18\x01 \x01(\v2\x1c.oaktree.v1.NetworkExtensionR\x10networkExtension\"M\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\xb5\x01\n" +
+	"\x1dListNetworkExtensionsResponse\x12K\n" +
+	"\x11network_extension\x18\x01 \x01(\v2\x1c.oaktree.v1.NetworkExtensionH\x00R\x10networkExtension\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"M\n" +
 	"\x19GetNetworkSettingsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\"d\n" +
 	"\x1aGetNetworkSettingsResponse\x12F\n" +
-	"\x10network_settings\x18\x01 \x01(\v2\x1b.oaktree.v1.NetworkSettingsR\x0fnetworkSettings\"\x87\b\n" +
+	"\x10network_settings\x18\x01 \x01(\v2\x1b.oaktree.v1.NetworkSettingsR\x0fnetworkSettings\"\xc0\b\n" +
 	"\x06Subnet\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -7732,7 +8417,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"updated_at\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12,\n" +
 	"\x0frevision_number\x18\x15 \x01(\x03H\x05R\x0erevisionNumber\x88\x01\x01\x12\"\n" +
 	"\n" +
-	"segment_id\x18\x16 \x01(\tH\x06R\tsegmentId\x88\x01\x01B\r\n" +
+	"segment_id\x18\x16 \x01(\tH\x06R\tsegmentId\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x17 \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\x18 \x01(\tR\x04etagB\r\n" +
 	"\v_gateway_ipB\x0f\n" +
 	"\r_ipv6_ra_modeB\x14\n" +
 	"\x12_ipv6_address_modeB\x10\n" +
@@ -7748,16 +8435,18 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\anexthop\x18\x02 \x01(\tR\anexthop\"x\n" +
 	"\x12ListSubnetsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"A\n" +
-	"\x13ListSubnetsResponse\x12*\n" +
-	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"\x95\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x8c\x01\n" +
+	"\x13ListSubnetsResponse\x12,\n" +
+	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetH\x00R\x06subnet\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x95\x01\n" +
 	"\x10GetSubnetRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"?\n" +
 	"\x11GetSubnetResponse\x12*\n" +
-	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"\x89\x06\n" +
+	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"\xa8\x06\n" +
 	"\x13CreateSubnetRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12+\n" +
 	"\x12network_name_or_id\x18\x02 \x01(\tR\x0fnetworkNameOrId\x12\x17\n" +
@@ -7781,7 +8470,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\fipv6_ra_mode\x18\r \x01(\tH\x04R\n" +
 	"ipv6RaMode\x88\x01\x01\x12/\n" +
 	"\x11ipv6_address_mode\x18\x0e \x01(\tH\x05R\x0fipv6AddressMode\x88\x01\x01\x124\n" +
-	"\x16use_default_subnetpool\x18\x0f \x01(\bR\x14useDefaultSubnetpoolB\a\n" +
+	"\x16use_default_subnetpool\x18\x0f \x01(\bR\x14useDefaultSubnetpool\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x10 \x01(\tR\trequestIdB\a\n" +
 	"\x05_cidrB\x0e\n" +
 	"\f_subnet_nameB\r\n" +
 	"\v_project_idB\r\n" +
@@ -7789,14 +8480,15 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\r_ipv6_ra_modeB\x14\n" +
 	"\x12_ipv6_address_mode\"B\n" +
 	"\x14CreateSubnetResponse\x12*\n" +
-	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"\xce\x01\n" +
+	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"\xe2\x01\n" +
 	"\x13UpdateSubnetRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12*\n" +
 	"\x06subnet\x18\x03 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\x12;\n" +
 	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"B\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\"B\n" +
 	"\x14UpdateSubnetResponse\x12*\n" +
 	"\x06subnet\x18\x01 \x01(\v2\x12.oaktree.v1.SubnetR\x06subnet\"e\n" +
 	"\x13DeleteSubnetRequest\x120\n" +
@@ -7804,8 +8496,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"0\n" +
 	"\x14DeleteSubnetResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xf0\n" +
-	"\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xa9\v\n" +
 	"\x04Port\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -7840,7 +8531,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"created_at\x18\x19 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"updated_at\x18\x1a \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12,\n" +
-	"\x0frevision_number\x18\x1b \x01(\x03H\x06R\x0erevisionNumber\x88\x01\x01B\x12\n" +
+	"\x0frevision_number\x18\x1b \x01(\x03H\x06R\x0erevisionNumber\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x1c \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\x1d \x01(\tR\x04etagB\x12\n" +
 	"\x10_binding_host_idB\x13\n" +
 	"\x11_binding_vif_typeB\x14\n" +
 	"\x12_binding_vnic_typeB\x18\n" +
@@ -7871,16 +8564,18 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x04fqdn\x18\x03 \x01(\tR\x04fqdn\"v\n" +
 	"\x10ListPortsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"9\n" +
-	"\x11ListPortsResponse\x12$\n" +
-	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\x93\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x84\x01\n" +
+	"\x11ListPortsResponse\x12&\n" +
+	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortH\x00R\x04port\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x93\x01\n" +
 	"\x0eGetPortRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"7\n" +
 	"\x0fGetPortResponse\x12$\n" +
-	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\xc3\x05\n" +
+	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\xe2\x05\n" +
 	"\x11CreatePortRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1d\n" +
 	"\n" +
@@ -7898,7 +8593,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	" \x03(\v2\".oaktree.v1.PortAllowedAddressPairR\x13allowedAddressPairs\x12D\n" +
 	"\x0fextra_dhcp_opts\x18\v \x03(\v2\x1c.oaktree.v1.PortExtraDhcpOptR\rextraDhcpOpts\x12&\n" +
 	"\fdevice_owner\x18\f \x01(\tH\x05R\vdeviceOwner\x88\x01\x01\x12 \n" +
-	"\tdevice_id\x18\r \x01(\tH\x06R\bdeviceId\x88\x01\x01B\a\n" +
+	"\tdevice_id\x18\r \x01(\tH\x06R\bdeviceId\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x0e \x01(\tR\trequestIdB\a\n" +
 	"\x05_nameB\x11\n" +
 	"\x0f_admin_state_upB\x0e\n" +
 	"\f_mac_addressB\f\n" +
@@ -7909,14 +8606,15 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"_device_id\":\n" +
 	"\x12CreatePortResponse\x12$\n" +
-	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\xc6\x01\n" +
+	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\xda\x01\n" +
 	"\x11UpdatePortRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12$\n" +
 	"\x04port\x18\x03 \x01(\v2\x10.oaktree.v1.PortR\x04port\x12;\n" +
 	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\":\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\":\n" +
 	"\x12UpdatePortResponse\x12$\n" +
 	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"c\n" +
 	"\x11DeletePortRequest\x120\n" +
@@ -7924,7 +8622,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\".\n" +
 	"\x12DeletePortResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xce\x06\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x87\a\n" +
 	"\x06Router\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -7948,7 +8646,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"created_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12,\n" +
-	"\x0frevision_number\x18\x12 \x01(\x03H\x04R\x0erevisionNumber\x88\x01\x01B\x0e\n" +
+	"\x0frevision_number\x18\x12 \x01(\x03H\x04R\x0erevisionNumber\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x13 \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\x14 \x01(\tR\x04etagB\x0e\n" +
 	"\f_distributedB\x05\n" +
 	"\x03_haB\f\n" +
 	"\n" +
@@ -7983,16 +8683,18 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"subnet_ids\x18\a \x03(\tR\tsubnetIds\"x\n" +
 	"\x12ListRoutersRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"A\n" +
-	"\x13ListRoutersResponse\x12*\n" +
-	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"\x95\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x8c\x01\n" +
+	"\x13ListRoutersResponse\x12,\n" +
+	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterH\x00R\x06router\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x95\x01\n" +
 	"\x10GetRouterRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"?\n" +
 	"\x11GetRouterResponse\x12*\n" +
-	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"\xd8\x03\n" +
+	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"\xf7\x03\n" +
 	"\x13CreateRouterRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x17\n" +
 	"\x04name\x18\x02 \x01(\tH\x00R\x04name\x88\x01\x01\x12)\n" +
@@ -8003,21 +8705,24 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\rext_fixed_ips\x18\x06 \x03(\v2!.oaktree.v1.RouterExternalFixedIpR\vextFixedIps\x12\"\n" +
 	"\n" +
 	"project_id\x18\a \x01(\tH\x04R\tprojectId\x88\x01\x01\x126\n" +
-	"\x17availability_zone_hints\x18\b \x03(\tR\x15availabilityZoneHintsB\a\n" +
+	"\x17availability_zone_hints\x18\b \x03(\tR\x15availabilityZoneHints\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestIdB\a\n" +
 	"\x05_nameB\x11\n" +
 	"\x0f_admin_state_upB\x15\n" +
 	"\x13_ext_gateway_net_idB\x0e\n" +
 	"\f_enable_snatB\r\n" +
 	"\v_project_id\"B\n" +
 	"\x14CreateRouterResponse\x12*\n" +
-	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"\xce\x01\n" +
+	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"\xe2\x01\n" +
 	"\x13UpdateRouterRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12*\n" +
 	"\x06router\x18\x03 \x01(\v2\x12.oaktree.v1.RouterR\x06router\x12;\n" +
 	"\vupdate_mask\x18\x04 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"B\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\x05 \x01(\tR\x04etag\"B\n" +
 	"\x14UpdateRouterResponse\x12*\n" +
 	"\x06router\x18\x01 \x01(\v2\x12.oaktree.v1.RouterR\x06router\"e\n" +
 	"\x13DeleteRouterRequest\x120\n" +
@@ -8045,9 +8750,11 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x16\n" +
 	"\x06router\x18\x03 \x01(\tR\x06router\x12F\n" +
-	"\x0einterface_type\x18\x04 \x01(\x0e2\x1f.oaktree.v1.RouterInterfaceTypeR\rinterfaceType\"D\n" +
-	"\x1cListRouterInterfacesResponse\x12$\n" +
-	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortR\x04port\"\x9b\x05\n" +
+	"\x0einterface_type\x18\x04 \x01(\x0e2\x1f.oaktree.v1.RouterInterfaceTypeR\rinterfaceType\"\x8f\x01\n" +
+	"\x1cListRouterInterfacesResponse\x12&\n" +
+	"\x04port\x18\x01 \x01(\v2\x10.oaktree.v1.PortH\x00R\x04port\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xd4\x05\n" +
 	"\n" +
 	"FloatingIp\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
@@ -8068,7 +8775,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12 \n" +
 	"\vdescription\x18\r \x01(\tR\vdescription\x12,\n" +
-	"\x0frevision_number\x18\x0e \x01(\x03H\x05R\x0erevisionNumber\x88\x01\x01B\x13\n" +
+	"\x0frevision_number\x18\x0e \x01(\x03H\x05R\x0erevisionNumber\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\x0f \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\x10 \x01(\tR\x04etagB\x13\n" +
 	"\x11_fixed_ip_addressB\x16\n" +
 	"\x14_floating_ip_addressB\n" +
 	"\n" +
@@ -8084,10 +8793,12 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x04name\x18\x03 \x01(\tR\x04name\"|\n" +
 	"\x16ListFloatingIpsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"R\n" +
-	"\x17ListFloatingIpsResponse\x127\n" +
-	"\vfloating_ip\x18\x01 \x01(\v2\x16.oaktree.v1.FloatingIpR\n" +
-	"floatingIp\"\x99\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x9d\x01\n" +
+	"\x17ListFloatingIpsResponse\x129\n" +
+	"\vfloating_ip\x18\x01 \x01(\v2\x16.oaktree.v1.FloatingIpH\x00R\n" +
+	"floatingIp\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x99\x01\n" +
 	"\x14GetFloatingIpRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -8095,7 +8806,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"P\n" +
 	"\x15GetFloatingIpResponse\x127\n" +
 	"\vfloating_ip\x18\x01 \x01(\v2\x16.oaktree.v1.FloatingIpR\n" +
-	"floatingIp\"\x87\x03\n" +
+	"floatingIp\"\xa6\x03\n" +
 	"\x17CreateFloatingIpRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1d\n" +
 	"\anetwork\x18\x02 \x01(\tH\x00R\anetwork\x88\x01\x01\x12\x1b\n" +
@@ -8104,7 +8815,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x0fnat_destination\x18\x05 \x01(\tH\x03R\x0enatDestination\x88\x01\x01\x12\x17\n" +
 	"\x04port\x18\x06 \x01(\tH\x04R\x04port\x88\x01\x01\x12\x12\n" +
 	"\x04wait\x18\a \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\n" +
+	"\atimeout\x18\b \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\t \x01(\tR\trequestIdB\n" +
 	"\n" +
 	"\b_networkB\t\n" +
 	"\a_serverB\x10\n" +
@@ -8129,25 +8842,31 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\rdeleted_count\x18\x01 \x01(\x05R\fdeletedCount\"\x80\x01\n" +
 	"\x1aListFloatingIpPoolsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"c\n" +
-	"\x1bListFloatingIpPoolsResponse\x12D\n" +
-	"\x10floating_ip_pool\x18\x01 \x01(\v2\x1a.oaktree.v1.FloatingIpPoolR\x0efloatingIpPool\"\xa4\x01\n" +
-	"\x1dGetAvailableFloatingIpRequest\x120\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\xae\x01\n" +
+	"\x1bListFloatingIpPoolsResponse\x12F\n" +
+	"\x10floating_ip_pool\x18\x01 \x01(\v2\x1a.oaktree.v1.FloatingIpPoolH\x00R\x0efloatingIpPool\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xbf\x01\n" +
+	"\x19AllocateFloatingIpRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1d\n" +
 	"\anetwork\x18\x02 \x01(\tH\x00R\anetwork\x88\x01\x01\x12\x1b\n" +
-	"\x06server\x18\x03 \x01(\tH\x01R\x06server\x88\x01\x01B\n" +
+	"\x06server\x18\x03 \x01(\tH\x01R\x06server\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestIdB\n" +
 	"\n" +
 	"\b_networkB\t\n" +
-	"\a_server\"Y\n" +
-	"\x1eGetAvailableFloatingIpResponse\x127\n" +
+	"\a_server\"U\n" +
+	"\x1aAllocateFloatingIpResponse\x127\n" +
 	"\vfloating_ip\x18\x01 \x01(\v2\x16.oaktree.v1.FloatingIpR\n" +
-	"floatingIp\"\xca\x01\n" +
+	"floatingIp\"\xe9\x01\n" +
 	"\x10AddAutoIpRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x16\n" +
 	"\x06server\x18\x02 \x01(\tR\x06server\x12\x19\n" +
 	"\x05reuse\x18\x03 \x01(\bH\x00R\x05reuse\x88\x01\x01\x12\x12\n" +
 	"\x04wait\x18\x04 \x01(\bR\x04wait\x123\n" +
-	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeoutB\b\n" +
+	"\atimeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x06 \x01(\tR\trequestIdB\b\n" +
 	"\x06_reuse\"L\n" +
 	"\x11AddAutoIpResponse\x127\n" +
 	"\vfloating_ip\x18\x01 \x01(\v2\x16.oaktree.v1.FloatingIpR\n" +
@@ -8167,7 +8886,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\tserver_id\x18\x02 \x01(\tR\bserverId\x12$\n" +
 	"\x0efloating_ip_id\x18\x03 \x01(\tR\ffloatingIpId\"8\n" +
 	"\x1aDetachIpFromServerResponse\x12\x1a\n" +
-	"\bdetached\x18\x01 \x01(\bR\bdetached\"\x91\x02\n" +
+	"\bdetached\x18\x01 \x01(\bR\bdetached\"\xca\x02\n" +
 	"\rSecurityGroup\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -8176,7 +8895,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x02id\x18\x03 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x04 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x05 \x01(\tR\vdescription\x12O\n" +
-	"\x14security_group_rules\x18\x06 \x03(\v2\x1d.oaktree.v1.SecurityGroupRuleR\x12securityGroupRules\"\x90\x05\n" +
+	"\x14security_group_rules\x18\x06 \x03(\v2\x1d.oaktree.v1.SecurityGroupRuleR\x12securityGroupRules\x12#\n" +
+	"\rresource_name\x18\a \x01(\tR\fresourceName\x12\x12\n" +
+	"\x04etag\x18\b \x01(\tR\x04etag\"\xb5\x05\n" +
 	"\x11SecurityGroupRule\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -8191,7 +8912,8 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x10remote_ip_prefix\x18\t \x01(\tH\x03R\x0eremoteIpPrefix\x88\x01\x01\x12/\n" +
 	"\x11security_group_id\x18\n" +
 	" \x01(\tH\x04R\x0fsecurityGroupId\x88\x01\x01\x12+\n" +
-	"\x0fremote_group_id\x18\v \x01(\tH\x05R\rremoteGroupId\x88\x01\x01B\x11\n" +
+	"\x0fremote_group_id\x18\v \x01(\tH\x05R\rremoteGroupId\x88\x01\x01\x12#\n" +
+	"\rresource_name\x18\f \x01(\tR\fresourceNameB\x11\n" +
 	"\x0f_port_range_minB\x11\n" +
 	"\x0f_port_range_maxB\v\n" +
 	"\t_protocolB\x13\n" +
@@ -8200,33 +8922,37 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x10_remote_group_id\"\x7f\n" +
 	"\x19ListSecurityGroupsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"^\n" +
-	"\x1aListSecurityGroupsResponse\x12@\n" +
-	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"\x9c\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\xa9\x01\n" +
+	"\x1aListSecurityGroupsResponse\x12B\n" +
+	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupH\x00R\rsecurityGroup\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\x9c\x01\n" +
 	"\x17GetSecurityGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x121\n" +
 	"\afilters\x18\x03 \x01(\v2\x17.google.protobuf.StructR\afilters\"\\\n" +
 	"\x18GetSecurityGroupResponse\x12@\n" +
-	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"\xb7\x01\n" +
+	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"\xd6\x01\n" +
 	"\x1aCreateSecurityGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\"\n" +
 	"\n" +
-	"project_id\x18\x04 \x01(\tH\x00R\tprojectId\x88\x01\x01B\r\n" +
+	"project_id\x18\x04 \x01(\tH\x00R\tprojectId\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x05 \x01(\tR\trequestIdB\r\n" +
 	"\v_project_id\"_\n" +
 	"\x1bCreateSecurityGroupResponse\x12@\n" +
-	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"\xc5\x01\n" +
+	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"\x9e\x02\n" +
 	"\x1aUpdateSecurityGroupRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12\x17\n" +
-	"\x04name\x18\x03 \x01(\tH\x00R\x04name\x88\x01\x01\x12%\n" +
-	"\vdescription\x18\x04 \x01(\tH\x01R\vdescription\x88\x01\x01B\a\n" +
-	"\x05_nameB\x0e\n" +
-	"\f_description\"_\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12@\n" +
+	"\x0esecurity_group\x18\x05 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\x12;\n" +
+	"\vupdate_mask\x18\x06 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12\x12\n" +
+	"\x04etag\x18\a \x01(\tR\x04etagJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05R\x04nameR\vdescription\"_\n" +
 	"\x1bUpdateSecurityGroupResponse\x12@\n" +
 	"\x0esecurity_group\x18\x01 \x01(\v2\x19.oaktree.v1.SecurityGroupR\rsecurityGroup\"l\n" +
 	"\x1aDeleteSecurityGroupRequest\x120\n" +
@@ -8234,7 +8960,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\"7\n" +
 	"\x1bDeleteSecurityGroupResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xef\x04\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\x8e\x05\n" +
 	"\x1eCreateSecurityGroupRuleRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12-\n" +
 	"\x13secgroup_name_or_id\x18\x02 \x01(\tR\x10secgroupNameOrId\x12)\n" +
@@ -8247,7 +8973,9 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\tethertype\x18\t \x01(\x0e2&.oaktree.v1.SecurityGroupRuleEthertypeR\tethertype\x12\"\n" +
 	"\n" +
 	"project_id\x18\n" +
-	" \x01(\tH\x05R\tprojectId\x88\x01\x01B\x11\n" +
+	" \x01(\tH\x05R\tprojectId\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\v \x01(\tR\trequestIdB\x11\n" +
 	"\x0f_port_range_minB\x11\n" +
 	"\x0f_port_range_maxB\v\n" +
 	"\t_protocolB\x13\n" +
@@ -8283,7 +9011,7 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x1aSecurityGroupRuleEthertype\x12-\n" +
 	")SECURITY_GROUP_RULE_ETHERTYPE_UNSPECIFIED\x10\x00\x12&\n" +
 	"\"SECURITY_GROUP_RULE_ETHERTYPE_IPV4\x10\x01\x12&\n" +
-	"\"SECURITY_GROUP_RULE_ETHERTYPE_IPV6\x10\x022\xc0\x1d\n" +
+	"\"SECURITY_GROUP_RULE_ETHERTYPE_IPV6\x10\x022\xb4\x1d\n" +
 	"\x0eNetworkService\x12S\n" +
 	"\fListNetworks\x12\x1f.oaktree.v1.ListNetworksRequest\x1a .oaktree.v1.ListNetworksResponse0\x01\x12K\n" +
 	"\n" +
@@ -8318,8 +9046,8 @@ const file_oaktree_v1_network_proto_rawDesc = "" +
 	"\x10CreateFloatingIp\x12#.oaktree.v1.CreateFloatingIpRequest\x1a$.oaktree.v1.CreateFloatingIpResponse\x12]\n" +
 	"\x10DeleteFloatingIp\x12#.oaktree.v1.DeleteFloatingIpRequest\x1a$.oaktree.v1.DeleteFloatingIpResponse\x12~\n" +
 	"\x1bDeleteUnattachedFloatingIps\x12..oaktree.v1.DeleteUnattachedFloatingIpsRequest\x1a/.oaktree.v1.DeleteUnattachedFloatingIpsResponse\x12h\n" +
-	"\x13ListFloatingIpPools\x12&.oaktree.v1.ListFloatingIpPoolsRequest\x1a'.oaktree.v1.ListFloatingIpPoolsResponse0\x01\x12o\n" +
-	"\x16GetAvailableFloatingIp\x12).oaktree.v1.GetAvailableFloatingIpRequest\x1a*.oaktree.v1.GetAvailableFloatingIpResponse\x12H\n" +
+	"\x13ListFloatingIpPools\x12&.oaktree.v1.ListFloatingIpPoolsRequest\x1a'.oaktree.v1.ListFloatingIpPoolsResponse0\x01\x12c\n" +
+	"\x12AllocateFloatingIp\x12%.oaktree.v1.AllocateFloatingIpRequest\x1a&.oaktree.v1.AllocateFloatingIpResponse\x12H\n" +
 	"\tAddAutoIp\x12\x1c.oaktree.v1.AddAutoIpRequest\x1a\x1d.oaktree.v1.AddAutoIpResponse\x12H\n" +
 	"\tAddIpList\x12\x1c.oaktree.v1.AddIpListRequest\x1a\x1d.oaktree.v1.AddIpListResponse\x12c\n" +
 	"\x12DetachIpFromServer\x12%.oaktree.v1.DetachIpFromServerRequest\x1a&.oaktree.v1.DetachIpFromServerResponse\x12e\n" +
@@ -8430,8 +9158,8 @@ var file_oaktree_v1_network_proto_goTypes = []any{
 	(*DeleteUnattachedFloatingIpsResponse)(nil), // 80: oaktree.v1.DeleteUnattachedFloatingIpsResponse
 	(*ListFloatingIpPoolsRequest)(nil),          // 81: oaktree.v1.ListFloatingIpPoolsRequest
 	(*ListFloatingIpPoolsResponse)(nil),         // 82: oaktree.v1.ListFloatingIpPoolsResponse
-	(*GetAvailableFloatingIpRequest)(nil),       // 83: oaktree.v1.GetAvailableFloatingIpRequest
-	(*GetAvailableFloatingIpResponse)(nil),      // 84: oaktree.v1.GetAvailableFloatingIpResponse
+	(*AllocateFloatingIpRequest)(nil),           // 83: oaktree.v1.AllocateFloatingIpRequest
+	(*AllocateFloatingIpResponse)(nil),          // 84: oaktree.v1.AllocateFloatingIpResponse
 	(*AddAutoIpRequest)(nil),                    // 85: oaktree.v1.AddAutoIpRequest
 	(*AddAutoIpResponse)(nil),                   // 86: oaktree.v1.AddAutoIpResponse
 	(*AddIpListRequest)(nil),                    // 87: oaktree.v1.AddIpListRequest
@@ -8458,8 +9186,9 @@ var file_oaktree_v1_network_proto_goTypes = []any{
 	(*structpb.Struct)(nil),                     // 108: google.protobuf.Struct
 	(*timestamppb.Timestamp)(nil),               // 109: google.protobuf.Timestamp
 	(*Selector)(nil),                            // 110: oaktree.v1.Selector
-	(*fieldmaskpb.FieldMask)(nil),               // 111: google.protobuf.FieldMask
-	(*durationpb.Duration)(nil),                 // 112: google.protobuf.Duration
+	(*ScopeOutcome)(nil),                        // 111: oaktree.v1.ScopeOutcome
+	(*fieldmaskpb.FieldMask)(nil),               // 112: google.protobuf.FieldMask
+	(*durationpb.Duration)(nil),                 // 113: google.protobuf.Duration
 }
 var file_oaktree_v1_network_proto_depIdxs = []int32{
 	107, // 0: oaktree.v1.Network.location:type_name -> oaktree.v1.Location
@@ -8473,234 +9202,245 @@ var file_oaktree_v1_network_proto_depIdxs = []int32{
 	110, // 8: oaktree.v1.ListNetworksRequest.selector:type_name -> oaktree.v1.Selector
 	0,   // 9: oaktree.v1.ListNetworksRequest.category:type_name -> oaktree.v1.NetworkCategory
 	4,   // 10: oaktree.v1.ListNetworksResponse.network:type_name -> oaktree.v1.Network
-	107, // 11: oaktree.v1.GetNetworkRequest.location:type_name -> oaktree.v1.Location
-	108, // 12: oaktree.v1.GetNetworkRequest.filters:type_name -> google.protobuf.Struct
-	4,   // 13: oaktree.v1.GetNetworkResponse.network:type_name -> oaktree.v1.Network
-	107, // 14: oaktree.v1.CreateNetworkRequest.location:type_name -> oaktree.v1.Location
-	5,   // 15: oaktree.v1.CreateNetworkRequest.provider:type_name -> oaktree.v1.NetworkProvider
-	4,   // 16: oaktree.v1.CreateNetworkResponse.network:type_name -> oaktree.v1.Network
-	107, // 17: oaktree.v1.DeleteNetworkRequest.location:type_name -> oaktree.v1.Location
-	107, // 18: oaktree.v1.ListNetworkExtensionsRequest.location:type_name -> oaktree.v1.Location
-	110, // 19: oaktree.v1.ListNetworkExtensionsRequest.selector:type_name -> oaktree.v1.Selector
-	6,   // 20: oaktree.v1.ListNetworkExtensionsResponse.network_extension:type_name -> oaktree.v1.NetworkExtension
-	107, // 21: oaktree.v1.GetNetworkSettingsRequest.location:type_name -> oaktree.v1.Location
-	7,   // 22: oaktree.v1.GetNetworkSettingsResponse.network_settings:type_name -> oaktree.v1.NetworkSettings
-	107, // 23: oaktree.v1.Subnet.location:type_name -> oaktree.v1.Location
-	108, // 24: oaktree.v1.Subnet.properties:type_name -> google.protobuf.Struct
-	21,  // 25: oaktree.v1.Subnet.allocation_pools:type_name -> oaktree.v1.SubnetAllocationPool
-	22,  // 26: oaktree.v1.Subnet.host_routes:type_name -> oaktree.v1.SubnetHostRoute
-	109, // 27: oaktree.v1.Subnet.created_at:type_name -> google.protobuf.Timestamp
-	109, // 28: oaktree.v1.Subnet.updated_at:type_name -> google.protobuf.Timestamp
-	107, // 29: oaktree.v1.ListSubnetsRequest.location:type_name -> oaktree.v1.Location
-	110, // 30: oaktree.v1.ListSubnetsRequest.selector:type_name -> oaktree.v1.Selector
-	20,  // 31: oaktree.v1.ListSubnetsResponse.subnet:type_name -> oaktree.v1.Subnet
-	107, // 32: oaktree.v1.GetSubnetRequest.location:type_name -> oaktree.v1.Location
-	108, // 33: oaktree.v1.GetSubnetRequest.filters:type_name -> google.protobuf.Struct
-	20,  // 34: oaktree.v1.GetSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
-	107, // 35: oaktree.v1.CreateSubnetRequest.location:type_name -> oaktree.v1.Location
-	21,  // 36: oaktree.v1.CreateSubnetRequest.allocation_pools:type_name -> oaktree.v1.SubnetAllocationPool
-	22,  // 37: oaktree.v1.CreateSubnetRequest.host_routes:type_name -> oaktree.v1.SubnetHostRoute
-	20,  // 38: oaktree.v1.CreateSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
-	107, // 39: oaktree.v1.UpdateSubnetRequest.location:type_name -> oaktree.v1.Location
-	20,  // 40: oaktree.v1.UpdateSubnetRequest.subnet:type_name -> oaktree.v1.Subnet
-	111, // 41: oaktree.v1.UpdateSubnetRequest.update_mask:type_name -> google.protobuf.FieldMask
-	20,  // 42: oaktree.v1.UpdateSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
-	107, // 43: oaktree.v1.DeleteSubnetRequest.location:type_name -> oaktree.v1.Location
-	107, // 44: oaktree.v1.Port.location:type_name -> oaktree.v1.Location
-	108, // 45: oaktree.v1.Port.properties:type_name -> google.protobuf.Struct
-	34,  // 46: oaktree.v1.Port.fixed_ips:type_name -> oaktree.v1.PortFixedIp
-	35,  // 47: oaktree.v1.Port.allowed_address_pairs:type_name -> oaktree.v1.PortAllowedAddressPair
-	36,  // 48: oaktree.v1.Port.extra_dhcp_opts:type_name -> oaktree.v1.PortExtraDhcpOpt
-	108, // 49: oaktree.v1.Port.binding_profile:type_name -> google.protobuf.Struct
-	108, // 50: oaktree.v1.Port.binding_vif_details:type_name -> google.protobuf.Struct
-	37,  // 51: oaktree.v1.Port.dns_assignment:type_name -> oaktree.v1.PortDnsAssignment
-	109, // 52: oaktree.v1.Port.created_at:type_name -> google.protobuf.Timestamp
-	109, // 53: oaktree.v1.Port.updated_at:type_name -> google.protobuf.Timestamp
-	107, // 54: oaktree.v1.ListPortsRequest.location:type_name -> oaktree.v1.Location
-	110, // 55: oaktree.v1.ListPortsRequest.selector:type_name -> oaktree.v1.Selector
-	33,  // 56: oaktree.v1.ListPortsResponse.port:type_name -> oaktree.v1.Port
-	107, // 57: oaktree.v1.GetPortRequest.location:type_name -> oaktree.v1.Location
-	108, // 58: oaktree.v1.GetPortRequest.filters:type_name -> google.protobuf.Struct
-	33,  // 59: oaktree.v1.GetPortResponse.port:type_name -> oaktree.v1.Port
-	107, // 60: oaktree.v1.CreatePortRequest.location:type_name -> oaktree.v1.Location
-	34,  // 61: oaktree.v1.CreatePortRequest.fixed_ips:type_name -> oaktree.v1.PortFixedIp
-	35,  // 62: oaktree.v1.CreatePortRequest.allowed_address_pairs:type_name -> oaktree.v1.PortAllowedAddressPair
-	36,  // 63: oaktree.v1.CreatePortRequest.extra_dhcp_opts:type_name -> oaktree.v1.PortExtraDhcpOpt
-	33,  // 64: oaktree.v1.CreatePortResponse.port:type_name -> oaktree.v1.Port
-	107, // 65: oaktree.v1.UpdatePortRequest.location:type_name -> oaktree.v1.Location
-	33,  // 66: oaktree.v1.UpdatePortRequest.port:type_name -> oaktree.v1.Port
-	111, // 67: oaktree.v1.UpdatePortRequest.update_mask:type_name -> google.protobuf.FieldMask
-	33,  // 68: oaktree.v1.UpdatePortResponse.port:type_name -> oaktree.v1.Port
-	107, // 69: oaktree.v1.DeletePortRequest.location:type_name -> oaktree.v1.Location
-	107, // 70: oaktree.v1.Router.location:type_name -> oaktree.v1.Location
-	108, // 71: oaktree.v1.Router.properties:type_name -> google.protobuf.Struct
-	49,  // 72: oaktree.v1.Router.external_gateway_info:type_name -> oaktree.v1.RouterExternalGatewayInfo
-	51,  // 73: oaktree.v1.Router.routes:type_name -> oaktree.v1.RouterRoute
-	109, // 74: oaktree.v1.Router.created_at:type_name -> google.protobuf.Timestamp
-	109, // 75: oaktree.v1.Router.updated_at:type_name -> google.protobuf.Timestamp
-	50,  // 76: oaktree.v1.RouterExternalGatewayInfo.external_fixed_ips:type_name -> oaktree.v1.RouterExternalFixedIp
-	107, // 77: oaktree.v1.RouterInterface.location:type_name -> oaktree.v1.Location
-	108, // 78: oaktree.v1.RouterInterface.properties:type_name -> google.protobuf.Struct
-	107, // 79: oaktree.v1.ListRoutersRequest.location:type_name -> oaktree.v1.Location
-	110, // 80: oaktree.v1.ListRoutersRequest.selector:type_name -> oaktree.v1.Selector
-	48,  // 81: oaktree.v1.ListRoutersResponse.router:type_name -> oaktree.v1.Router
-	107, // 82: oaktree.v1.GetRouterRequest.location:type_name -> oaktree.v1.Location
-	108, // 83: oaktree.v1.GetRouterRequest.filters:type_name -> google.protobuf.Struct
-	48,  // 84: oaktree.v1.GetRouterResponse.router:type_name -> oaktree.v1.Router
-	107, // 85: oaktree.v1.CreateRouterRequest.location:type_name -> oaktree.v1.Location
-	50,  // 86: oaktree.v1.CreateRouterRequest.ext_fixed_ips:type_name -> oaktree.v1.RouterExternalFixedIp
-	48,  // 87: oaktree.v1.CreateRouterResponse.router:type_name -> oaktree.v1.Router
-	107, // 88: oaktree.v1.UpdateRouterRequest.location:type_name -> oaktree.v1.Location
-	48,  // 89: oaktree.v1.UpdateRouterRequest.router:type_name -> oaktree.v1.Router
-	111, // 90: oaktree.v1.UpdateRouterRequest.update_mask:type_name -> google.protobuf.FieldMask
-	48,  // 91: oaktree.v1.UpdateRouterResponse.router:type_name -> oaktree.v1.Router
-	107, // 92: oaktree.v1.DeleteRouterRequest.location:type_name -> oaktree.v1.Location
-	107, // 93: oaktree.v1.AddRouterInterfaceRequest.location:type_name -> oaktree.v1.Location
-	52,  // 94: oaktree.v1.AddRouterInterfaceResponse.router_interface:type_name -> oaktree.v1.RouterInterface
-	107, // 95: oaktree.v1.RemoveRouterInterfaceRequest.location:type_name -> oaktree.v1.Location
-	107, // 96: oaktree.v1.ListRouterInterfacesRequest.location:type_name -> oaktree.v1.Location
-	110, // 97: oaktree.v1.ListRouterInterfacesRequest.selector:type_name -> oaktree.v1.Selector
-	1,   // 98: oaktree.v1.ListRouterInterfacesRequest.interface_type:type_name -> oaktree.v1.RouterInterfaceType
-	33,  // 99: oaktree.v1.ListRouterInterfacesResponse.port:type_name -> oaktree.v1.Port
-	107, // 100: oaktree.v1.FloatingIp.location:type_name -> oaktree.v1.Location
-	108, // 101: oaktree.v1.FloatingIp.properties:type_name -> google.protobuf.Struct
-	109, // 102: oaktree.v1.FloatingIp.created_at:type_name -> google.protobuf.Timestamp
-	109, // 103: oaktree.v1.FloatingIp.updated_at:type_name -> google.protobuf.Timestamp
-	107, // 104: oaktree.v1.FloatingIpPool.location:type_name -> oaktree.v1.Location
-	108, // 105: oaktree.v1.FloatingIpPool.properties:type_name -> google.protobuf.Struct
-	107, // 106: oaktree.v1.ListFloatingIpsRequest.location:type_name -> oaktree.v1.Location
-	110, // 107: oaktree.v1.ListFloatingIpsRequest.selector:type_name -> oaktree.v1.Selector
-	69,  // 108: oaktree.v1.ListFloatingIpsResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
-	107, // 109: oaktree.v1.GetFloatingIpRequest.location:type_name -> oaktree.v1.Location
-	108, // 110: oaktree.v1.GetFloatingIpRequest.filters:type_name -> google.protobuf.Struct
-	69,  // 111: oaktree.v1.GetFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
-	107, // 112: oaktree.v1.CreateFloatingIpRequest.location:type_name -> oaktree.v1.Location
-	112, // 113: oaktree.v1.CreateFloatingIpRequest.timeout:type_name -> google.protobuf.Duration
-	69,  // 114: oaktree.v1.CreateFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
-	107, // 115: oaktree.v1.DeleteFloatingIpRequest.location:type_name -> oaktree.v1.Location
-	107, // 116: oaktree.v1.DeleteUnattachedFloatingIpsRequest.location:type_name -> oaktree.v1.Location
-	107, // 117: oaktree.v1.ListFloatingIpPoolsRequest.location:type_name -> oaktree.v1.Location
-	110, // 118: oaktree.v1.ListFloatingIpPoolsRequest.selector:type_name -> oaktree.v1.Selector
-	70,  // 119: oaktree.v1.ListFloatingIpPoolsResponse.floating_ip_pool:type_name -> oaktree.v1.FloatingIpPool
-	107, // 120: oaktree.v1.GetAvailableFloatingIpRequest.location:type_name -> oaktree.v1.Location
-	69,  // 121: oaktree.v1.GetAvailableFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
-	107, // 122: oaktree.v1.AddAutoIpRequest.location:type_name -> oaktree.v1.Location
-	112, // 123: oaktree.v1.AddAutoIpRequest.timeout:type_name -> google.protobuf.Duration
-	69,  // 124: oaktree.v1.AddAutoIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
-	107, // 125: oaktree.v1.AddIpListRequest.location:type_name -> oaktree.v1.Location
-	112, // 126: oaktree.v1.AddIpListRequest.timeout:type_name -> google.protobuf.Duration
-	69,  // 127: oaktree.v1.AddIpListResponse.floating_ips:type_name -> oaktree.v1.FloatingIp
-	107, // 128: oaktree.v1.DetachIpFromServerRequest.location:type_name -> oaktree.v1.Location
-	107, // 129: oaktree.v1.SecurityGroup.location:type_name -> oaktree.v1.Location
-	108, // 130: oaktree.v1.SecurityGroup.properties:type_name -> google.protobuf.Struct
-	92,  // 131: oaktree.v1.SecurityGroup.security_group_rules:type_name -> oaktree.v1.SecurityGroupRule
-	107, // 132: oaktree.v1.SecurityGroupRule.location:type_name -> oaktree.v1.Location
-	108, // 133: oaktree.v1.SecurityGroupRule.properties:type_name -> google.protobuf.Struct
-	2,   // 134: oaktree.v1.SecurityGroupRule.direction:type_name -> oaktree.v1.SecurityGroupRuleDirection
-	3,   // 135: oaktree.v1.SecurityGroupRule.ethertype:type_name -> oaktree.v1.SecurityGroupRuleEthertype
-	107, // 136: oaktree.v1.ListSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
-	110, // 137: oaktree.v1.ListSecurityGroupsRequest.selector:type_name -> oaktree.v1.Selector
-	91,  // 138: oaktree.v1.ListSecurityGroupsResponse.security_group:type_name -> oaktree.v1.SecurityGroup
-	107, // 139: oaktree.v1.GetSecurityGroupRequest.location:type_name -> oaktree.v1.Location
-	108, // 140: oaktree.v1.GetSecurityGroupRequest.filters:type_name -> google.protobuf.Struct
-	91,  // 141: oaktree.v1.GetSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
-	107, // 142: oaktree.v1.CreateSecurityGroupRequest.location:type_name -> oaktree.v1.Location
-	91,  // 143: oaktree.v1.CreateSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
-	107, // 144: oaktree.v1.UpdateSecurityGroupRequest.location:type_name -> oaktree.v1.Location
-	91,  // 145: oaktree.v1.UpdateSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
-	107, // 146: oaktree.v1.DeleteSecurityGroupRequest.location:type_name -> oaktree.v1.Location
-	107, // 147: oaktree.v1.CreateSecurityGroupRuleRequest.location:type_name -> oaktree.v1.Location
-	2,   // 148: oaktree.v1.CreateSecurityGroupRuleRequest.direction:type_name -> oaktree.v1.SecurityGroupRuleDirection
-	3,   // 149: oaktree.v1.CreateSecurityGroupRuleRequest.ethertype:type_name -> oaktree.v1.SecurityGroupRuleEthertype
-	92,  // 150: oaktree.v1.CreateSecurityGroupRuleResponse.security_group_rule:type_name -> oaktree.v1.SecurityGroupRule
-	107, // 151: oaktree.v1.DeleteSecurityGroupRuleRequest.location:type_name -> oaktree.v1.Location
-	8,   // 152: oaktree.v1.NetworkService.ListNetworks:input_type -> oaktree.v1.ListNetworksRequest
-	10,  // 153: oaktree.v1.NetworkService.GetNetwork:input_type -> oaktree.v1.GetNetworkRequest
-	12,  // 154: oaktree.v1.NetworkService.CreateNetwork:input_type -> oaktree.v1.CreateNetworkRequest
-	14,  // 155: oaktree.v1.NetworkService.DeleteNetwork:input_type -> oaktree.v1.DeleteNetworkRequest
-	16,  // 156: oaktree.v1.NetworkService.ListNetworkExtensions:input_type -> oaktree.v1.ListNetworkExtensionsRequest
-	18,  // 157: oaktree.v1.NetworkService.GetNetworkSettings:input_type -> oaktree.v1.GetNetworkSettingsRequest
-	23,  // 158: oaktree.v1.NetworkService.ListSubnets:input_type -> oaktree.v1.ListSubnetsRequest
-	25,  // 159: oaktree.v1.NetworkService.GetSubnet:input_type -> oaktree.v1.GetSubnetRequest
-	27,  // 160: oaktree.v1.NetworkService.CreateSubnet:input_type -> oaktree.v1.CreateSubnetRequest
-	29,  // 161: oaktree.v1.NetworkService.UpdateSubnet:input_type -> oaktree.v1.UpdateSubnetRequest
-	31,  // 162: oaktree.v1.NetworkService.DeleteSubnet:input_type -> oaktree.v1.DeleteSubnetRequest
-	38,  // 163: oaktree.v1.NetworkService.ListPorts:input_type -> oaktree.v1.ListPortsRequest
-	40,  // 164: oaktree.v1.NetworkService.GetPort:input_type -> oaktree.v1.GetPortRequest
-	42,  // 165: oaktree.v1.NetworkService.CreatePort:input_type -> oaktree.v1.CreatePortRequest
-	44,  // 166: oaktree.v1.NetworkService.UpdatePort:input_type -> oaktree.v1.UpdatePortRequest
-	46,  // 167: oaktree.v1.NetworkService.DeletePort:input_type -> oaktree.v1.DeletePortRequest
-	53,  // 168: oaktree.v1.NetworkService.ListRouters:input_type -> oaktree.v1.ListRoutersRequest
-	55,  // 169: oaktree.v1.NetworkService.GetRouter:input_type -> oaktree.v1.GetRouterRequest
-	57,  // 170: oaktree.v1.NetworkService.CreateRouter:input_type -> oaktree.v1.CreateRouterRequest
-	59,  // 171: oaktree.v1.NetworkService.UpdateRouter:input_type -> oaktree.v1.UpdateRouterRequest
-	61,  // 172: oaktree.v1.NetworkService.DeleteRouter:input_type -> oaktree.v1.DeleteRouterRequest
-	63,  // 173: oaktree.v1.NetworkService.AddRouterInterface:input_type -> oaktree.v1.AddRouterInterfaceRequest
-	65,  // 174: oaktree.v1.NetworkService.RemoveRouterInterface:input_type -> oaktree.v1.RemoveRouterInterfaceRequest
-	67,  // 175: oaktree.v1.NetworkService.ListRouterInterfaces:input_type -> oaktree.v1.ListRouterInterfacesRequest
-	71,  // 176: oaktree.v1.NetworkService.ListFloatingIps:input_type -> oaktree.v1.ListFloatingIpsRequest
-	73,  // 177: oaktree.v1.NetworkService.GetFloatingIp:input_type -> oaktree.v1.GetFloatingIpRequest
-	75,  // 178: oaktree.v1.NetworkService.CreateFloatingIp:input_type -> oaktree.v1.CreateFloatingIpRequest
-	77,  // 179: oaktree.v1.NetworkService.DeleteFloatingIp:input_type -> oaktree.v1.DeleteFloatingIpRequest
-	79,  // 180: oaktree.v1.NetworkService.DeleteUnattachedFloatingIps:input_type -> oaktree.v1.DeleteUnattachedFloatingIpsRequest
-	81,  // 181: oaktree.v1.NetworkService.ListFloatingIpPools:input_type -> oaktree.v1.ListFloatingIpPoolsRequest
-	83,  // 182: oaktree.v1.NetworkService.GetAvailableFloatingIp:input_type -> oaktree.v1.GetAvailableFloatingIpRequest
-	85,  // 183: oaktree.v1.NetworkService.AddAutoIp:input_type -> oaktree.v1.AddAutoIpRequest
-	87,  // 184: oaktree.v1.NetworkService.AddIpList:input_type -> oaktree.v1.AddIpListRequest
-	89,  // 185: oaktree.v1.NetworkService.DetachIpFromServer:input_type -> oaktree.v1.DetachIpFromServerRequest
-	93,  // 186: oaktree.v1.NetworkService.ListSecurityGroups:input_type -> oaktree.v1.ListSecurityGroupsRequest
-	95,  // 187: oaktree.v1.NetworkService.GetSecurityGroup:input_type -> oaktree.v1.GetSecurityGroupRequest
-	97,  // 188: oaktree.v1.NetworkService.CreateSecurityGroup:input_type -> oaktree.v1.CreateSecurityGroupRequest
-	99,  // 189: oaktree.v1.NetworkService.UpdateSecurityGroup:input_type -> oaktree.v1.UpdateSecurityGroupRequest
-	101, // 190: oaktree.v1.NetworkService.DeleteSecurityGroup:input_type -> oaktree.v1.DeleteSecurityGroupRequest
-	103, // 191: oaktree.v1.NetworkService.CreateSecurityGroupRule:input_type -> oaktree.v1.CreateSecurityGroupRuleRequest
-	105, // 192: oaktree.v1.NetworkService.DeleteSecurityGroupRule:input_type -> oaktree.v1.DeleteSecurityGroupRuleRequest
-	9,   // 193: oaktree.v1.NetworkService.ListNetworks:output_type -> oaktree.v1.ListNetworksResponse
-	11,  // 194: oaktree.v1.NetworkService.GetNetwork:output_type -> oaktree.v1.GetNetworkResponse
-	13,  // 195: oaktree.v1.NetworkService.CreateNetwork:output_type -> oaktree.v1.CreateNetworkResponse
-	15,  // 196: oaktree.v1.NetworkService.DeleteNetwork:output_type -> oaktree.v1.DeleteNetworkResponse
-	17,  // 197: oaktree.v1.NetworkService.ListNetworkExtensions:output_type -> oaktree.v1.ListNetworkExtensionsResponse
-	19,  // 198: oaktree.v1.NetworkService.GetNetworkSettings:output_type -> oaktree.v1.GetNetworkSettingsResponse
-	24,  // 199: oaktree.v1.NetworkService.ListSubnets:output_type -> oaktree.v1.ListSubnetsResponse
-	26,  // 200: oaktree.v1.NetworkService.GetSubnet:output_type -> oaktree.v1.GetSubnetResponse
-	28,  // 201: oaktree.v1.NetworkService.CreateSubnet:output_type -> oaktree.v1.CreateSubnetResponse
-	30,  // 202: oaktree.v1.NetworkService.UpdateSubnet:output_type -> oaktree.v1.UpdateSubnetResponse
-	32,  // 203: oaktree.v1.NetworkService.DeleteSubnet:output_type -> oaktree.v1.DeleteSubnetResponse
-	39,  // 204: oaktree.v1.NetworkService.ListPorts:output_type -> oaktree.v1.ListPortsResponse
-	41,  // 205: oaktree.v1.NetworkService.GetPort:output_type -> oaktree.v1.GetPortResponse
-	43,  // 206: oaktree.v1.NetworkService.CreatePort:output_type -> oaktree.v1.CreatePortResponse
-	45,  // 207: oaktree.v1.NetworkService.UpdatePort:output_type -> oaktree.v1.UpdatePortResponse
-	47,  // 208: oaktree.v1.NetworkService.DeletePort:output_type -> oaktree.v1.DeletePortResponse
-	54,  // 209: oaktree.v1.NetworkService.ListRouters:output_type -> oaktree.v1.ListRoutersResponse
-	56,  // 210: oaktree.v1.NetworkService.GetRouter:output_type -> oaktree.v1.GetRouterResponse
-	58,  // 211: oaktree.v1.NetworkService.CreateRouter:output_type -> oaktree.v1.CreateRouterResponse
-	60,  // 212: oaktree.v1.NetworkService.UpdateRouter:output_type -> oaktree.v1.UpdateRouterResponse
-	62,  // 213: oaktree.v1.NetworkService.DeleteRouter:output_type -> oaktree.v1.DeleteRouterResponse
-	64,  // 214: oaktree.v1.NetworkService.AddRouterInterface:output_type -> oaktree.v1.AddRouterInterfaceResponse
-	66,  // 215: oaktree.v1.NetworkService.RemoveRouterInterface:output_type -> oaktree.v1.RemoveRouterInterfaceResponse
-	68,  // 216: oaktree.v1.NetworkService.ListRouterInterfaces:output_type -> oaktree.v1.ListRouterInterfacesResponse
-	72,  // 217: oaktree.v1.NetworkService.ListFloatingIps:output_type -> oaktree.v1.ListFloatingIpsResponse
-	74,  // 218: oaktree.v1.NetworkService.GetFloatingIp:output_type -> oaktree.v1.GetFloatingIpResponse
-	76,  // 219: oaktree.v1.NetworkService.CreateFloatingIp:output_type -> oaktree.v1.CreateFloatingIpResponse
-	78,  // 220: oaktree.v1.NetworkService.DeleteFloatingIp:output_type -> oaktree.v1.DeleteFloatingIpResponse
-	80,  // 221: oaktree.v1.NetworkService.DeleteUnattachedFloatingIps:output_type -> oaktree.v1.DeleteUnattachedFloatingIpsResponse
-	82,  // 222: oaktree.v1.NetworkService.ListFloatingIpPools:output_type -> oaktree.v1.ListFloatingIpPoolsResponse
-	84,  // 223: oaktree.v1.NetworkService.GetAvailableFloatingIp:output_type -> oaktree.v1.GetAvailableFloatingIpResponse
-	86,  // 224: oaktree.v1.NetworkService.AddAutoIp:output_type -> oaktree.v1.AddAutoIpResponse
-	88,  // 225: oaktree.v1.NetworkService.AddIpList:output_type -> oaktree.v1.AddIpListResponse
-	90,  // 226: oaktree.v1.NetworkService.DetachIpFromServer:output_type -> oaktree.v1.DetachIpFromServerResponse
-	94,  // 227: oaktree.v1.NetworkService.ListSecurityGroups:output_type -> oaktree.v1.ListSecurityGroupsResponse
-	96,  // 228: oaktree.v1.NetworkService.GetSecurityGroup:output_type -> oaktree.v1.GetSecurityGroupResponse
-	98,  // 229: oaktree.v1.NetworkService.CreateSecurityGroup:output_type -> oaktree.v1.CreateSecurityGroupResponse
-	100, // 230: oaktree.v1.NetworkService.UpdateSecurityGroup:output_type -> oaktree.v1.UpdateSecurityGroupResponse
-	102, // 231: oaktree.v1.NetworkService.DeleteSecurityGroup:output_type -> oaktree.v1.DeleteSecurityGroupResponse
-	104, // 232: oaktree.v1.NetworkService.CreateSecurityGroupRule:output_type -> oaktree.v1.CreateSecurityGroupRuleResponse
-	106, // 233: oaktree.v1.NetworkService.DeleteSecurityGroupRule:output_type -> oaktree.v1.DeleteSecurityGroupRuleResponse
-	193, // [193:234] is the sub-list for method output_type
-	152, // [152:193] is the sub-list for method input_type
-	152, // [152:152] is the sub-list for extension type_name
-	152, // [152:152] is the sub-list for extension extendee
-	0,   // [0:152] is the sub-list for field type_name
+	111, // 11: oaktree.v1.ListNetworksResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 12: oaktree.v1.GetNetworkRequest.location:type_name -> oaktree.v1.Location
+	108, // 13: oaktree.v1.GetNetworkRequest.filters:type_name -> google.protobuf.Struct
+	4,   // 14: oaktree.v1.GetNetworkResponse.network:type_name -> oaktree.v1.Network
+	107, // 15: oaktree.v1.CreateNetworkRequest.location:type_name -> oaktree.v1.Location
+	5,   // 16: oaktree.v1.CreateNetworkRequest.provider:type_name -> oaktree.v1.NetworkProvider
+	4,   // 17: oaktree.v1.CreateNetworkResponse.network:type_name -> oaktree.v1.Network
+	107, // 18: oaktree.v1.DeleteNetworkRequest.location:type_name -> oaktree.v1.Location
+	107, // 19: oaktree.v1.ListNetworkExtensionsRequest.location:type_name -> oaktree.v1.Location
+	110, // 20: oaktree.v1.ListNetworkExtensionsRequest.selector:type_name -> oaktree.v1.Selector
+	6,   // 21: oaktree.v1.ListNetworkExtensionsResponse.network_extension:type_name -> oaktree.v1.NetworkExtension
+	111, // 22: oaktree.v1.ListNetworkExtensionsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 23: oaktree.v1.GetNetworkSettingsRequest.location:type_name -> oaktree.v1.Location
+	7,   // 24: oaktree.v1.GetNetworkSettingsResponse.network_settings:type_name -> oaktree.v1.NetworkSettings
+	107, // 25: oaktree.v1.Subnet.location:type_name -> oaktree.v1.Location
+	108, // 26: oaktree.v1.Subnet.properties:type_name -> google.protobuf.Struct
+	21,  // 27: oaktree.v1.Subnet.allocation_pools:type_name -> oaktree.v1.SubnetAllocationPool
+	22,  // 28: oaktree.v1.Subnet.host_routes:type_name -> oaktree.v1.SubnetHostRoute
+	109, // 29: oaktree.v1.Subnet.created_at:type_name -> google.protobuf.Timestamp
+	109, // 30: oaktree.v1.Subnet.updated_at:type_name -> google.protobuf.Timestamp
+	107, // 31: oaktree.v1.ListSubnetsRequest.location:type_name -> oaktree.v1.Location
+	110, // 32: oaktree.v1.ListSubnetsRequest.selector:type_name -> oaktree.v1.Selector
+	20,  // 33: oaktree.v1.ListSubnetsResponse.subnet:type_name -> oaktree.v1.Subnet
+	111, // 34: oaktree.v1.ListSubnetsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 35: oaktree.v1.GetSubnetRequest.location:type_name -> oaktree.v1.Location
+	108, // 36: oaktree.v1.GetSubnetRequest.filters:type_name -> google.protobuf.Struct
+	20,  // 37: oaktree.v1.GetSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
+	107, // 38: oaktree.v1.CreateSubnetRequest.location:type_name -> oaktree.v1.Location
+	21,  // 39: oaktree.v1.CreateSubnetRequest.allocation_pools:type_name -> oaktree.v1.SubnetAllocationPool
+	22,  // 40: oaktree.v1.CreateSubnetRequest.host_routes:type_name -> oaktree.v1.SubnetHostRoute
+	20,  // 41: oaktree.v1.CreateSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
+	107, // 42: oaktree.v1.UpdateSubnetRequest.location:type_name -> oaktree.v1.Location
+	20,  // 43: oaktree.v1.UpdateSubnetRequest.subnet:type_name -> oaktree.v1.Subnet
+	112, // 44: oaktree.v1.UpdateSubnetRequest.update_mask:type_name -> google.protobuf.FieldMask
+	20,  // 45: oaktree.v1.UpdateSubnetResponse.subnet:type_name -> oaktree.v1.Subnet
+	107, // 46: oaktree.v1.DeleteSubnetRequest.location:type_name -> oaktree.v1.Location
+	107, // 47: oaktree.v1.Port.location:type_name -> oaktree.v1.Location
+	108, // 48: oaktree.v1.Port.properties:type_name -> google.protobuf.Struct
+	34,  // 49: oaktree.v1.Port.fixed_ips:type_name -> oaktree.v1.PortFixedIp
+	35,  // 50: oaktree.v1.Port.allowed_address_pairs:type_name -> oaktree.v1.PortAllowedAddressPair
+	36,  // 51: oaktree.v1.Port.extra_dhcp_opts:type_name -> oaktree.v1.PortExtraDhcpOpt
+	108, // 52: oaktree.v1.Port.binding_profile:type_name -> google.protobuf.Struct
+	108, // 53: oaktree.v1.Port.binding_vif_details:type_name -> google.protobuf.Struct
+	37,  // 54: oaktree.v1.Port.dns_assignment:type_name -> oaktree.v1.PortDnsAssignment
+	109, // 55: oaktree.v1.Port.created_at:type_name -> google.protobuf.Timestamp
+	109, // 56: oaktree.v1.Port.updated_at:type_name -> google.protobuf.Timestamp
+	107, // 57: oaktree.v1.ListPortsRequest.location:type_name -> oaktree.v1.Location
+	110, // 58: oaktree.v1.ListPortsRequest.selector:type_name -> oaktree.v1.Selector
+	33,  // 59: oaktree.v1.ListPortsResponse.port:type_name -> oaktree.v1.Port
+	111, // 60: oaktree.v1.ListPortsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 61: oaktree.v1.GetPortRequest.location:type_name -> oaktree.v1.Location
+	108, // 62: oaktree.v1.GetPortRequest.filters:type_name -> google.protobuf.Struct
+	33,  // 63: oaktree.v1.GetPortResponse.port:type_name -> oaktree.v1.Port
+	107, // 64: oaktree.v1.CreatePortRequest.location:type_name -> oaktree.v1.Location
+	34,  // 65: oaktree.v1.CreatePortRequest.fixed_ips:type_name -> oaktree.v1.PortFixedIp
+	35,  // 66: oaktree.v1.CreatePortRequest.allowed_address_pairs:type_name -> oaktree.v1.PortAllowedAddressPair
+	36,  // 67: oaktree.v1.CreatePortRequest.extra_dhcp_opts:type_name -> oaktree.v1.PortExtraDhcpOpt
+	33,  // 68: oaktree.v1.CreatePortResponse.port:type_name -> oaktree.v1.Port
+	107, // 69: oaktree.v1.UpdatePortRequest.location:type_name -> oaktree.v1.Location
+	33,  // 70: oaktree.v1.UpdatePortRequest.port:type_name -> oaktree.v1.Port
+	112, // 71: oaktree.v1.UpdatePortRequest.update_mask:type_name -> google.protobuf.FieldMask
+	33,  // 72: oaktree.v1.UpdatePortResponse.port:type_name -> oaktree.v1.Port
+	107, // 73: oaktree.v1.DeletePortRequest.location:type_name -> oaktree.v1.Location
+	107, // 74: oaktree.v1.Router.location:type_name -> oaktree.v1.Location
+	108, // 75: oaktree.v1.Router.properties:type_name -> google.protobuf.Struct
+	49,  // 76: oaktree.v1.Router.external_gateway_info:type_name -> oaktree.v1.RouterExternalGatewayInfo
+	51,  // 77: oaktree.v1.Router.routes:type_name -> oaktree.v1.RouterRoute
+	109, // 78: oaktree.v1.Router.created_at:type_name -> google.protobuf.Timestamp
+	109, // 79: oaktree.v1.Router.updated_at:type_name -> google.protobuf.Timestamp
+	50,  // 80: oaktree.v1.RouterExternalGatewayInfo.external_fixed_ips:type_name -> oaktree.v1.RouterExternalFixedIp
+	107, // 81: oaktree.v1.RouterInterface.location:type_name -> oaktree.v1.Location
+	108, // 82: oaktree.v1.RouterInterface.properties:type_name -> google.protobuf.Struct
+	107, // 83: oaktree.v1.ListRoutersRequest.location:type_name -> oaktree.v1.Location
+	110, // 84: oaktree.v1.ListRoutersRequest.selector:type_name -> oaktree.v1.Selector
+	48,  // 85: oaktree.v1.ListRoutersResponse.router:type_name -> oaktree.v1.Router
+	111, // 86: oaktree.v1.ListRoutersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 87: oaktree.v1.GetRouterRequest.location:type_name -> oaktree.v1.Location
+	108, // 88: oaktree.v1.GetRouterRequest.filters:type_name -> google.protobuf.Struct
+	48,  // 89: oaktree.v1.GetRouterResponse.router:type_name -> oaktree.v1.Router
+	107, // 90: oaktree.v1.CreateRouterRequest.location:type_name -> oaktree.v1.Location
+	50,  // 91: oaktree.v1.CreateRouterRequest.ext_fixed_ips:type_name -> oaktree.v1.RouterExternalFixedIp
+	48,  // 92: oaktree.v1.CreateRouterResponse.router:type_name -> oaktree.v1.Router
+	107, // 93: oaktree.v1.UpdateRouterRequest.location:type_name -> oaktree.v1.Location
+	48,  // 94: oaktree.v1.UpdateRouterRequest.router:type_name -> oaktree.v1.Router
+	112, // 95: oaktree.v1.UpdateRouterRequest.update_mask:type_name -> google.protobuf.FieldMask
+	48,  // 96: oaktree.v1.UpdateRouterResponse.router:type_name -> oaktree.v1.Router
+	107, // 97: oaktree.v1.DeleteRouterRequest.location:type_name -> oaktree.v1.Location
+	107, // 98: oaktree.v1.AddRouterInterfaceRequest.location:type_name -> oaktree.v1.Location
+	52,  // 99: oaktree.v1.AddRouterInterfaceResponse.router_interface:type_name -> oaktree.v1.RouterInterface
+	107, // 100: oaktree.v1.RemoveRouterInterfaceRequest.location:type_name -> oaktree.v1.Location
+	107, // 101: oaktree.v1.ListRouterInterfacesRequest.location:type_name -> oaktree.v1.Location
+	110, // 102: oaktree.v1.ListRouterInterfacesRequest.selector:type_name -> oaktree.v1.Selector
+	1,   // 103: oaktree.v1.ListRouterInterfacesRequest.interface_type:type_name -> oaktree.v1.RouterInterfaceType
+	33,  // 104: oaktree.v1.ListRouterInterfacesResponse.port:type_name -> oaktree.v1.Port
+	111, // 105: oaktree.v1.ListRouterInterfacesResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 106: oaktree.v1.FloatingIp.location:type_name -> oaktree.v1.Location
+	108, // 107: oaktree.v1.FloatingIp.properties:type_name -> google.protobuf.Struct
+	109, // 108: oaktree.v1.FloatingIp.created_at:type_name -> google.protobuf.Timestamp
+	109, // 109: oaktree.v1.FloatingIp.updated_at:type_name -> google.protobuf.Timestamp
+	107, // 110: oaktree.v1.FloatingIpPool.location:type_name -> oaktree.v1.Location
+	108, // 111: oaktree.v1.FloatingIpPool.properties:type_name -> google.protobuf.Struct
+	107, // 112: oaktree.v1.ListFloatingIpsRequest.location:type_name -> oaktree.v1.Location
+	110, // 113: oaktree.v1.ListFloatingIpsRequest.selector:type_name -> oaktree.v1.Selector
+	69,  // 114: oaktree.v1.ListFloatingIpsResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
+	111, // 115: oaktree.v1.ListFloatingIpsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 116: oaktree.v1.GetFloatingIpRequest.location:type_name -> oaktree.v1.Location
+	108, // 117: oaktree.v1.GetFloatingIpRequest.filters:type_name -> google.protobuf.Struct
+	69,  // 118: oaktree.v1.GetFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
+	107, // 119: oaktree.v1.CreateFloatingIpRequest.location:type_name -> oaktree.v1.Location
+	113, // 120: oaktree.v1.CreateFloatingIpRequest.timeout:type_name -> google.protobuf.Duration
+	69,  // 121: oaktree.v1.CreateFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
+	107, // 122: oaktree.v1.DeleteFloatingIpRequest.location:type_name -> oaktree.v1.Location
+	107, // 123: oaktree.v1.DeleteUnattachedFloatingIpsRequest.location:type_name -> oaktree.v1.Location
+	107, // 124: oaktree.v1.ListFloatingIpPoolsRequest.location:type_name -> oaktree.v1.Location
+	110, // 125: oaktree.v1.ListFloatingIpPoolsRequest.selector:type_name -> oaktree.v1.Selector
+	70,  // 126: oaktree.v1.ListFloatingIpPoolsResponse.floating_ip_pool:type_name -> oaktree.v1.FloatingIpPool
+	111, // 127: oaktree.v1.ListFloatingIpPoolsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 128: oaktree.v1.AllocateFloatingIpRequest.location:type_name -> oaktree.v1.Location
+	69,  // 129: oaktree.v1.AllocateFloatingIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
+	107, // 130: oaktree.v1.AddAutoIpRequest.location:type_name -> oaktree.v1.Location
+	113, // 131: oaktree.v1.AddAutoIpRequest.timeout:type_name -> google.protobuf.Duration
+	69,  // 132: oaktree.v1.AddAutoIpResponse.floating_ip:type_name -> oaktree.v1.FloatingIp
+	107, // 133: oaktree.v1.AddIpListRequest.location:type_name -> oaktree.v1.Location
+	113, // 134: oaktree.v1.AddIpListRequest.timeout:type_name -> google.protobuf.Duration
+	69,  // 135: oaktree.v1.AddIpListResponse.floating_ips:type_name -> oaktree.v1.FloatingIp
+	107, // 136: oaktree.v1.DetachIpFromServerRequest.location:type_name -> oaktree.v1.Location
+	107, // 137: oaktree.v1.SecurityGroup.location:type_name -> oaktree.v1.Location
+	108, // 138: oaktree.v1.SecurityGroup.properties:type_name -> google.protobuf.Struct
+	92,  // 139: oaktree.v1.SecurityGroup.security_group_rules:type_name -> oaktree.v1.SecurityGroupRule
+	107, // 140: oaktree.v1.SecurityGroupRule.location:type_name -> oaktree.v1.Location
+	108, // 141: oaktree.v1.SecurityGroupRule.properties:type_name -> google.protobuf.Struct
+	2,   // 142: oaktree.v1.SecurityGroupRule.direction:type_name -> oaktree.v1.SecurityGroupRuleDirection
+	3,   // 143: oaktree.v1.SecurityGroupRule.ethertype:type_name -> oaktree.v1.SecurityGroupRuleEthertype
+	107, // 144: oaktree.v1.ListSecurityGroupsRequest.location:type_name -> oaktree.v1.Location
+	110, // 145: oaktree.v1.ListSecurityGroupsRequest.selector:type_name -> oaktree.v1.Selector
+	91,  // 146: oaktree.v1.ListSecurityGroupsResponse.security_group:type_name -> oaktree.v1.SecurityGroup
+	111, // 147: oaktree.v1.ListSecurityGroupsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	107, // 148: oaktree.v1.GetSecurityGroupRequest.location:type_name -> oaktree.v1.Location
+	108, // 149: oaktree.v1.GetSecurityGroupRequest.filters:type_name -> google.protobuf.Struct
+	91,  // 150: oaktree.v1.GetSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
+	107, // 151: oaktree.v1.CreateSecurityGroupRequest.location:type_name -> oaktree.v1.Location
+	91,  // 152: oaktree.v1.CreateSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
+	107, // 153: oaktree.v1.UpdateSecurityGroupRequest.location:type_name -> oaktree.v1.Location
+	91,  // 154: oaktree.v1.UpdateSecurityGroupRequest.security_group:type_name -> oaktree.v1.SecurityGroup
+	112, // 155: oaktree.v1.UpdateSecurityGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
+	91,  // 156: oaktree.v1.UpdateSecurityGroupResponse.security_group:type_name -> oaktree.v1.SecurityGroup
+	107, // 157: oaktree.v1.DeleteSecurityGroupRequest.location:type_name -> oaktree.v1.Location
+	107, // 158: oaktree.v1.CreateSecurityGroupRuleRequest.location:type_name -> oaktree.v1.Location
+	2,   // 159: oaktree.v1.CreateSecurityGroupRuleRequest.direction:type_name -> oaktree.v1.SecurityGroupRuleDirection
+	3,   // 160: oaktree.v1.CreateSecurityGroupRuleRequest.ethertype:type_name -> oaktree.v1.SecurityGroupRuleEthertype
+	92,  // 161: oaktree.v1.CreateSecurityGroupRuleResponse.security_group_rule:type_name -> oaktree.v1.SecurityGroupRule
+	107, // 162: oaktree.v1.DeleteSecurityGroupRuleRequest.location:type_name -> oaktree.v1.Location
+	8,   // 163: oaktree.v1.NetworkService.ListNetworks:input_type -> oaktree.v1.ListNetworksRequest
+	10,  // 164: oaktree.v1.NetworkService.GetNetwork:input_type -> oaktree.v1.GetNetworkRequest
+	12,  // 165: oaktree.v1.NetworkService.CreateNetwork:input_type -> oaktree.v1.CreateNetworkRequest
+	14,  // 166: oaktree.v1.NetworkService.DeleteNetwork:input_type -> oaktree.v1.DeleteNetworkRequest
+	16,  // 167: oaktree.v1.NetworkService.ListNetworkExtensions:input_type -> oaktree.v1.ListNetworkExtensionsRequest
+	18,  // 168: oaktree.v1.NetworkService.GetNetworkSettings:input_type -> oaktree.v1.GetNetworkSettingsRequest
+	23,  // 169: oaktree.v1.NetworkService.ListSubnets:input_type -> oaktree.v1.ListSubnetsRequest
+	25,  // 170: oaktree.v1.NetworkService.GetSubnet:input_type -> oaktree.v1.GetSubnetRequest
+	27,  // 171: oaktree.v1.NetworkService.CreateSubnet:input_type -> oaktree.v1.CreateSubnetRequest
+	29,  // 172: oaktree.v1.NetworkService.UpdateSubnet:input_type -> oaktree.v1.UpdateSubnetRequest
+	31,  // 173: oaktree.v1.NetworkService.DeleteSubnet:input_type -> oaktree.v1.DeleteSubnetRequest
+	38,  // 174: oaktree.v1.NetworkService.ListPorts:input_type -> oaktree.v1.ListPortsRequest
+	40,  // 175: oaktree.v1.NetworkService.GetPort:input_type -> oaktree.v1.GetPortRequest
+	42,  // 176: oaktree.v1.NetworkService.CreatePort:input_type -> oaktree.v1.CreatePortRequest
+	44,  // 177: oaktree.v1.NetworkService.UpdatePort:input_type -> oaktree.v1.UpdatePortRequest
+	46,  // 178: oaktree.v1.NetworkService.DeletePort:input_type -> oaktree.v1.DeletePortRequest
+	53,  // 179: oaktree.v1.NetworkService.ListRouters:input_type -> oaktree.v1.ListRoutersRequest
+	55,  // 180: oaktree.v1.NetworkService.GetRouter:input_type -> oaktree.v1.GetRouterRequest
+	57,  // 181: oaktree.v1.NetworkService.CreateRouter:input_type -> oaktree.v1.CreateRouterRequest
+	59,  // 182: oaktree.v1.NetworkService.UpdateRouter:input_type -> oaktree.v1.UpdateRouterRequest
+	61,  // 183: oaktree.v1.NetworkService.DeleteRouter:input_type -> oaktree.v1.DeleteRouterRequest
+	63,  // 184: oaktree.v1.NetworkService.AddRouterInterface:input_type -> oaktree.v1.AddRouterInterfaceRequest
+	65,  // 185: oaktree.v1.NetworkService.RemoveRouterInterface:input_type -> oaktree.v1.RemoveRouterInterfaceRequest
+	67,  // 186: oaktree.v1.NetworkService.ListRouterInterfaces:input_type -> oaktree.v1.ListRouterInterfacesRequest
+	71,  // 187: oaktree.v1.NetworkService.ListFloatingIps:input_type -> oaktree.v1.ListFloatingIpsRequest
+	73,  // 188: oaktree.v1.NetworkService.GetFloatingIp:input_type -> oaktree.v1.GetFloatingIpRequest
+	75,  // 189: oaktree.v1.NetworkService.CreateFloatingIp:input_type -> oaktree.v1.CreateFloatingIpRequest
+	77,  // 190: oaktree.v1.NetworkService.DeleteFloatingIp:input_type -> oaktree.v1.DeleteFloatingIpRequest
+	79,  // 191: oaktree.v1.NetworkService.DeleteUnattachedFloatingIps:input_type -> oaktree.v1.DeleteUnattachedFloatingIpsRequest
+	81,  // 192: oaktree.v1.NetworkService.ListFloatingIpPools:input_type -> oaktree.v1.ListFloatingIpPoolsRequest
+	83,  // 193: oaktree.v1.NetworkService.AllocateFloatingIp:input_type -> oaktree.v1.AllocateFloatingIpRequest
+	85,  // 194: oaktree.v1.NetworkService.AddAutoIp:input_type -> oaktree.v1.AddAutoIpRequest
+	87,  // 195: oaktree.v1.NetworkService.AddIpList:input_type -> oaktree.v1.AddIpListRequest
+	89,  // 196: oaktree.v1.NetworkService.DetachIpFromServer:input_type -> oaktree.v1.DetachIpFromServerRequest
+	93,  // 197: oaktree.v1.NetworkService.ListSecurityGroups:input_type -> oaktree.v1.ListSecurityGroupsRequest
+	95,  // 198: oaktree.v1.NetworkService.GetSecurityGroup:input_type -> oaktree.v1.GetSecurityGroupRequest
+	97,  // 199: oaktree.v1.NetworkService.CreateSecurityGroup:input_type -> oaktree.v1.CreateSecurityGroupRequest
+	99,  // 200: oaktree.v1.NetworkService.UpdateSecurityGroup:input_type -> oaktree.v1.UpdateSecurityGroupRequest
+	101, // 201: oaktree.v1.NetworkService.DeleteSecurityGroup:input_type -> oaktree.v1.DeleteSecurityGroupRequest
+	103, // 202: oaktree.v1.NetworkService.CreateSecurityGroupRule:input_type -> oaktree.v1.CreateSecurityGroupRuleRequest
+	105, // 203: oaktree.v1.NetworkService.DeleteSecurityGroupRule:input_type -> oaktree.v1.DeleteSecurityGroupRuleRequest
+	9,   // 204: oaktree.v1.NetworkService.ListNetworks:output_type -> oaktree.v1.ListNetworksResponse
+	11,  // 205: oaktree.v1.NetworkService.GetNetwork:output_type -> oaktree.v1.GetNetworkResponse
+	13,  // 206: oaktree.v1.NetworkService.CreateNetwork:output_type -> oaktree.v1.CreateNetworkResponse
+	15,  // 207: oaktree.v1.NetworkService.DeleteNetwork:output_type -> oaktree.v1.DeleteNetworkResponse
+	17,  // 208: oaktree.v1.NetworkService.ListNetworkExtensions:output_type -> oaktree.v1.ListNetworkExtensionsResponse
+	19,  // 209: oaktree.v1.NetworkService.GetNetworkSettings:output_type -> oaktree.v1.GetNetworkSettingsResponse
+	24,  // 210: oaktree.v1.NetworkService.ListSubnets:output_type -> oaktree.v1.ListSubnetsResponse
+	26,  // 211: oaktree.v1.NetworkService.GetSubnet:output_type -> oaktree.v1.GetSubnetResponse
+	28,  // 212: oaktree.v1.NetworkService.CreateSubnet:output_type -> oaktree.v1.CreateSubnetResponse
+	30,  // 213: oaktree.v1.NetworkService.UpdateSubnet:output_type -> oaktree.v1.UpdateSubnetResponse
+	32,  // 214: oaktree.v1.NetworkService.DeleteSubnet:output_type -> oaktree.v1.DeleteSubnetResponse
+	39,  // 215: oaktree.v1.NetworkService.ListPorts:output_type -> oaktree.v1.ListPortsResponse
+	41,  // 216: oaktree.v1.NetworkService.GetPort:output_type -> oaktree.v1.GetPortResponse
+	43,  // 217: oaktree.v1.NetworkService.CreatePort:output_type -> oaktree.v1.CreatePortResponse
+	45,  // 218: oaktree.v1.NetworkService.UpdatePort:output_type -> oaktree.v1.UpdatePortResponse
+	47,  // 219: oaktree.v1.NetworkService.DeletePort:output_type -> oaktree.v1.DeletePortResponse
+	54,  // 220: oaktree.v1.NetworkService.ListRouters:output_type -> oaktree.v1.ListRoutersResponse
+	56,  // 221: oaktree.v1.NetworkService.GetRouter:output_type -> oaktree.v1.GetRouterResponse
+	58,  // 222: oaktree.v1.NetworkService.CreateRouter:output_type -> oaktree.v1.CreateRouterResponse
+	60,  // 223: oaktree.v1.NetworkService.UpdateRouter:output_type -> oaktree.v1.UpdateRouterResponse
+	62,  // 224: oaktree.v1.NetworkService.DeleteRouter:output_type -> oaktree.v1.DeleteRouterResponse
+	64,  // 225: oaktree.v1.NetworkService.AddRouterInterface:output_type -> oaktree.v1.AddRouterInterfaceResponse
+	66,  // 226: oaktree.v1.NetworkService.RemoveRouterInterface:output_type -> oaktree.v1.RemoveRouterInterfaceResponse
+	68,  // 227: oaktree.v1.NetworkService.ListRouterInterfaces:output_type -> oaktree.v1.ListRouterInterfacesResponse
+	72,  // 228: oaktree.v1.NetworkService.ListFloatingIps:output_type -> oaktree.v1.ListFloatingIpsResponse
+	74,  // 229: oaktree.v1.NetworkService.GetFloatingIp:output_type -> oaktree.v1.GetFloatingIpResponse
+	76,  // 230: oaktree.v1.NetworkService.CreateFloatingIp:output_type -> oaktree.v1.CreateFloatingIpResponse
+	78,  // 231: oaktree.v1.NetworkService.DeleteFloatingIp:output_type -> oaktree.v1.DeleteFloatingIpResponse
+	80,  // 232: oaktree.v1.NetworkService.DeleteUnattachedFloatingIps:output_type -> oaktree.v1.DeleteUnattachedFloatingIpsResponse
+	82,  // 233: oaktree.v1.NetworkService.ListFloatingIpPools:output_type -> oaktree.v1.ListFloatingIpPoolsResponse
+	84,  // 234: oaktree.v1.NetworkService.AllocateFloatingIp:output_type -> oaktree.v1.AllocateFloatingIpResponse
+	86,  // 235: oaktree.v1.NetworkService.AddAutoIp:output_type -> oaktree.v1.AddAutoIpResponse
+	88,  // 236: oaktree.v1.NetworkService.AddIpList:output_type -> oaktree.v1.AddIpListResponse
+	90,  // 237: oaktree.v1.NetworkService.DetachIpFromServer:output_type -> oaktree.v1.DetachIpFromServerResponse
+	94,  // 238: oaktree.v1.NetworkService.ListSecurityGroups:output_type -> oaktree.v1.ListSecurityGroupsResponse
+	96,  // 239: oaktree.v1.NetworkService.GetSecurityGroup:output_type -> oaktree.v1.GetSecurityGroupResponse
+	98,  // 240: oaktree.v1.NetworkService.CreateSecurityGroup:output_type -> oaktree.v1.CreateSecurityGroupResponse
+	100, // 241: oaktree.v1.NetworkService.UpdateSecurityGroup:output_type -> oaktree.v1.UpdateSecurityGroupResponse
+	102, // 242: oaktree.v1.NetworkService.DeleteSecurityGroup:output_type -> oaktree.v1.DeleteSecurityGroupResponse
+	104, // 243: oaktree.v1.NetworkService.CreateSecurityGroupRule:output_type -> oaktree.v1.CreateSecurityGroupRuleResponse
+	106, // 244: oaktree.v1.NetworkService.DeleteSecurityGroupRule:output_type -> oaktree.v1.DeleteSecurityGroupRuleResponse
+	204, // [204:245] is the sub-list for method output_type
+	163, // [163:204] is the sub-list for method input_type
+	163, // [163:163] is the sub-list for extension type_name
+	163, // [163:163] is the sub-list for extension extendee
+	0,   // [0:163] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_network_proto_init() }
@@ -8711,15 +9451,35 @@ func file_oaktree_v1_network_proto_init() {
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_network_proto_msgTypes[0].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[1].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[5].OneofWrappers = []any{
+		(*ListNetworksResponse_Network)(nil),
+		(*ListNetworksResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[8].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[13].OneofWrappers = []any{
+		(*ListNetworkExtensionsResponse_NetworkExtension)(nil),
+		(*ListNetworkExtensionsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[16].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[20].OneofWrappers = []any{
+		(*ListSubnetsResponse_Subnet)(nil),
+		(*ListSubnetsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[23].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[29].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[31].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[32].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[35].OneofWrappers = []any{
+		(*ListPortsResponse_Port)(nil),
+		(*ListPortsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[38].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[44].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[45].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[50].OneofWrappers = []any{
+		(*ListRoutersResponse_Router)(nil),
+		(*ListRoutersResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[53].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[59].OneofWrappers = []any{
 		(*AddRouterInterfaceRequest_SubnetId)(nil),
@@ -8729,16 +9489,31 @@ func file_oaktree_v1_network_proto_init() {
 		(*RemoveRouterInterfaceRequest_SubnetId)(nil),
 		(*RemoveRouterInterfaceRequest_PortId)(nil),
 	}
+	file_oaktree_v1_network_proto_msgTypes[64].OneofWrappers = []any{
+		(*ListRouterInterfacesResponse_Port)(nil),
+		(*ListRouterInterfacesResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[65].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[68].OneofWrappers = []any{
+		(*ListFloatingIpsResponse_FloatingIp)(nil),
+		(*ListFloatingIpsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[71].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[73].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[75].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[78].OneofWrappers = []any{
+		(*ListFloatingIpPoolsResponse_FloatingIpPool)(nil),
+		(*ListFloatingIpPoolsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[79].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[81].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[83].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[88].OneofWrappers = []any{}
+	file_oaktree_v1_network_proto_msgTypes[90].OneofWrappers = []any{
+		(*ListSecurityGroupsResponse_SecurityGroup)(nil),
+		(*ListSecurityGroupsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_network_proto_msgTypes[93].OneofWrappers = []any{}
-	file_oaktree_v1_network_proto_msgTypes[95].OneofWrappers = []any{}
 	file_oaktree_v1_network_proto_msgTypes[99].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -52,7 +52,7 @@ const (
 	NetworkService_DeleteFloatingIp_FullMethodName            = "/oaktree.v1.NetworkService/DeleteFloatingIp"
 	NetworkService_DeleteUnattachedFloatingIps_FullMethodName = "/oaktree.v1.NetworkService/DeleteUnattachedFloatingIps"
 	NetworkService_ListFloatingIpPools_FullMethodName         = "/oaktree.v1.NetworkService/ListFloatingIpPools"
-	NetworkService_GetAvailableFloatingIp_FullMethodName      = "/oaktree.v1.NetworkService/GetAvailableFloatingIp"
+	NetworkService_AllocateFloatingIp_FullMethodName          = "/oaktree.v1.NetworkService/AllocateFloatingIp"
 	NetworkService_AddAutoIp_FullMethodName                   = "/oaktree.v1.NetworkService/AddAutoIp"
 	NetworkService_AddIpList_FullMethodName                   = "/oaktree.v1.NetworkService/AddIpList"
 	NetworkService_DetachIpFromServer_FullMethodName          = "/oaktree.v1.NetworkService/DetachIpFromServer"
@@ -80,233 +80,285 @@ const (
 // field says which REST key it carries. Floating IPs and security
 // groups are shade's normalized objects.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no network service or lacks the
-// extension the call needs.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no network service or lacks the extension the call needs),
+// and with a DEADLINE_EXCEEDED without ErrorInfo when the caller's own gRPC
+// deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type NetworkServiceClient interface {
 	// ListNetworks streams the networks in scope, one per message; shade's
 	// list_networks, search_networks and the network classification helpers
 	// (get_external_networks, get_internal_ipv4_networks, get_default_network,
 	// get_nat_destination, ...) through `category`.
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListNetworks(ctx context.Context, in *ListNetworksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListNetworksResponse], error)
 	// GetNetwork returns exactly one network (shade's get_network,
 	// get_network_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// networks match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetNetwork(ctx context.Context, in *GetNetworkRequest, opts ...grpc.CallOption) (*GetNetworkResponse, error)
 	// CreateNetwork creates a network (shade's create_network).
-	// Errors: INVALID_ARGUMENT when Neutron rejects a parameter (e.g. an
-	// unknown provider network type); PERMISSION_DENIED for provider, external
-	// or cross-project networks without admin rights.
+	// Errors: INVALID_ARGUMENT when Neutron rejects a parameter (e.g. an unknown
+	// provider network type); PERMISSION_DENIED for provider, external or
+	// cross-project networks without admin rights.
+	// Reasons: REQUEST_ID_CONFLICT.
 	CreateNetwork(ctx context.Context, in *CreateNetworkRequest, opts ...grpc.CallOption) (*CreateNetworkResponse, error)
 	// DeleteNetwork deletes one network (shade's delete_network). A network
 	// that does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several networks match or when ports
-	// are still in use on it.
+	// Errors: FAILED_PRECONDITION when several networks match or when ports are
+	// still in use on it.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteNetwork(ctx context.Context, in *DeleteNetworkRequest, opts ...grpc.CallOption) (*DeleteNetworkResponse, error)
 	// ListNetworkExtensions streams the aliases of the Neutron API extensions
 	// the cloud enables (shade's get_network_extensions), one per message.
+	// Reasons: only those of every RPC.
 	ListNetworkExtensions(ctx context.Context, in *ListNetworkExtensionsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListNetworkExtensionsResponse], error)
 	// GetNetworkSettings reports how the server's cloud configuration tells
 	// shade to treat networks of one cloud region (shade's
 	// use_external_network, use_internal_network).
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	GetNetworkSettings(ctx context.Context, in *GetNetworkSettingsRequest, opts ...grpc.CallOption) (*GetNetworkSettingsResponse, error)
 	// ListSubnets streams the subnets in scope, one per message (shade's
 	// list_subnets, search_subnets).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListSubnets(ctx context.Context, in *ListSubnetsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListSubnetsResponse], error)
 	// GetSubnet returns exactly one subnet (shade's get_subnet,
 	// get_subnet_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// subnets match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetSubnet(ctx context.Context, in *GetSubnetRequest, opts ...grpc.CallOption) (*GetSubnetResponse, error)
 	// CreateSubnet creates a subnet on a network (shade's create_subnet).
-	// Errors: NOT_FOUND when the network does not exist; FAILED_PRECONDITION
-	// when several networks match; INVALID_ARGUMENT when neither `cidr` nor
+	// Errors: NOT_FOUND when the network does not exist; FAILED_PRECONDITION when
+	// several networks match; INVALID_ARGUMENT when neither `cidr` nor
 	// `use_default_subnetpool` is given, when both `gateway_ip` and
 	// `disable_gateway_ip` are set, or when Neutron rejects a value.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// REQUEST_ID_CONFLICT.
 	CreateSubnet(ctx context.Context, in *CreateSubnetRequest, opts ...grpc.CallOption) (*CreateSubnetResponse, error)
 	// UpdateSubnet changes the fields of a subnet named in `update_mask`
 	// (shade's update_subnet).
-	// Errors: NOT_FOUND when no subnet matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when the mask names a field that cannot
-	// be updated or is empty.
+	// Errors: NOT_FOUND when no subnet matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateSubnet(ctx context.Context, in *UpdateSubnetRequest, opts ...grpc.CallOption) (*UpdateSubnetResponse, error)
 	// DeleteSubnet deletes one subnet (shade's delete_subnet). A subnet that
 	// does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several subnets match or when addresses
-	// of the subnet are still allocated to ports.
+	// Errors: FAILED_PRECONDITION when several subnets match or when addresses of
+	// the subnet are still allocated to ports.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteSubnet(ctx context.Context, in *DeleteSubnetRequest, opts ...grpc.CallOption) (*DeleteSubnetResponse, error)
 	// ListPorts streams the ports in scope, one per message (shade's
 	// list_ports, search_ports). Put Neutron attributes in
 	// `selector.filters` to filter server-side, e.g. `{"status": "DOWN"}` or
 	// `{"device_id": "<server id>"}`.
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListPorts(ctx context.Context, in *ListPortsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListPortsResponse], error)
 	// GetPort returns exactly one port (shade's get_port, get_port_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// ports match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetPort(ctx context.Context, in *GetPortRequest, opts ...grpc.CallOption) (*GetPortResponse, error)
 	// CreatePort creates a port on a network (shade's create_port).
-	// Errors: NOT_FOUND when the network does not exist; ALREADY_EXISTS when
-	// the requested MAC or IP address is already in use; INVALID_ARGUMENT
-	// when Neutron rejects a value.
+	// Errors: NOT_FOUND when the network does not exist; ALREADY_EXISTS when the
+	// requested MAC or IP address is already in use; INVALID_ARGUMENT when
+	// Neutron rejects a value.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreatePort(ctx context.Context, in *CreatePortRequest, opts ...grpc.CallOption) (*CreatePortResponse, error)
 	// UpdatePort changes the fields of a port named in `update_mask` (shade's
 	// update_port).
 	// Errors: NOT_FOUND when no port matches; FAILED_PRECONDITION when several
-	// match; INVALID_ARGUMENT when the mask names a field that cannot be
-	// updated or is empty; ALREADY_EXISTS when a requested IP address is in
-	// use.
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty; ALREADY_EXISTS when a requested IP address is in use.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS, ETAG_MISMATCH.
 	UpdatePort(ctx context.Context, in *UpdatePortRequest, opts ...grpc.CallOption) (*UpdatePortResponse, error)
 	// DeletePort deletes one port (shade's delete_port). A port that does not
 	// exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several ports match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeletePort(ctx context.Context, in *DeletePortRequest, opts ...grpc.CallOption) (*DeletePortResponse, error)
 	// ListRouters streams the routers in scope, one per message (shade's
 	// list_routers, search_routers).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListRouters(ctx context.Context, in *ListRoutersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListRoutersResponse], error)
 	// GetRouter returns exactly one router (shade's get_router).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRouter(ctx context.Context, in *GetRouterRequest, opts ...grpc.CallOption) (*GetRouterResponse, error)
 	// CreateRouter creates a router, optionally with an external gateway
 	// (shade's create_router).
-	// Errors: NOT_FOUND when the gateway network does not exist;
-	// INVALID_ARGUMENT when Neutron rejects a value; PERMISSION_DENIED when
-	// `enable_snat` or `ext_fixed_ips` need admin rights on this cloud.
+	// Errors: NOT_FOUND when the gateway network does not exist; INVALID_ARGUMENT
+	// when Neutron rejects a value; PERMISSION_DENIED when `enable_snat` or
+	// `ext_fixed_ips` need admin rights on this cloud.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, REQUEST_ID_CONFLICT.
 	CreateRouter(ctx context.Context, in *CreateRouterRequest, opts ...grpc.CallOption) (*CreateRouterResponse, error)
 	// UpdateRouter changes the fields of a router named in `update_mask`
 	// (shade's update_router).
-	// Errors: NOT_FOUND when no router matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when the mask names a field that cannot
-	// be updated or is empty.
+	// Errors: NOT_FOUND when no router matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateRouter(ctx context.Context, in *UpdateRouterRequest, opts ...grpc.CallOption) (*UpdateRouterResponse, error)
 	// DeleteRouter deletes one router (shade's delete_router). A router that
 	// does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several routers match or when the
-	// router still has interfaces.
+	// Errors: FAILED_PRECONDITION when several routers match or when the router
+	// still has interfaces.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteRouter(ctx context.Context, in *DeleteRouterRequest, opts ...grpc.CallOption) (*DeleteRouterResponse, error)
 	// AddRouterInterface attaches a subnet or a port to a router (shade's
 	// add_router_interface).
 	// Errors: NOT_FOUND when the router, subnet or port does not exist;
-	// FAILED_PRECONDITION when several routers match;
-	// ALREADY_EXISTS when the subnet is already attached.
+	// FAILED_PRECONDITION when several routers match; ALREADY_EXISTS when the
+	// subnet is already attached.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// ALREADY_EXISTS.
 	AddRouterInterface(ctx context.Context, in *AddRouterInterfaceRequest, opts ...grpc.CallOption) (*AddRouterInterfaceResponse, error)
 	// RemoveRouterInterface detaches a subnet or a port from a router (shade's
 	// remove_router_interface).
-	// Errors: NOT_FOUND when the router does not exist or has no such
-	// interface; FAILED_PRECONDITION when several routers match.
+	// Errors: NOT_FOUND when the router does not exist or has no such interface;
+	// FAILED_PRECONDITION when several routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveRouterInterface(ctx context.Context, in *RemoveRouterInterfaceRequest, opts ...grpc.CallOption) (*RemoveRouterInterfaceResponse, error)
 	// ListRouterInterfaces streams the ports that connect a router to
 	// networks, one per message (shade's list_router_interfaces).
-	// Errors: NOT_FOUND when the router does not exist; FAILED_PRECONDITION
-	// when several routers match.
+	// Errors: NOT_FOUND when the router does not exist; FAILED_PRECONDITION when
+	// several routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListRouterInterfaces(ctx context.Context, in *ListRouterInterfacesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListRouterInterfacesResponse], error)
 	// ListFloatingIps streams the floating IPs in scope, one per message
 	// (shade's list_floating_ips, search_floating_ips).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListFloatingIps(ctx context.Context, in *ListFloatingIpsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFloatingIpsResponse], error)
 	// GetFloatingIp returns exactly one floating IP by ID or address (shade's
 	// get_floating_ip, get_floating_ip_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetFloatingIp(ctx context.Context, in *GetFloatingIpRequest, opts ...grpc.CallOption) (*GetFloatingIpResponse, error)
 	// CreateFloatingIp allocates a floating IP and, when `server` or `port` is
 	// set, attaches it (shade's create_floating_ip).
 	// Errors: NOT_FOUND when the network, server or port does not exist;
-	// FAILED_PRECONDITION when several match, or when no external network can
-	// be chosen; RESOURCE_EXHAUSTED when the project's floating IP quota or
-	// the pool is exhausted; DEADLINE_EXCEEDED when `wait` is set and the IP
-	// is not attached within `timeout`.
+	// FAILED_PRECONDITION when several match, or when no external network can be
+	// chosen; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the project's floating IP
+	// quota or the pool is exhausted; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the IP is not attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateFloatingIp(ctx context.Context, in *CreateFloatingIpRequest, opts ...grpc.CallOption) (*CreateFloatingIpResponse, error)
 	// DeleteFloatingIp releases one floating IP, retrying as shade does when
 	// Neutron still lists it afterwards (shade's delete_floating_ip). A
 	// floating IP that does not exist is not an error: `deleted` is false.
-	// Errors: ABORTED when Neutron still lists the IP after every retry
-	// (calling again may succeed).
+	// Errors: ABORTED when Neutron still lists the IP after every retry (calling
+	// again may succeed).
+	// Reasons: RESOURCE_BUSY.
 	DeleteFloatingIp(ctx context.Context, in *DeleteFloatingIpRequest, opts ...grpc.CallOption) (*DeleteFloatingIpResponse, error)
 	// DeleteUnattachedFloatingIps releases every floating IP of the project
 	// that is not attached to a port (shade's delete_unattached_floating_ips)
 	// and says how many it released.
-	// Errors: ABORTED when Neutron still lists an IP after every retry
-	// (calling again may succeed; IPs already released stay released).
+	// Errors: ABORTED when Neutron still lists an IP after every retry (calling
+	// again may succeed; IPs already released stay released).
+	// Reasons: RESOURCE_BUSY.
 	DeleteUnattachedFloatingIps(ctx context.Context, in *DeleteUnattachedFloatingIpsRequest, opts ...grpc.CallOption) (*DeleteUnattachedFloatingIpsResponse, error)
 	// ListFloatingIpPools streams the floating IP pools, one per message
 	// (shade's list_floating_ip_pools, search_floating_ip_pools). Pools are a
 	// Nova API extension.
 	// Errors: UNIMPLEMENTED when the cloud does not offer floating IP pools.
+	// Reasons: only those of every RPC.
 	ListFloatingIpPools(ctx context.Context, in *ListFloatingIpPoolsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListFloatingIpPoolsResponse], error)
-	// GetAvailableFloatingIp returns an unattached floating IP of the project,
-	// ALLOCATING A NEW ONE when none is free (shade's available_floating_ip).
-	// It is not read-only.
+	// AllocateFloatingIp returns an unattached floating IP of the project,
+	// allocating a new one when none is free (shade's
+	// available_floating_ip; named Allocate because it may create one).
 	// Errors: NOT_FOUND when the network or server does not exist;
-	// RESOURCE_EXHAUSTED when a new IP is needed and the quota or the pool is
-	// exhausted.
-	GetAvailableFloatingIp(ctx context.Context, in *GetAvailableFloatingIpRequest, opts ...grpc.CallOption) (*GetAvailableFloatingIpResponse, error)
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when a new IP is needed and the quota
+	// or the pool is exhausted.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, QUOTA_EXCEEDED,
+	// REQUEST_ID_CONFLICT.
+	AllocateFloatingIp(ctx context.Context, in *AllocateFloatingIpRequest, opts ...grpc.CallOption) (*AllocateFloatingIpResponse, error)
 	// AddAutoIp attaches a floating IP to a server, reusing a free one of the
 	// project or allocating one (shade's add_auto_ip).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match or the server has no port to attach to;
-	// RESOURCE_EXHAUSTED when no IP can be allocated; DEADLINE_EXCEEDED when
-	// `wait` is set and the IP is not attached within `timeout`.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match or the server has no port to attach to;
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when no IP can be allocated;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IP is not
+	// attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	AddAutoIp(ctx context.Context, in *AddAutoIpRequest, opts ...grpc.CallOption) (*AddAutoIpResponse, error)
 	// AddIpList attaches the given existing floating IP addresses to a server
 	// (shade's add_ip_list). Every address of the list is attached; shade
 	// 1.33 silently attaches only the first one.
-	// Errors: NOT_FOUND when the server or one of the addresses does not
-	// exist; FAILED_PRECONDITION when several servers match or an address is
-	// attached elsewhere; DEADLINE_EXCEEDED when `wait` is set and the IPs are
-	// not attached within `timeout`.
+	// Errors: NOT_FOUND when the server or one of the addresses does not exist;
+	// FAILED_PRECONDITION when several servers match or an address is attached
+	// elsewhere; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IPs
+	// are not attached within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, WAIT_TIMEOUT.
 	AddIpList(ctx context.Context, in *AddIpListRequest, opts ...grpc.CallOption) (*AddIpListResponse, error)
 	// DetachIpFromServer detaches a floating IP from a server without
 	// releasing it (shade's detach_ip_from_server). `detached` is false when
 	// the IP was not attached to that server.
 	// Errors: NOT_FOUND when the floating IP does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DetachIpFromServer(ctx context.Context, in *DetachIpFromServerRequest, opts ...grpc.CallOption) (*DetachIpFromServerResponse, error)
 	// ListSecurityGroups streams the security groups in scope, one per
 	// message, each with its rules (shade's list_security_groups,
 	// search_security_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListSecurityGroups(ctx context.Context, in *ListSecurityGroupsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListSecurityGroupsResponse], error)
 	// GetSecurityGroup returns exactly one security group with its rules
 	// (shade's get_security_group, get_security_group_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetSecurityGroup(ctx context.Context, in *GetSecurityGroupRequest, opts ...grpc.CallOption) (*GetSecurityGroupResponse, error)
 	// CreateSecurityGroup creates a security group (shade's
 	// create_security_group). Neutron adds its default egress rules.
-	// Errors: INVALID_ARGUMENT when Neutron rejects a value;
-	// RESOURCE_EXHAUSTED when the quota is exhausted.
+	// Errors: INVALID_ARGUMENT when Neutron rejects a value; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the quota is exhausted.
+	// Reasons: QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateSecurityGroup(ctx context.Context, in *CreateSecurityGroupRequest, opts ...grpc.CallOption) (*CreateSecurityGroupResponse, error)
 	// UpdateSecurityGroup renames or re-describes a security group (shade's
 	// update_security_group).
-	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateSecurityGroup(ctx context.Context, in *UpdateSecurityGroupRequest, opts ...grpc.CallOption) (*UpdateSecurityGroupResponse, error)
 	// DeleteSecurityGroup deletes one security group (shade's
 	// delete_security_group). A group that does not exist is not an error:
 	// `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several groups match or the group is
-	// still in use by a port.
+	// Errors: FAILED_PRECONDITION when several groups match or the group is still
+	// in use by a port.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteSecurityGroup(ctx context.Context, in *DeleteSecurityGroupRequest, opts ...grpc.CallOption) (*DeleteSecurityGroupResponse, error)
 	// CreateSecurityGroupRule adds a rule to a security group (shade's
 	// create_security_group_rule).
-	// Errors: NOT_FOUND when the group does not exist; FAILED_PRECONDITION
-	// when several groups match; ALREADY_EXISTS when an identical rule
-	// exists; INVALID_ARGUMENT when the port range or protocol is invalid.
+	// Errors: NOT_FOUND when the group does not exist; FAILED_PRECONDITION when
+	// several groups match; ALREADY_EXISTS when an identical rule exists;
+	// INVALID_ARGUMENT when the port range or protocol is invalid.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreateSecurityGroupRule(ctx context.Context, in *CreateSecurityGroupRuleRequest, opts ...grpc.CallOption) (*CreateSecurityGroupRuleResponse, error)
 	// DeleteSecurityGroupRule deletes one rule by ID (shade's
 	// delete_security_group_rule). A rule that does not exist is not an
 	// error: `deleted` is false.
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	DeleteSecurityGroupRule(ctx context.Context, in *DeleteSecurityGroupRuleRequest, opts ...grpc.CallOption) (*DeleteSecurityGroupRuleResponse, error)
 }
 
@@ -690,10 +742,10 @@ func (c *networkServiceClient) ListFloatingIpPools(ctx context.Context, in *List
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type NetworkService_ListFloatingIpPoolsClient = grpc.ServerStreamingClient[ListFloatingIpPoolsResponse]
 
-func (c *networkServiceClient) GetAvailableFloatingIp(ctx context.Context, in *GetAvailableFloatingIpRequest, opts ...grpc.CallOption) (*GetAvailableFloatingIpResponse, error) {
+func (c *networkServiceClient) AllocateFloatingIp(ctx context.Context, in *AllocateFloatingIpRequest, opts ...grpc.CallOption) (*AllocateFloatingIpResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(GetAvailableFloatingIpResponse)
-	err := c.cc.Invoke(ctx, NetworkService_GetAvailableFloatingIp_FullMethodName, in, out, cOpts...)
+	out := new(AllocateFloatingIpResponse)
+	err := c.cc.Invoke(ctx, NetworkService_AllocateFloatingIp_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -824,233 +876,285 @@ func (c *networkServiceClient) DeleteSecurityGroupRule(ctx context.Context, in *
 // field says which REST key it carries. Floating IPs and security
 // groups are shade's normalized objects.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no network service or lacks the
-// extension the call needs.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no network service or lacks the extension the call needs),
+// and with a DEADLINE_EXCEEDED without ErrorInfo when the caller's own gRPC
+// deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type NetworkServiceServer interface {
 	// ListNetworks streams the networks in scope, one per message; shade's
 	// list_networks, search_networks and the network classification helpers
 	// (get_external_networks, get_internal_ipv4_networks, get_default_network,
 	// get_nat_destination, ...) through `category`.
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListNetworks(*ListNetworksRequest, grpc.ServerStreamingServer[ListNetworksResponse]) error
 	// GetNetwork returns exactly one network (shade's get_network,
 	// get_network_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// networks match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetNetwork(context.Context, *GetNetworkRequest) (*GetNetworkResponse, error)
 	// CreateNetwork creates a network (shade's create_network).
-	// Errors: INVALID_ARGUMENT when Neutron rejects a parameter (e.g. an
-	// unknown provider network type); PERMISSION_DENIED for provider, external
-	// or cross-project networks without admin rights.
+	// Errors: INVALID_ARGUMENT when Neutron rejects a parameter (e.g. an unknown
+	// provider network type); PERMISSION_DENIED for provider, external or
+	// cross-project networks without admin rights.
+	// Reasons: REQUEST_ID_CONFLICT.
 	CreateNetwork(context.Context, *CreateNetworkRequest) (*CreateNetworkResponse, error)
 	// DeleteNetwork deletes one network (shade's delete_network). A network
 	// that does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several networks match or when ports
-	// are still in use on it.
+	// Errors: FAILED_PRECONDITION when several networks match or when ports are
+	// still in use on it.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteNetwork(context.Context, *DeleteNetworkRequest) (*DeleteNetworkResponse, error)
 	// ListNetworkExtensions streams the aliases of the Neutron API extensions
 	// the cloud enables (shade's get_network_extensions), one per message.
+	// Reasons: only those of every RPC.
 	ListNetworkExtensions(*ListNetworkExtensionsRequest, grpc.ServerStreamingServer[ListNetworkExtensionsResponse]) error
 	// GetNetworkSettings reports how the server's cloud configuration tells
 	// shade to treat networks of one cloud region (shade's
 	// use_external_network, use_internal_network).
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	GetNetworkSettings(context.Context, *GetNetworkSettingsRequest) (*GetNetworkSettingsResponse, error)
 	// ListSubnets streams the subnets in scope, one per message (shade's
 	// list_subnets, search_subnets).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListSubnets(*ListSubnetsRequest, grpc.ServerStreamingServer[ListSubnetsResponse]) error
 	// GetSubnet returns exactly one subnet (shade's get_subnet,
 	// get_subnet_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// subnets match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetSubnet(context.Context, *GetSubnetRequest) (*GetSubnetResponse, error)
 	// CreateSubnet creates a subnet on a network (shade's create_subnet).
-	// Errors: NOT_FOUND when the network does not exist; FAILED_PRECONDITION
-	// when several networks match; INVALID_ARGUMENT when neither `cidr` nor
+	// Errors: NOT_FOUND when the network does not exist; FAILED_PRECONDITION when
+	// several networks match; INVALID_ARGUMENT when neither `cidr` nor
 	// `use_default_subnetpool` is given, when both `gateway_ip` and
 	// `disable_gateway_ip` are set, or when Neutron rejects a value.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// REQUEST_ID_CONFLICT.
 	CreateSubnet(context.Context, *CreateSubnetRequest) (*CreateSubnetResponse, error)
 	// UpdateSubnet changes the fields of a subnet named in `update_mask`
 	// (shade's update_subnet).
-	// Errors: NOT_FOUND when no subnet matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when the mask names a field that cannot
-	// be updated or is empty.
+	// Errors: NOT_FOUND when no subnet matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateSubnet(context.Context, *UpdateSubnetRequest) (*UpdateSubnetResponse, error)
 	// DeleteSubnet deletes one subnet (shade's delete_subnet). A subnet that
 	// does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several subnets match or when addresses
-	// of the subnet are still allocated to ports.
+	// Errors: FAILED_PRECONDITION when several subnets match or when addresses of
+	// the subnet are still allocated to ports.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteSubnet(context.Context, *DeleteSubnetRequest) (*DeleteSubnetResponse, error)
 	// ListPorts streams the ports in scope, one per message (shade's
 	// list_ports, search_ports). Put Neutron attributes in
 	// `selector.filters` to filter server-side, e.g. `{"status": "DOWN"}` or
 	// `{"device_id": "<server id>"}`.
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListPorts(*ListPortsRequest, grpc.ServerStreamingServer[ListPortsResponse]) error
 	// GetPort returns exactly one port (shade's get_port, get_port_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// ports match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetPort(context.Context, *GetPortRequest) (*GetPortResponse, error)
 	// CreatePort creates a port on a network (shade's create_port).
-	// Errors: NOT_FOUND when the network does not exist; ALREADY_EXISTS when
-	// the requested MAC or IP address is already in use; INVALID_ARGUMENT
-	// when Neutron rejects a value.
+	// Errors: NOT_FOUND when the network does not exist; ALREADY_EXISTS when the
+	// requested MAC or IP address is already in use; INVALID_ARGUMENT when
+	// Neutron rejects a value.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreatePort(context.Context, *CreatePortRequest) (*CreatePortResponse, error)
 	// UpdatePort changes the fields of a port named in `update_mask` (shade's
 	// update_port).
 	// Errors: NOT_FOUND when no port matches; FAILED_PRECONDITION when several
-	// match; INVALID_ARGUMENT when the mask names a field that cannot be
-	// updated or is empty; ALREADY_EXISTS when a requested IP address is in
-	// use.
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty; ALREADY_EXISTS when a requested IP address is in use.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS, ETAG_MISMATCH.
 	UpdatePort(context.Context, *UpdatePortRequest) (*UpdatePortResponse, error)
 	// DeletePort deletes one port (shade's delete_port). A port that does not
 	// exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when several ports match.
+	// Reasons: AMBIGUOUS_NAME.
 	DeletePort(context.Context, *DeletePortRequest) (*DeletePortResponse, error)
 	// ListRouters streams the routers in scope, one per message (shade's
 	// list_routers, search_routers).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListRouters(*ListRoutersRequest, grpc.ServerStreamingServer[ListRoutersResponse]) error
 	// GetRouter returns exactly one router (shade's get_router).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetRouter(context.Context, *GetRouterRequest) (*GetRouterResponse, error)
 	// CreateRouter creates a router, optionally with an external gateway
 	// (shade's create_router).
-	// Errors: NOT_FOUND when the gateway network does not exist;
-	// INVALID_ARGUMENT when Neutron rejects a value; PERMISSION_DENIED when
-	// `enable_snat` or `ext_fixed_ips` need admin rights on this cloud.
+	// Errors: NOT_FOUND when the gateway network does not exist; INVALID_ARGUMENT
+	// when Neutron rejects a value; PERMISSION_DENIED when `enable_snat` or
+	// `ext_fixed_ips` need admin rights on this cloud.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, REQUEST_ID_CONFLICT.
 	CreateRouter(context.Context, *CreateRouterRequest) (*CreateRouterResponse, error)
 	// UpdateRouter changes the fields of a router named in `update_mask`
 	// (shade's update_router).
-	// Errors: NOT_FOUND when no router matches; FAILED_PRECONDITION when
-	// several match; INVALID_ARGUMENT when the mask names a field that cannot
-	// be updated or is empty.
+	// Errors: NOT_FOUND when no router matches; FAILED_PRECONDITION when several
+	// match; INVALID_ARGUMENT when the mask names a field that cannot be updated
+	// or is empty.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateRouter(context.Context, *UpdateRouterRequest) (*UpdateRouterResponse, error)
 	// DeleteRouter deletes one router (shade's delete_router). A router that
 	// does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several routers match or when the
-	// router still has interfaces.
+	// Errors: FAILED_PRECONDITION when several routers match or when the router
+	// still has interfaces.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteRouter(context.Context, *DeleteRouterRequest) (*DeleteRouterResponse, error)
 	// AddRouterInterface attaches a subnet or a port to a router (shade's
 	// add_router_interface).
 	// Errors: NOT_FOUND when the router, subnet or port does not exist;
-	// FAILED_PRECONDITION when several routers match;
-	// ALREADY_EXISTS when the subnet is already attached.
+	// FAILED_PRECONDITION when several routers match; ALREADY_EXISTS when the
+	// subnet is already attached.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// ALREADY_EXISTS.
 	AddRouterInterface(context.Context, *AddRouterInterfaceRequest) (*AddRouterInterfaceResponse, error)
 	// RemoveRouterInterface detaches a subnet or a port from a router (shade's
 	// remove_router_interface).
-	// Errors: NOT_FOUND when the router does not exist or has no such
-	// interface; FAILED_PRECONDITION when several routers match.
+	// Errors: NOT_FOUND when the router does not exist or has no such interface;
+	// FAILED_PRECONDITION when several routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	RemoveRouterInterface(context.Context, *RemoveRouterInterfaceRequest) (*RemoveRouterInterfaceResponse, error)
 	// ListRouterInterfaces streams the ports that connect a router to
 	// networks, one per message (shade's list_router_interfaces).
-	// Errors: NOT_FOUND when the router does not exist; FAILED_PRECONDITION
-	// when several routers match.
+	// Errors: NOT_FOUND when the router does not exist; FAILED_PRECONDITION when
+	// several routers match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	ListRouterInterfaces(*ListRouterInterfacesRequest, grpc.ServerStreamingServer[ListRouterInterfacesResponse]) error
 	// ListFloatingIps streams the floating IPs in scope, one per message
 	// (shade's list_floating_ips, search_floating_ips).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListFloatingIps(*ListFloatingIpsRequest, grpc.ServerStreamingServer[ListFloatingIpsResponse]) error
 	// GetFloatingIp returns exactly one floating IP by ID or address (shade's
 	// get_floating_ip, get_floating_ip_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetFloatingIp(context.Context, *GetFloatingIpRequest) (*GetFloatingIpResponse, error)
 	// CreateFloatingIp allocates a floating IP and, when `server` or `port` is
 	// set, attaches it (shade's create_floating_ip).
 	// Errors: NOT_FOUND when the network, server or port does not exist;
-	// FAILED_PRECONDITION when several match, or when no external network can
-	// be chosen; RESOURCE_EXHAUSTED when the project's floating IP quota or
-	// the pool is exhausted; DEADLINE_EXCEEDED when `wait` is set and the IP
-	// is not attached within `timeout`.
+	// FAILED_PRECONDITION when several match, or when no external network can be
+	// chosen; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the project's floating IP
+	// quota or the pool is exhausted; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when
+	// `wait` is set and the IP is not attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	CreateFloatingIp(context.Context, *CreateFloatingIpRequest) (*CreateFloatingIpResponse, error)
 	// DeleteFloatingIp releases one floating IP, retrying as shade does when
 	// Neutron still lists it afterwards (shade's delete_floating_ip). A
 	// floating IP that does not exist is not an error: `deleted` is false.
-	// Errors: ABORTED when Neutron still lists the IP after every retry
-	// (calling again may succeed).
+	// Errors: ABORTED when Neutron still lists the IP after every retry (calling
+	// again may succeed).
+	// Reasons: RESOURCE_BUSY.
 	DeleteFloatingIp(context.Context, *DeleteFloatingIpRequest) (*DeleteFloatingIpResponse, error)
 	// DeleteUnattachedFloatingIps releases every floating IP of the project
 	// that is not attached to a port (shade's delete_unattached_floating_ips)
 	// and says how many it released.
-	// Errors: ABORTED when Neutron still lists an IP after every retry
-	// (calling again may succeed; IPs already released stay released).
+	// Errors: ABORTED when Neutron still lists an IP after every retry (calling
+	// again may succeed; IPs already released stay released).
+	// Reasons: RESOURCE_BUSY.
 	DeleteUnattachedFloatingIps(context.Context, *DeleteUnattachedFloatingIpsRequest) (*DeleteUnattachedFloatingIpsResponse, error)
 	// ListFloatingIpPools streams the floating IP pools, one per message
 	// (shade's list_floating_ip_pools, search_floating_ip_pools). Pools are a
 	// Nova API extension.
 	// Errors: UNIMPLEMENTED when the cloud does not offer floating IP pools.
+	// Reasons: only those of every RPC.
 	ListFloatingIpPools(*ListFloatingIpPoolsRequest, grpc.ServerStreamingServer[ListFloatingIpPoolsResponse]) error
-	// GetAvailableFloatingIp returns an unattached floating IP of the project,
-	// ALLOCATING A NEW ONE when none is free (shade's available_floating_ip).
-	// It is not read-only.
+	// AllocateFloatingIp returns an unattached floating IP of the project,
+	// allocating a new one when none is free (shade's
+	// available_floating_ip; named Allocate because it may create one).
 	// Errors: NOT_FOUND when the network or server does not exist;
-	// RESOURCE_EXHAUSTED when a new IP is needed and the quota or the pool is
-	// exhausted.
-	GetAvailableFloatingIp(context.Context, *GetAvailableFloatingIpRequest) (*GetAvailableFloatingIpResponse, error)
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when a new IP is needed and the quota
+	// or the pool is exhausted.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, QUOTA_EXCEEDED,
+	// REQUEST_ID_CONFLICT.
+	AllocateFloatingIp(context.Context, *AllocateFloatingIpRequest) (*AllocateFloatingIpResponse, error)
 	// AddAutoIp attaches a floating IP to a server, reusing a free one of the
 	// project or allocating one (shade's add_auto_ip).
-	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION
-	// when several servers match or the server has no port to attach to;
-	// RESOURCE_EXHAUSTED when no IP can be allocated; DEADLINE_EXCEEDED when
-	// `wait` is set and the IP is not attached within `timeout`.
+	// Errors: NOT_FOUND when the server does not exist; FAILED_PRECONDITION when
+	// several servers match or the server has no port to attach to;
+	// RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when no IP can be allocated;
+	// DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IP is not
+	// attached within `timeout`.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// QUOTA_EXCEEDED, WAIT_TIMEOUT, REQUEST_ID_CONFLICT.
 	AddAutoIp(context.Context, *AddAutoIpRequest) (*AddAutoIpResponse, error)
 	// AddIpList attaches the given existing floating IP addresses to a server
 	// (shade's add_ip_list). Every address of the list is attached; shade
 	// 1.33 silently attaches only the first one.
-	// Errors: NOT_FOUND when the server or one of the addresses does not
-	// exist; FAILED_PRECONDITION when several servers match or an address is
-	// attached elsewhere; DEADLINE_EXCEEDED when `wait` is set and the IPs are
-	// not attached within `timeout`.
+	// Errors: NOT_FOUND when the server or one of the addresses does not exist;
+	// FAILED_PRECONDITION when several servers match or an address is attached
+	// elsewhere; DEADLINE_EXCEEDED (WAIT_TIMEOUT) when `wait` is set and the IPs
+	// are not attached within `timeout`.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME,
+	// RESOURCE_BUSY, WAIT_TIMEOUT.
 	AddIpList(context.Context, *AddIpListRequest) (*AddIpListResponse, error)
 	// DetachIpFromServer detaches a floating IP from a server without
 	// releasing it (shade's detach_ip_from_server). `detached` is false when
 	// the IP was not attached to that server.
 	// Errors: NOT_FOUND when the floating IP does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	DetachIpFromServer(context.Context, *DetachIpFromServerRequest) (*DetachIpFromServerResponse, error)
 	// ListSecurityGroups streams the security groups in scope, one per
 	// message, each with its rules (shade's list_security_groups,
 	// search_security_groups).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListSecurityGroups(*ListSecurityGroupsRequest, grpc.ServerStreamingServer[ListSecurityGroupsResponse]) error
 	// GetSecurityGroup returns exactly one security group with its rules
 	// (shade's get_security_group, get_security_group_by_id).
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// groups match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetSecurityGroup(context.Context, *GetSecurityGroupRequest) (*GetSecurityGroupResponse, error)
 	// CreateSecurityGroup creates a security group (shade's
 	// create_security_group). Neutron adds its default egress rules.
-	// Errors: INVALID_ARGUMENT when Neutron rejects a value;
-	// RESOURCE_EXHAUSTED when the quota is exhausted.
+	// Errors: INVALID_ARGUMENT when Neutron rejects a value; RESOURCE_EXHAUSTED
+	// (QUOTA_EXCEEDED) when the quota is exhausted.
+	// Reasons: QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	CreateSecurityGroup(context.Context, *CreateSecurityGroupRequest) (*CreateSecurityGroupResponse, error)
 	// UpdateSecurityGroup renames or re-describes a security group (shade's
 	// update_security_group).
-	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when
-	// several match.
+	// Errors: NOT_FOUND when no group matches; FAILED_PRECONDITION when several
+	// match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ETAG_MISMATCH.
 	UpdateSecurityGroup(context.Context, *UpdateSecurityGroupRequest) (*UpdateSecurityGroupResponse, error)
 	// DeleteSecurityGroup deletes one security group (shade's
 	// delete_security_group). A group that does not exist is not an error:
 	// `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several groups match or the group is
-	// still in use by a port.
+	// Errors: FAILED_PRECONDITION when several groups match or the group is still
+	// in use by a port.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_BUSY.
 	DeleteSecurityGroup(context.Context, *DeleteSecurityGroupRequest) (*DeleteSecurityGroupResponse, error)
 	// CreateSecurityGroupRule adds a rule to a security group (shade's
 	// create_security_group_rule).
-	// Errors: NOT_FOUND when the group does not exist; FAILED_PRECONDITION
-	// when several groups match; ALREADY_EXISTS when an identical rule
-	// exists; INVALID_ARGUMENT when the port range or protocol is invalid.
+	// Errors: NOT_FOUND when the group does not exist; FAILED_PRECONDITION when
+	// several groups match; ALREADY_EXISTS when an identical rule exists;
+	// INVALID_ARGUMENT when the port range or protocol is invalid.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, ALREADY_EXISTS,
+	// REQUEST_ID_CONFLICT.
 	CreateSecurityGroupRule(context.Context, *CreateSecurityGroupRuleRequest) (*CreateSecurityGroupRuleResponse, error)
 	// DeleteSecurityGroupRule deletes one rule by ID (shade's
 	// delete_security_group_rule). A rule that does not exist is not an
 	// error: `deleted` is false.
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	DeleteSecurityGroupRule(context.Context, *DeleteSecurityGroupRuleRequest) (*DeleteSecurityGroupRuleResponse, error)
 	mustEmbedUnimplementedNetworkServiceServer()
 }
@@ -1152,8 +1256,8 @@ func (UnimplementedNetworkServiceServer) DeleteUnattachedFloatingIps(context.Con
 func (UnimplementedNetworkServiceServer) ListFloatingIpPools(*ListFloatingIpPoolsRequest, grpc.ServerStreamingServer[ListFloatingIpPoolsResponse]) error {
 	return status.Error(codes.Unimplemented, "method ListFloatingIpPools not implemented")
 }
-func (UnimplementedNetworkServiceServer) GetAvailableFloatingIp(context.Context, *GetAvailableFloatingIpRequest) (*GetAvailableFloatingIpResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method GetAvailableFloatingIp not implemented")
+func (UnimplementedNetworkServiceServer) AllocateFloatingIp(context.Context, *AllocateFloatingIpRequest) (*AllocateFloatingIpResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AllocateFloatingIp not implemented")
 }
 func (UnimplementedNetworkServiceServer) AddAutoIp(context.Context, *AddAutoIpRequest) (*AddAutoIpResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AddAutoIp not implemented")
@@ -1690,20 +1794,20 @@ func _NetworkService_ListFloatingIpPools_Handler(srv interface{}, stream grpc.Se
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type NetworkService_ListFloatingIpPoolsServer = grpc.ServerStreamingServer[ListFloatingIpPoolsResponse]
 
-func _NetworkService_GetAvailableFloatingIp_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(GetAvailableFloatingIpRequest)
+func _NetworkService_AllocateFloatingIp_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AllocateFloatingIpRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(NetworkServiceServer).GetAvailableFloatingIp(ctx, in)
+		return srv.(NetworkServiceServer).AllocateFloatingIp(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: NetworkService_GetAvailableFloatingIp_FullMethodName,
+		FullMethod: NetworkService_AllocateFloatingIp_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(NetworkServiceServer).GetAvailableFloatingIp(ctx, req.(*GetAvailableFloatingIpRequest))
+		return srv.(NetworkServiceServer).AllocateFloatingIp(ctx, req.(*AllocateFloatingIpRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1977,8 +2081,8 @@ var NetworkService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _NetworkService_DeleteUnattachedFloatingIps_Handler,
 		},
 		{
-			MethodName: "GetAvailableFloatingIp",
-			Handler:    _NetworkService_GetAvailableFloatingIp_Handler,
+			MethodName: "AllocateFloatingIp",
+			Handler:    _NetworkService_AllocateFloatingIp_Handler,
 		},
 		{
 			MethodName: "AddAutoIp",

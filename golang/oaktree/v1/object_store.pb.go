@@ -115,7 +115,11 @@ type ObjectStoreContainer struct {
 	Metadata map[string]string `protobuf:"bytes,9,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Every HTTP response header, names lower-cased (e.g. x-storage-policy,
 	// x-timestamp). Empty in ListContainers results.
-	Headers       map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/containers/{name}". Every request field
+	// that refers to a container accepts it.
+	ResourceName  string `protobuf:"bytes,11,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -220,6 +224,13 @@ func (x *ObjectStoreContainer) GetHeaders() map[string]string {
 	return nil
 }
 
+func (x *ObjectStoreContainer) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // ObjectStoreObject is a Swift object's description (never its data).
 // ListObjects fills `name`, `hash`, `bytes`, `content_type` and
 // `last_modified` from Swift's listing; GetObjectMetadata and DownloadObject
@@ -250,7 +261,12 @@ type ObjectStoreObject struct {
 	Metadata map[string]string `protobuf:"bytes,9,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Every HTTP response header, names lower-cased (e.g. etag,
 	// x-static-large-object). Empty in ListObjects results.
-	Headers       map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/containers/{container}/objects/{name}"
+	// (the object name percent-encoded). Every request field that refers to an
+	// object accepts it.
+	ResourceName  string `protobuf:"bytes,11,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -355,6 +371,13 @@ func (x *ObjectStoreObject) GetHeaders() map[string]string {
 	return nil
 }
 
+func (x *ObjectStoreObject) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // ObjectStoreUploadMetadata describes the object an upload creates.
 type ObjectStoreUploadMetadata struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -385,7 +408,13 @@ type ObjectStoreUploadMetadata struct {
 	Metadata map[string]string `protobuf:"bytes,9,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Extra HTTP headers for the upload, e.g. content-type,
 	// x-delete-after. Names are case-insensitive.
-	Headers       map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Headers map[string]string `protobuf:"bytes,10,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -490,6 +519,13 @@ func (x *ObjectStoreUploadMetadata) GetHeaders() map[string]string {
 	return nil
 }
 
+func (x *ObjectStoreUploadMetadata) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // ListContainersRequest selects the containers to stream.
 type ListContainersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -548,8 +584,13 @@ func (x *ListContainersRequest) GetSelector() *Selector {
 // ListContainersResponse is one message of the ListContainers stream.
 type ListContainersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One container of the result.
-	Container     *ObjectStoreContainer `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListContainersResponse_Container
+	//	*ListContainersResponse_ScopeOutcome
+	Item          isListContainersResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -584,12 +625,48 @@ func (*ListContainersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{4}
 }
 
-func (x *ListContainersResponse) GetContainer() *ObjectStoreContainer {
+func (x *ListContainersResponse) GetItem() isListContainersResponse_Item {
 	if x != nil {
-		return x.Container
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListContainersResponse) GetContainer() *ObjectStoreContainer {
+	if x != nil {
+		if x, ok := x.Item.(*ListContainersResponse_Container); ok {
+			return x.Container
+		}
+	}
+	return nil
+}
+
+func (x *ListContainersResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListContainersResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListContainersResponse_Item interface {
+	isListContainersResponse_Item()
+}
+
+type ListContainersResponse_Container struct {
+	// One container of the result.
+	Container *ObjectStoreContainer `protobuf:"bytes,1,opt,name=container,proto3,oneof"`
+}
+
+type ListContainersResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListContainersResponse_Container) isListContainersResponse_Item() {}
+
+func (*ListContainersResponse_ScopeOutcome) isListContainersResponse_Item() {}
 
 // GetContainerRequest selects one container.
 type GetContainerRequest struct {
@@ -701,7 +778,13 @@ type CreateContainerRequest struct {
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Make the new container public (world-readable and listable). Ignored
 	// when the container already exists.
-	Public        bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
+	Public bool `protobuf:"varint,3,opt,name=public,proto3" json:"public,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -757,6 +840,13 @@ func (x *CreateContainerRequest) GetPublic() bool {
 	return false
 }
 
+func (x *CreateContainerRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateContainerResponse carries the container.
 type CreateContainerResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -803,8 +893,8 @@ func (x *CreateContainerResponse) GetContainer() *ObjectStoreContainer {
 	return nil
 }
 
-// UpdateContainerRequest sets headers on a container.
-type UpdateContainerRequest struct {
+// SetContainerHeadersRequest sets headers on a container.
+type SetContainerHeadersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
@@ -817,20 +907,20 @@ type UpdateContainerRequest struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateContainerRequest) Reset() {
-	*x = UpdateContainerRequest{}
+func (x *SetContainerHeadersRequest) Reset() {
+	*x = SetContainerHeadersRequest{}
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateContainerRequest) String() string {
+func (x *SetContainerHeadersRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateContainerRequest) ProtoMessage() {}
+func (*SetContainerHeadersRequest) ProtoMessage() {}
 
-func (x *UpdateContainerRequest) ProtoReflect() protoreflect.Message {
+func (x *SetContainerHeadersRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -842,34 +932,34 @@ func (x *UpdateContainerRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateContainerRequest.ProtoReflect.Descriptor instead.
-func (*UpdateContainerRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use SetContainerHeadersRequest.ProtoReflect.Descriptor instead.
+func (*SetContainerHeadersRequest) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *UpdateContainerRequest) GetLocation() *Location {
+func (x *SetContainerHeadersRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
 	}
 	return nil
 }
 
-func (x *UpdateContainerRequest) GetName() string {
+func (x *SetContainerHeadersRequest) GetName() string {
 	if x != nil {
 		return x.Name
 	}
 	return ""
 }
 
-func (x *UpdateContainerRequest) GetHeaders() map[string]string {
+func (x *SetContainerHeadersRequest) GetHeaders() map[string]string {
 	if x != nil {
 		return x.Headers
 	}
 	return nil
 }
 
-// UpdateContainerResponse carries the updated container.
-type UpdateContainerResponse struct {
+// SetContainerHeadersResponse carries the updated container.
+type SetContainerHeadersResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The container after the change, with its headers.
 	Container     *ObjectStoreContainer `protobuf:"bytes,1,opt,name=container,proto3" json:"container,omitempty"`
@@ -877,20 +967,20 @@ type UpdateContainerResponse struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateContainerResponse) Reset() {
-	*x = UpdateContainerResponse{}
+func (x *SetContainerHeadersResponse) Reset() {
+	*x = SetContainerHeadersResponse{}
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateContainerResponse) String() string {
+func (x *SetContainerHeadersResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateContainerResponse) ProtoMessage() {}
+func (*SetContainerHeadersResponse) ProtoMessage() {}
 
-func (x *UpdateContainerResponse) ProtoReflect() protoreflect.Message {
+func (x *SetContainerHeadersResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -902,12 +992,12 @@ func (x *UpdateContainerResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateContainerResponse.ProtoReflect.Descriptor instead.
-func (*UpdateContainerResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use SetContainerHeadersResponse.ProtoReflect.Descriptor instead.
+func (*SetContainerHeadersResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *UpdateContainerResponse) GetContainer() *ObjectStoreContainer {
+func (x *SetContainerHeadersResponse) GetContainer() *ObjectStoreContainer {
 	if x != nil {
 		return x.Container
 	}
@@ -1294,8 +1384,13 @@ func (x *ListObjectsRequest) GetContainer() string {
 // ListObjectsResponse is one message of the ListObjects stream.
 type ListObjectsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One object of the result.
-	Object        *ObjectStoreObject `protobuf:"bytes,1,opt,name=object,proto3" json:"object,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListObjectsResponse_Object
+	//	*ListObjectsResponse_ScopeOutcome
+	Item          isListObjectsResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1330,12 +1425,48 @@ func (*ListObjectsResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{18}
 }
 
-func (x *ListObjectsResponse) GetObject() *ObjectStoreObject {
+func (x *ListObjectsResponse) GetItem() isListObjectsResponse_Item {
 	if x != nil {
-		return x.Object
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListObjectsResponse) GetObject() *ObjectStoreObject {
+	if x != nil {
+		if x, ok := x.Item.(*ListObjectsResponse_Object); ok {
+			return x.Object
+		}
+	}
+	return nil
+}
+
+func (x *ListObjectsResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListObjectsResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListObjectsResponse_Item interface {
+	isListObjectsResponse_Item()
+}
+
+type ListObjectsResponse_Object struct {
+	// One object of the result.
+	Object *ObjectStoreObject `protobuf:"bytes,1,opt,name=object,proto3,oneof"`
+}
+
+type ListObjectsResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListObjectsResponse_Object) isListObjectsResponse_Item() {}
+
+func (*ListObjectsResponse_ScopeOutcome) isListObjectsResponse_Item() {}
 
 // UploadObjectRequest is one message of the UploadObject client stream.
 type UploadObjectRequest struct {
@@ -1732,8 +1863,8 @@ func (x *GetObjectMetadataResponse) GetObject() *ObjectStoreObject {
 	return nil
 }
 
-// UpdateObjectRequest sets metadata and headers of an object.
-type UpdateObjectRequest struct {
+// ReplaceObjectMetadataRequest sets metadata and headers of an object.
+type ReplaceObjectMetadataRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
@@ -1750,20 +1881,20 @@ type UpdateObjectRequest struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateObjectRequest) Reset() {
-	*x = UpdateObjectRequest{}
+func (x *ReplaceObjectMetadataRequest) Reset() {
+	*x = ReplaceObjectMetadataRequest{}
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateObjectRequest) String() string {
+func (x *ReplaceObjectMetadataRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateObjectRequest) ProtoMessage() {}
+func (*ReplaceObjectMetadataRequest) ProtoMessage() {}
 
-func (x *UpdateObjectRequest) ProtoReflect() protoreflect.Message {
+func (x *ReplaceObjectMetadataRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1775,48 +1906,48 @@ func (x *UpdateObjectRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateObjectRequest.ProtoReflect.Descriptor instead.
-func (*UpdateObjectRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use ReplaceObjectMetadataRequest.ProtoReflect.Descriptor instead.
+func (*ReplaceObjectMetadataRequest) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{25}
 }
 
-func (x *UpdateObjectRequest) GetLocation() *Location {
+func (x *ReplaceObjectMetadataRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
 	}
 	return nil
 }
 
-func (x *UpdateObjectRequest) GetContainer() string {
+func (x *ReplaceObjectMetadataRequest) GetContainer() string {
 	if x != nil {
 		return x.Container
 	}
 	return ""
 }
 
-func (x *UpdateObjectRequest) GetName() string {
+func (x *ReplaceObjectMetadataRequest) GetName() string {
 	if x != nil {
 		return x.Name
 	}
 	return ""
 }
 
-func (x *UpdateObjectRequest) GetMetadata() map[string]string {
+func (x *ReplaceObjectMetadataRequest) GetMetadata() map[string]string {
 	if x != nil {
 		return x.Metadata
 	}
 	return nil
 }
 
-func (x *UpdateObjectRequest) GetHeaders() map[string]string {
+func (x *ReplaceObjectMetadataRequest) GetHeaders() map[string]string {
 	if x != nil {
 		return x.Headers
 	}
 	return nil
 }
 
-// UpdateObjectResponse carries the updated object.
-type UpdateObjectResponse struct {
+// ReplaceObjectMetadataResponse carries the updated object.
+type ReplaceObjectMetadataResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The object after the change, with `metadata` and `headers` set.
 	Object        *ObjectStoreObject `protobuf:"bytes,1,opt,name=object,proto3" json:"object,omitempty"`
@@ -1824,20 +1955,20 @@ type UpdateObjectResponse struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateObjectResponse) Reset() {
-	*x = UpdateObjectResponse{}
+func (x *ReplaceObjectMetadataResponse) Reset() {
+	*x = ReplaceObjectMetadataResponse{}
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateObjectResponse) String() string {
+func (x *ReplaceObjectMetadataResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateObjectResponse) ProtoMessage() {}
+func (*ReplaceObjectMetadataResponse) ProtoMessage() {}
 
-func (x *UpdateObjectResponse) ProtoReflect() protoreflect.Message {
+func (x *ReplaceObjectMetadataResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_object_store_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1849,12 +1980,12 @@ func (x *UpdateObjectResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateObjectResponse.ProtoReflect.Descriptor instead.
-func (*UpdateObjectResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use ReplaceObjectMetadataResponse.ProtoReflect.Descriptor instead.
+func (*ReplaceObjectMetadataResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_object_store_proto_rawDescGZIP(), []int{26}
 }
 
-func (x *UpdateObjectResponse) GetObject() *ObjectStoreObject {
+func (x *ReplaceObjectMetadataResponse) GetObject() *ObjectStoreObject {
 	if x != nil {
 		return x.Object
 	}
@@ -2300,7 +2431,7 @@ var File_oaktree_v1_object_store_proto protoreflect.FileDescriptor
 const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\n" +
 	"\x1doaktree/v1/object_store.proto\x12\n" +
-	"oaktree.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xfd\x04\n" +
+	"oaktree.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xa2\x05\n" +
 	"\x14ObjectStoreContainer\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -2314,14 +2445,15 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\bread_acl\x18\b \x01(\tH\x00R\areadAcl\x88\x01\x01\x12J\n" +
 	"\bmetadata\x18\t \x03(\v2..oaktree.v1.ObjectStoreContainer.MetadataEntryR\bmetadata\x12G\n" +
 	"\aheaders\x18\n" +
-	" \x03(\v2-.oaktree.v1.ObjectStoreContainer.HeadersEntryR\aheaders\x1a;\n" +
+	" \x03(\v2-.oaktree.v1.ObjectStoreContainer.HeadersEntryR\aheaders\x12#\n" +
+	"\rresource_name\x18\v \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
-	"\t_read_acl\"\xc6\x04\n" +
+	"\t_read_acl\"\xeb\x04\n" +
 	"\x11ObjectStoreObject\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -2335,13 +2467,14 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\rlast_modified\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\flastModified\x12G\n" +
 	"\bmetadata\x18\t \x03(\v2+.oaktree.v1.ObjectStoreObject.MetadataEntryR\bmetadata\x12D\n" +
 	"\aheaders\x18\n" +
-	" \x03(\v2*.oaktree.v1.ObjectStoreObject.HeadersEntryR\aheaders\x1a;\n" +
+	" \x03(\v2*.oaktree.v1.ObjectStoreObject.HeadersEntryR\aheaders\x12#\n" +
+	"\rresource_name\x18\v \x01(\tR\fresourceName\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb8\x04\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xd7\x04\n" +
 	"\x19ObjectStoreUploadMetadata\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\tcontainer\x18\x02 \x01(\tR\tcontainer\x12\x12\n" +
@@ -2353,7 +2486,9 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\ause_slo\x18\b \x01(\bH\x01R\x06useSlo\x88\x01\x01\x12O\n" +
 	"\bmetadata\x18\t \x03(\v23.oaktree.v1.ObjectStoreUploadMetadata.MetadataEntryR\bmetadata\x12L\n" +
 	"\aheaders\x18\n" +
-	" \x03(\v22.oaktree.v1.ObjectStoreUploadMetadata.HeadersEntryR\aheaders\x1a;\n" +
+	" \x03(\v22.oaktree.v1.ObjectStoreUploadMetadata.HeadersEntryR\aheaders\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\v \x01(\tR\trequestId\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
@@ -2365,28 +2500,32 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\b_use_slo\"{\n" +
 	"\x15ListContainersRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"X\n" +
-	"\x16ListContainersResponse\x12>\n" +
-	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"[\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\xa3\x01\n" +
+	"\x16ListContainersResponse\x12@\n" +
+	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerH\x00R\tcontainer\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"[\n" +
 	"\x13GetContainerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"V\n" +
 	"\x14GetContainerResponse\x12>\n" +
-	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"v\n" +
+	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"\x95\x01\n" +
 	"\x16CreateContainerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
-	"\x06public\x18\x03 \x01(\bR\x06public\"Y\n" +
+	"\x06public\x18\x03 \x01(\bR\x06public\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"Y\n" +
 	"\x17CreateContainerResponse\x12>\n" +
-	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"\xe5\x01\n" +
-	"\x16UpdateContainerRequest\x120\n" +
+	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"\xed\x01\n" +
+	"\x1aSetContainerHeadersRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\x12I\n" +
-	"\aheaders\x18\x03 \x03(\v2/.oaktree.v1.UpdateContainerRequest.HeadersEntryR\aheaders\x1a:\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12M\n" +
+	"\aheaders\x18\x03 \x03(\v23.oaktree.v1.SetContainerHeadersRequest.HeadersEntryR\aheaders\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"Y\n" +
-	"\x17UpdateContainerResponse\x12>\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"]\n" +
+	"\x1bSetContainerHeadersResponse\x12>\n" +
 	"\tcontainer\x18\x01 \x01(\v2 .oaktree.v1.ObjectStoreContainerR\tcontainer\"^\n" +
 	"\x16DeleteContainerRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
@@ -2407,9 +2546,11 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\x12ListObjectsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
 	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\x12\x1c\n" +
-	"\tcontainer\x18\x03 \x01(\tR\tcontainer\"L\n" +
-	"\x13ListObjectsResponse\x125\n" +
-	"\x06object\x18\x01 \x01(\v2\x1d.oaktree.v1.ObjectStoreObjectR\x06object\"}\n" +
+	"\tcontainer\x18\x03 \x01(\tR\tcontainer\"\x97\x01\n" +
+	"\x13ListObjectsResponse\x127\n" +
+	"\x06object\x18\x01 \x01(\v2\x1d.oaktree.v1.ObjectStoreObjectH\x00R\x06object\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"}\n" +
 	"\x13UploadObjectRequest\x12C\n" +
 	"\bmetadata\x18\x01 \x01(\v2%.oaktree.v1.ObjectStoreUploadMetadataH\x00R\bmetadata\x12\x16\n" +
 	"\x05chunk\x18\x02 \x01(\fH\x00R\x05chunkB\t\n" +
@@ -2429,20 +2570,20 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	"\tcontainer\x18\x02 \x01(\tR\tcontainer\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\"R\n" +
 	"\x19GetObjectMetadataResponse\x125\n" +
-	"\x06object\x18\x01 \x01(\v2\x1d.oaktree.v1.ObjectStoreObjectR\x06object\"\x85\x03\n" +
-	"\x13UpdateObjectRequest\x120\n" +
+	"\x06object\x18\x01 \x01(\v2\x1d.oaktree.v1.ObjectStoreObjectR\x06object\"\xa0\x03\n" +
+	"\x1cReplaceObjectMetadataRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\tcontainer\x18\x02 \x01(\tR\tcontainer\x12\x12\n" +
-	"\x04name\x18\x03 \x01(\tR\x04name\x12I\n" +
-	"\bmetadata\x18\x04 \x03(\v2-.oaktree.v1.UpdateObjectRequest.MetadataEntryR\bmetadata\x12F\n" +
-	"\aheaders\x18\x05 \x03(\v2,.oaktree.v1.UpdateObjectRequest.HeadersEntryR\aheaders\x1a;\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12R\n" +
+	"\bmetadata\x18\x04 \x03(\v26.oaktree.v1.ReplaceObjectMetadataRequest.MetadataEntryR\bmetadata\x12O\n" +
+	"\aheaders\x18\x05 \x03(\v25.oaktree.v1.ReplaceObjectMetadataRequest.HeadersEntryR\aheaders\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"M\n" +
-	"\x14UpdateObjectResponse\x125\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"V\n" +
+	"\x1dReplaceObjectMetadataResponse\x125\n" +
 	"\x06object\x18\x01 \x01(\v2\x1d.oaktree.v1.ObjectStoreObjectR\x06object\"y\n" +
 	"\x13DeleteObjectRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
@@ -2472,20 +2613,20 @@ const file_oaktree_v1_object_store_proto_rawDesc = "" +
 	")OBJECT_STORE_CONTAINER_ACCESS_UNSPECIFIED\x10\x00\x12(\n" +
 	"$OBJECT_STORE_CONTAINER_ACCESS_PUBLIC\x10\x01\x12)\n" +
 	"%OBJECT_STORE_CONTAINER_ACCESS_PRIVATE\x10\x02\x12(\n" +
-	"$OBJECT_STORE_CONTAINER_ACCESS_CUSTOM\x10\x032\xd9\v\n" +
+	"$OBJECT_STORE_CONTAINER_ACCESS_CUSTOM\x10\x032\x80\f\n" +
 	"\x12ObjectStoreService\x12Y\n" +
 	"\x0eListContainers\x12!.oaktree.v1.ListContainersRequest\x1a\".oaktree.v1.ListContainersResponse0\x01\x12Q\n" +
 	"\fGetContainer\x12\x1f.oaktree.v1.GetContainerRequest\x1a .oaktree.v1.GetContainerResponse\x12Z\n" +
-	"\x0fCreateContainer\x12\".oaktree.v1.CreateContainerRequest\x1a#.oaktree.v1.CreateContainerResponse\x12Z\n" +
-	"\x0fUpdateContainer\x12\".oaktree.v1.UpdateContainerRequest\x1a#.oaktree.v1.UpdateContainerResponse\x12Z\n" +
+	"\x0fCreateContainer\x12\".oaktree.v1.CreateContainerRequest\x1a#.oaktree.v1.CreateContainerResponse\x12f\n" +
+	"\x13SetContainerHeaders\x12&.oaktree.v1.SetContainerHeadersRequest\x1a'.oaktree.v1.SetContainerHeadersResponse\x12Z\n" +
 	"\x0fDeleteContainer\x12\".oaktree.v1.DeleteContainerRequest\x1a#.oaktree.v1.DeleteContainerResponse\x12c\n" +
 	"\x12GetContainerAccess\x12%.oaktree.v1.GetContainerAccessRequest\x1a&.oaktree.v1.GetContainerAccessResponse\x12c\n" +
 	"\x12SetContainerAccess\x12%.oaktree.v1.SetContainerAccessRequest\x1a&.oaktree.v1.SetContainerAccessResponse\x12P\n" +
 	"\vListObjects\x12\x1e.oaktree.v1.ListObjectsRequest\x1a\x1f.oaktree.v1.ListObjectsResponse0\x01\x12S\n" +
 	"\fUploadObject\x12\x1f.oaktree.v1.UploadObjectRequest\x1a .oaktree.v1.UploadObjectResponse(\x01\x12Y\n" +
 	"\x0eDownloadObject\x12!.oaktree.v1.DownloadObjectRequest\x1a\".oaktree.v1.DownloadObjectResponse0\x01\x12`\n" +
-	"\x11GetObjectMetadata\x12$.oaktree.v1.GetObjectMetadataRequest\x1a%.oaktree.v1.GetObjectMetadataResponse\x12Q\n" +
-	"\fUpdateObject\x12\x1f.oaktree.v1.UpdateObjectRequest\x1a .oaktree.v1.UpdateObjectResponse\x12Q\n" +
+	"\x11GetObjectMetadata\x12$.oaktree.v1.GetObjectMetadataRequest\x1a%.oaktree.v1.GetObjectMetadataResponse\x12l\n" +
+	"\x15ReplaceObjectMetadata\x12(.oaktree.v1.ReplaceObjectMetadataRequest\x1a).oaktree.v1.ReplaceObjectMetadataResponse\x12Q\n" +
 	"\fDeleteObject\x12\x1f.oaktree.v1.DeleteObjectRequest\x1a .oaktree.v1.DeleteObjectResponse\x12T\n" +
 	"\rIsObjectStale\x12 .oaktree.v1.IsObjectStaleRequest\x1a!.oaktree.v1.IsObjectStaleResponse\x12l\n" +
 	"\x15GetObjectCapabilities\x12(.oaktree.v1.GetObjectCapabilitiesRequest\x1a).oaktree.v1.GetObjectCapabilitiesResponse\x12i\n" +
@@ -2517,8 +2658,8 @@ var file_oaktree_v1_object_store_proto_goTypes = []any{
 	(*GetContainerResponse)(nil),          // 7: oaktree.v1.GetContainerResponse
 	(*CreateContainerRequest)(nil),        // 8: oaktree.v1.CreateContainerRequest
 	(*CreateContainerResponse)(nil),       // 9: oaktree.v1.CreateContainerResponse
-	(*UpdateContainerRequest)(nil),        // 10: oaktree.v1.UpdateContainerRequest
-	(*UpdateContainerResponse)(nil),       // 11: oaktree.v1.UpdateContainerResponse
+	(*SetContainerHeadersRequest)(nil),    // 10: oaktree.v1.SetContainerHeadersRequest
+	(*SetContainerHeadersResponse)(nil),   // 11: oaktree.v1.SetContainerHeadersResponse
 	(*DeleteContainerRequest)(nil),        // 12: oaktree.v1.DeleteContainerRequest
 	(*DeleteContainerResponse)(nil),       // 13: oaktree.v1.DeleteContainerResponse
 	(*GetContainerAccessRequest)(nil),     // 14: oaktree.v1.GetContainerAccessRequest
@@ -2533,8 +2674,8 @@ var file_oaktree_v1_object_store_proto_goTypes = []any{
 	(*DownloadObjectResponse)(nil),        // 23: oaktree.v1.DownloadObjectResponse
 	(*GetObjectMetadataRequest)(nil),      // 24: oaktree.v1.GetObjectMetadataRequest
 	(*GetObjectMetadataResponse)(nil),     // 25: oaktree.v1.GetObjectMetadataResponse
-	(*UpdateObjectRequest)(nil),           // 26: oaktree.v1.UpdateObjectRequest
-	(*UpdateObjectResponse)(nil),          // 27: oaktree.v1.UpdateObjectResponse
+	(*ReplaceObjectMetadataRequest)(nil),  // 26: oaktree.v1.ReplaceObjectMetadataRequest
+	(*ReplaceObjectMetadataResponse)(nil), // 27: oaktree.v1.ReplaceObjectMetadataResponse
 	(*DeleteObjectRequest)(nil),           // 28: oaktree.v1.DeleteObjectRequest
 	(*DeleteObjectResponse)(nil),          // 29: oaktree.v1.DeleteObjectResponse
 	(*IsObjectStaleRequest)(nil),          // 30: oaktree.v1.IsObjectStaleRequest
@@ -2549,13 +2690,14 @@ var file_oaktree_v1_object_store_proto_goTypes = []any{
 	nil,                                   // 39: oaktree.v1.ObjectStoreObject.HeadersEntry
 	nil,                                   // 40: oaktree.v1.ObjectStoreUploadMetadata.MetadataEntry
 	nil,                                   // 41: oaktree.v1.ObjectStoreUploadMetadata.HeadersEntry
-	nil,                                   // 42: oaktree.v1.UpdateContainerRequest.HeadersEntry
-	nil,                                   // 43: oaktree.v1.UpdateObjectRequest.MetadataEntry
-	nil,                                   // 44: oaktree.v1.UpdateObjectRequest.HeadersEntry
+	nil,                                   // 42: oaktree.v1.SetContainerHeadersRequest.HeadersEntry
+	nil,                                   // 43: oaktree.v1.ReplaceObjectMetadataRequest.MetadataEntry
+	nil,                                   // 44: oaktree.v1.ReplaceObjectMetadataRequest.HeadersEntry
 	(*Location)(nil),                      // 45: oaktree.v1.Location
 	(*structpb.Struct)(nil),               // 46: google.protobuf.Struct
 	(*timestamppb.Timestamp)(nil),         // 47: google.protobuf.Timestamp
 	(*Selector)(nil),                      // 48: oaktree.v1.Selector
+	(*ScopeOutcome)(nil),                  // 49: oaktree.v1.ScopeOutcome
 }
 var file_oaktree_v1_object_store_proto_depIdxs = []int32{
 	45, // 0: oaktree.v1.ObjectStoreContainer.location:type_name -> oaktree.v1.Location
@@ -2575,73 +2717,75 @@ var file_oaktree_v1_object_store_proto_depIdxs = []int32{
 	45, // 14: oaktree.v1.ListContainersRequest.location:type_name -> oaktree.v1.Location
 	48, // 15: oaktree.v1.ListContainersRequest.selector:type_name -> oaktree.v1.Selector
 	1,  // 16: oaktree.v1.ListContainersResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
-	45, // 17: oaktree.v1.GetContainerRequest.location:type_name -> oaktree.v1.Location
-	1,  // 18: oaktree.v1.GetContainerResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
-	45, // 19: oaktree.v1.CreateContainerRequest.location:type_name -> oaktree.v1.Location
-	1,  // 20: oaktree.v1.CreateContainerResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
-	45, // 21: oaktree.v1.UpdateContainerRequest.location:type_name -> oaktree.v1.Location
-	42, // 22: oaktree.v1.UpdateContainerRequest.headers:type_name -> oaktree.v1.UpdateContainerRequest.HeadersEntry
-	1,  // 23: oaktree.v1.UpdateContainerResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
-	45, // 24: oaktree.v1.DeleteContainerRequest.location:type_name -> oaktree.v1.Location
-	45, // 25: oaktree.v1.GetContainerAccessRequest.location:type_name -> oaktree.v1.Location
-	0,  // 26: oaktree.v1.GetContainerAccessResponse.access:type_name -> oaktree.v1.ObjectStoreContainerAccess
-	45, // 27: oaktree.v1.SetContainerAccessRequest.location:type_name -> oaktree.v1.Location
-	0,  // 28: oaktree.v1.SetContainerAccessRequest.access:type_name -> oaktree.v1.ObjectStoreContainerAccess
-	45, // 29: oaktree.v1.ListObjectsRequest.location:type_name -> oaktree.v1.Location
-	48, // 30: oaktree.v1.ListObjectsRequest.selector:type_name -> oaktree.v1.Selector
-	2,  // 31: oaktree.v1.ListObjectsResponse.object:type_name -> oaktree.v1.ObjectStoreObject
-	3,  // 32: oaktree.v1.UploadObjectRequest.metadata:type_name -> oaktree.v1.ObjectStoreUploadMetadata
-	2,  // 33: oaktree.v1.UploadObjectResponse.object:type_name -> oaktree.v1.ObjectStoreObject
-	45, // 34: oaktree.v1.DownloadObjectRequest.location:type_name -> oaktree.v1.Location
-	2,  // 35: oaktree.v1.DownloadObjectResponse.object:type_name -> oaktree.v1.ObjectStoreObject
-	45, // 36: oaktree.v1.GetObjectMetadataRequest.location:type_name -> oaktree.v1.Location
-	2,  // 37: oaktree.v1.GetObjectMetadataResponse.object:type_name -> oaktree.v1.ObjectStoreObject
-	45, // 38: oaktree.v1.UpdateObjectRequest.location:type_name -> oaktree.v1.Location
-	43, // 39: oaktree.v1.UpdateObjectRequest.metadata:type_name -> oaktree.v1.UpdateObjectRequest.MetadataEntry
-	44, // 40: oaktree.v1.UpdateObjectRequest.headers:type_name -> oaktree.v1.UpdateObjectRequest.HeadersEntry
-	2,  // 41: oaktree.v1.UpdateObjectResponse.object:type_name -> oaktree.v1.ObjectStoreObject
-	45, // 42: oaktree.v1.DeleteObjectRequest.location:type_name -> oaktree.v1.Location
-	45, // 43: oaktree.v1.IsObjectStaleRequest.location:type_name -> oaktree.v1.Location
-	45, // 44: oaktree.v1.GetObjectCapabilitiesRequest.location:type_name -> oaktree.v1.Location
-	46, // 45: oaktree.v1.GetObjectCapabilitiesResponse.capabilities:type_name -> google.protobuf.Struct
-	45, // 46: oaktree.v1.GetObjectSegmentSizeRequest.location:type_name -> oaktree.v1.Location
-	4,  // 47: oaktree.v1.ObjectStoreService.ListContainers:input_type -> oaktree.v1.ListContainersRequest
-	6,  // 48: oaktree.v1.ObjectStoreService.GetContainer:input_type -> oaktree.v1.GetContainerRequest
-	8,  // 49: oaktree.v1.ObjectStoreService.CreateContainer:input_type -> oaktree.v1.CreateContainerRequest
-	10, // 50: oaktree.v1.ObjectStoreService.UpdateContainer:input_type -> oaktree.v1.UpdateContainerRequest
-	12, // 51: oaktree.v1.ObjectStoreService.DeleteContainer:input_type -> oaktree.v1.DeleteContainerRequest
-	14, // 52: oaktree.v1.ObjectStoreService.GetContainerAccess:input_type -> oaktree.v1.GetContainerAccessRequest
-	16, // 53: oaktree.v1.ObjectStoreService.SetContainerAccess:input_type -> oaktree.v1.SetContainerAccessRequest
-	18, // 54: oaktree.v1.ObjectStoreService.ListObjects:input_type -> oaktree.v1.ListObjectsRequest
-	20, // 55: oaktree.v1.ObjectStoreService.UploadObject:input_type -> oaktree.v1.UploadObjectRequest
-	22, // 56: oaktree.v1.ObjectStoreService.DownloadObject:input_type -> oaktree.v1.DownloadObjectRequest
-	24, // 57: oaktree.v1.ObjectStoreService.GetObjectMetadata:input_type -> oaktree.v1.GetObjectMetadataRequest
-	26, // 58: oaktree.v1.ObjectStoreService.UpdateObject:input_type -> oaktree.v1.UpdateObjectRequest
-	28, // 59: oaktree.v1.ObjectStoreService.DeleteObject:input_type -> oaktree.v1.DeleteObjectRequest
-	30, // 60: oaktree.v1.ObjectStoreService.IsObjectStale:input_type -> oaktree.v1.IsObjectStaleRequest
-	32, // 61: oaktree.v1.ObjectStoreService.GetObjectCapabilities:input_type -> oaktree.v1.GetObjectCapabilitiesRequest
-	34, // 62: oaktree.v1.ObjectStoreService.GetObjectSegmentSize:input_type -> oaktree.v1.GetObjectSegmentSizeRequest
-	5,  // 63: oaktree.v1.ObjectStoreService.ListContainers:output_type -> oaktree.v1.ListContainersResponse
-	7,  // 64: oaktree.v1.ObjectStoreService.GetContainer:output_type -> oaktree.v1.GetContainerResponse
-	9,  // 65: oaktree.v1.ObjectStoreService.CreateContainer:output_type -> oaktree.v1.CreateContainerResponse
-	11, // 66: oaktree.v1.ObjectStoreService.UpdateContainer:output_type -> oaktree.v1.UpdateContainerResponse
-	13, // 67: oaktree.v1.ObjectStoreService.DeleteContainer:output_type -> oaktree.v1.DeleteContainerResponse
-	15, // 68: oaktree.v1.ObjectStoreService.GetContainerAccess:output_type -> oaktree.v1.GetContainerAccessResponse
-	17, // 69: oaktree.v1.ObjectStoreService.SetContainerAccess:output_type -> oaktree.v1.SetContainerAccessResponse
-	19, // 70: oaktree.v1.ObjectStoreService.ListObjects:output_type -> oaktree.v1.ListObjectsResponse
-	21, // 71: oaktree.v1.ObjectStoreService.UploadObject:output_type -> oaktree.v1.UploadObjectResponse
-	23, // 72: oaktree.v1.ObjectStoreService.DownloadObject:output_type -> oaktree.v1.DownloadObjectResponse
-	25, // 73: oaktree.v1.ObjectStoreService.GetObjectMetadata:output_type -> oaktree.v1.GetObjectMetadataResponse
-	27, // 74: oaktree.v1.ObjectStoreService.UpdateObject:output_type -> oaktree.v1.UpdateObjectResponse
-	29, // 75: oaktree.v1.ObjectStoreService.DeleteObject:output_type -> oaktree.v1.DeleteObjectResponse
-	31, // 76: oaktree.v1.ObjectStoreService.IsObjectStale:output_type -> oaktree.v1.IsObjectStaleResponse
-	33, // 77: oaktree.v1.ObjectStoreService.GetObjectCapabilities:output_type -> oaktree.v1.GetObjectCapabilitiesResponse
-	35, // 78: oaktree.v1.ObjectStoreService.GetObjectSegmentSize:output_type -> oaktree.v1.GetObjectSegmentSizeResponse
-	63, // [63:79] is the sub-list for method output_type
-	47, // [47:63] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	49, // 17: oaktree.v1.ListContainersResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	45, // 18: oaktree.v1.GetContainerRequest.location:type_name -> oaktree.v1.Location
+	1,  // 19: oaktree.v1.GetContainerResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
+	45, // 20: oaktree.v1.CreateContainerRequest.location:type_name -> oaktree.v1.Location
+	1,  // 21: oaktree.v1.CreateContainerResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
+	45, // 22: oaktree.v1.SetContainerHeadersRequest.location:type_name -> oaktree.v1.Location
+	42, // 23: oaktree.v1.SetContainerHeadersRequest.headers:type_name -> oaktree.v1.SetContainerHeadersRequest.HeadersEntry
+	1,  // 24: oaktree.v1.SetContainerHeadersResponse.container:type_name -> oaktree.v1.ObjectStoreContainer
+	45, // 25: oaktree.v1.DeleteContainerRequest.location:type_name -> oaktree.v1.Location
+	45, // 26: oaktree.v1.GetContainerAccessRequest.location:type_name -> oaktree.v1.Location
+	0,  // 27: oaktree.v1.GetContainerAccessResponse.access:type_name -> oaktree.v1.ObjectStoreContainerAccess
+	45, // 28: oaktree.v1.SetContainerAccessRequest.location:type_name -> oaktree.v1.Location
+	0,  // 29: oaktree.v1.SetContainerAccessRequest.access:type_name -> oaktree.v1.ObjectStoreContainerAccess
+	45, // 30: oaktree.v1.ListObjectsRequest.location:type_name -> oaktree.v1.Location
+	48, // 31: oaktree.v1.ListObjectsRequest.selector:type_name -> oaktree.v1.Selector
+	2,  // 32: oaktree.v1.ListObjectsResponse.object:type_name -> oaktree.v1.ObjectStoreObject
+	49, // 33: oaktree.v1.ListObjectsResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	3,  // 34: oaktree.v1.UploadObjectRequest.metadata:type_name -> oaktree.v1.ObjectStoreUploadMetadata
+	2,  // 35: oaktree.v1.UploadObjectResponse.object:type_name -> oaktree.v1.ObjectStoreObject
+	45, // 36: oaktree.v1.DownloadObjectRequest.location:type_name -> oaktree.v1.Location
+	2,  // 37: oaktree.v1.DownloadObjectResponse.object:type_name -> oaktree.v1.ObjectStoreObject
+	45, // 38: oaktree.v1.GetObjectMetadataRequest.location:type_name -> oaktree.v1.Location
+	2,  // 39: oaktree.v1.GetObjectMetadataResponse.object:type_name -> oaktree.v1.ObjectStoreObject
+	45, // 40: oaktree.v1.ReplaceObjectMetadataRequest.location:type_name -> oaktree.v1.Location
+	43, // 41: oaktree.v1.ReplaceObjectMetadataRequest.metadata:type_name -> oaktree.v1.ReplaceObjectMetadataRequest.MetadataEntry
+	44, // 42: oaktree.v1.ReplaceObjectMetadataRequest.headers:type_name -> oaktree.v1.ReplaceObjectMetadataRequest.HeadersEntry
+	2,  // 43: oaktree.v1.ReplaceObjectMetadataResponse.object:type_name -> oaktree.v1.ObjectStoreObject
+	45, // 44: oaktree.v1.DeleteObjectRequest.location:type_name -> oaktree.v1.Location
+	45, // 45: oaktree.v1.IsObjectStaleRequest.location:type_name -> oaktree.v1.Location
+	45, // 46: oaktree.v1.GetObjectCapabilitiesRequest.location:type_name -> oaktree.v1.Location
+	46, // 47: oaktree.v1.GetObjectCapabilitiesResponse.capabilities:type_name -> google.protobuf.Struct
+	45, // 48: oaktree.v1.GetObjectSegmentSizeRequest.location:type_name -> oaktree.v1.Location
+	4,  // 49: oaktree.v1.ObjectStoreService.ListContainers:input_type -> oaktree.v1.ListContainersRequest
+	6,  // 50: oaktree.v1.ObjectStoreService.GetContainer:input_type -> oaktree.v1.GetContainerRequest
+	8,  // 51: oaktree.v1.ObjectStoreService.CreateContainer:input_type -> oaktree.v1.CreateContainerRequest
+	10, // 52: oaktree.v1.ObjectStoreService.SetContainerHeaders:input_type -> oaktree.v1.SetContainerHeadersRequest
+	12, // 53: oaktree.v1.ObjectStoreService.DeleteContainer:input_type -> oaktree.v1.DeleteContainerRequest
+	14, // 54: oaktree.v1.ObjectStoreService.GetContainerAccess:input_type -> oaktree.v1.GetContainerAccessRequest
+	16, // 55: oaktree.v1.ObjectStoreService.SetContainerAccess:input_type -> oaktree.v1.SetContainerAccessRequest
+	18, // 56: oaktree.v1.ObjectStoreService.ListObjects:input_type -> oaktree.v1.ListObjectsRequest
+	20, // 57: oaktree.v1.ObjectStoreService.UploadObject:input_type -> oaktree.v1.UploadObjectRequest
+	22, // 58: oaktree.v1.ObjectStoreService.DownloadObject:input_type -> oaktree.v1.DownloadObjectRequest
+	24, // 59: oaktree.v1.ObjectStoreService.GetObjectMetadata:input_type -> oaktree.v1.GetObjectMetadataRequest
+	26, // 60: oaktree.v1.ObjectStoreService.ReplaceObjectMetadata:input_type -> oaktree.v1.ReplaceObjectMetadataRequest
+	28, // 61: oaktree.v1.ObjectStoreService.DeleteObject:input_type -> oaktree.v1.DeleteObjectRequest
+	30, // 62: oaktree.v1.ObjectStoreService.IsObjectStale:input_type -> oaktree.v1.IsObjectStaleRequest
+	32, // 63: oaktree.v1.ObjectStoreService.GetObjectCapabilities:input_type -> oaktree.v1.GetObjectCapabilitiesRequest
+	34, // 64: oaktree.v1.ObjectStoreService.GetObjectSegmentSize:input_type -> oaktree.v1.GetObjectSegmentSizeRequest
+	5,  // 65: oaktree.v1.ObjectStoreService.ListContainers:output_type -> oaktree.v1.ListContainersResponse
+	7,  // 66: oaktree.v1.ObjectStoreService.GetContainer:output_type -> oaktree.v1.GetContainerResponse
+	9,  // 67: oaktree.v1.ObjectStoreService.CreateContainer:output_type -> oaktree.v1.CreateContainerResponse
+	11, // 68: oaktree.v1.ObjectStoreService.SetContainerHeaders:output_type -> oaktree.v1.SetContainerHeadersResponse
+	13, // 69: oaktree.v1.ObjectStoreService.DeleteContainer:output_type -> oaktree.v1.DeleteContainerResponse
+	15, // 70: oaktree.v1.ObjectStoreService.GetContainerAccess:output_type -> oaktree.v1.GetContainerAccessResponse
+	17, // 71: oaktree.v1.ObjectStoreService.SetContainerAccess:output_type -> oaktree.v1.SetContainerAccessResponse
+	19, // 72: oaktree.v1.ObjectStoreService.ListObjects:output_type -> oaktree.v1.ListObjectsResponse
+	21, // 73: oaktree.v1.ObjectStoreService.UploadObject:output_type -> oaktree.v1.UploadObjectResponse
+	23, // 74: oaktree.v1.ObjectStoreService.DownloadObject:output_type -> oaktree.v1.DownloadObjectResponse
+	25, // 75: oaktree.v1.ObjectStoreService.GetObjectMetadata:output_type -> oaktree.v1.GetObjectMetadataResponse
+	27, // 76: oaktree.v1.ObjectStoreService.ReplaceObjectMetadata:output_type -> oaktree.v1.ReplaceObjectMetadataResponse
+	29, // 77: oaktree.v1.ObjectStoreService.DeleteObject:output_type -> oaktree.v1.DeleteObjectResponse
+	31, // 78: oaktree.v1.ObjectStoreService.IsObjectStale:output_type -> oaktree.v1.IsObjectStaleResponse
+	33, // 79: oaktree.v1.ObjectStoreService.GetObjectCapabilities:output_type -> oaktree.v1.GetObjectCapabilitiesResponse
+	35, // 80: oaktree.v1.ObjectStoreService.GetObjectSegmentSize:output_type -> oaktree.v1.GetObjectSegmentSizeResponse
+	65, // [65:81] is the sub-list for method output_type
+	49, // [49:65] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_oaktree_v1_object_store_proto_init() }
@@ -2652,6 +2796,14 @@ func file_oaktree_v1_object_store_proto_init() {
 	file_oaktree_v1_common_proto_init()
 	file_oaktree_v1_object_store_proto_msgTypes[0].OneofWrappers = []any{}
 	file_oaktree_v1_object_store_proto_msgTypes[2].OneofWrappers = []any{}
+	file_oaktree_v1_object_store_proto_msgTypes[4].OneofWrappers = []any{
+		(*ListContainersResponse_Container)(nil),
+		(*ListContainersResponse_ScopeOutcome)(nil),
+	}
+	file_oaktree_v1_object_store_proto_msgTypes[18].OneofWrappers = []any{
+		(*ListObjectsResponse_Object)(nil),
+		(*ListObjectsResponse_ScopeOutcome)(nil),
+	}
 	file_oaktree_v1_object_store_proto_msgTypes[19].OneofWrappers = []any{
 		(*UploadObjectRequest_Metadata)(nil),
 		(*UploadObjectRequest_Chunk)(nil),

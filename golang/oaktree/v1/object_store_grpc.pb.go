@@ -25,7 +25,7 @@ const (
 	ObjectStoreService_ListContainers_FullMethodName        = "/oaktree.v1.ObjectStoreService/ListContainers"
 	ObjectStoreService_GetContainer_FullMethodName          = "/oaktree.v1.ObjectStoreService/GetContainer"
 	ObjectStoreService_CreateContainer_FullMethodName       = "/oaktree.v1.ObjectStoreService/CreateContainer"
-	ObjectStoreService_UpdateContainer_FullMethodName       = "/oaktree.v1.ObjectStoreService/UpdateContainer"
+	ObjectStoreService_SetContainerHeaders_FullMethodName   = "/oaktree.v1.ObjectStoreService/SetContainerHeaders"
 	ObjectStoreService_DeleteContainer_FullMethodName       = "/oaktree.v1.ObjectStoreService/DeleteContainer"
 	ObjectStoreService_GetContainerAccess_FullMethodName    = "/oaktree.v1.ObjectStoreService/GetContainerAccess"
 	ObjectStoreService_SetContainerAccess_FullMethodName    = "/oaktree.v1.ObjectStoreService/SetContainerAccess"
@@ -33,7 +33,7 @@ const (
 	ObjectStoreService_UploadObject_FullMethodName          = "/oaktree.v1.ObjectStoreService/UploadObject"
 	ObjectStoreService_DownloadObject_FullMethodName        = "/oaktree.v1.ObjectStoreService/DownloadObject"
 	ObjectStoreService_GetObjectMetadata_FullMethodName     = "/oaktree.v1.ObjectStoreService/GetObjectMetadata"
-	ObjectStoreService_UpdateObject_FullMethodName          = "/oaktree.v1.ObjectStoreService/UpdateObject"
+	ObjectStoreService_ReplaceObjectMetadata_FullMethodName = "/oaktree.v1.ObjectStoreService/ReplaceObjectMetadata"
 	ObjectStoreService_DeleteObject_FullMethodName          = "/oaktree.v1.ObjectStoreService/DeleteObject"
 	ObjectStoreService_IsObjectStale_FullMethodName         = "/oaktree.v1.ObjectStoreService/IsObjectStale"
 	ObjectStoreService_GetObjectCapabilities_FullMethodName = "/oaktree.v1.ObjectStoreService/GetObjectCapabilities"
@@ -49,50 +49,60 @@ const (
 // directions and is binary safe (shade's get_object decodes the body as
 // text; oaktree never does).
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403, e.g. a
-// container ACL); INVALID_ARGUMENT when the Location names a cloud or region
-// the server does not know, or a field is malformed; UNAVAILABLE when the
-// cloud cannot be reached; UNIMPLEMENTED when the cloud has no object-store
-// service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no object storage), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ObjectStoreServiceClient interface {
 	// ListContainers streams the containers of the account, one per message
 	// (shade's list_containers).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListContainers(ctx context.Context, in *ListContainersRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListContainersResponse], error)
 	// GetContainer returns one container with its HTTP headers (shade's
 	// get_container, always skipping shade's cache).
 	// Errors: NOT_FOUND when the container does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetContainer(ctx context.Context, in *GetContainerRequest, opts ...grpc.CallOption) (*GetContainerResponse, error)
 	// CreateContainer creates a container, optionally world-readable
 	// (shade's create_container). Creating a container that exists is not an
 	// error: the existing container is returned unchanged.
 	// Errors: INVALID_ARGUMENT when Swift rejects the name.
+	// Reasons: REQUEST_ID_CONFLICT.
 	CreateContainer(ctx context.Context, in *CreateContainerRequest, opts ...grpc.CallOption) (*CreateContainerResponse, error)
-	// UpdateContainer sets HTTP headers on a container, e.g. ACLs or
+	// SetContainerHeaders sets HTTP headers on a container, e.g. ACLs or
 	// `x-container-meta-*` metadata (shade's update_container).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// when Swift rejects a header.
-	UpdateContainer(ctx context.Context, in *UpdateContainerRequest, opts ...grpc.CallOption) (*UpdateContainerResponse, error)
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT when
+	// Swift rejects a header.
+	// Reasons: RESOURCE_NOT_FOUND.
+	SetContainerHeaders(ctx context.Context, in *SetContainerHeadersRequest, opts ...grpc.CallOption) (*SetContainerHeadersResponse, error)
 	// DeleteContainer deletes an empty container (shade's delete_container).
 	// A container that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when the container still holds objects.
+	// Reasons: RESOURCE_BUSY.
 	DeleteContainer(ctx context.Context, in *DeleteContainerRequest, opts ...grpc.CallOption) (*DeleteContainerResponse, error)
 	// GetContainerAccess says whether a container is public or private
 	// (shade's get_container_access). Unlike shade, which raises for an ACL
 	// it does not recognize, it then answers CUSTOM with the raw ACL.
 	// Errors: NOT_FOUND when the container does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetContainerAccess(ctx context.Context, in *GetContainerAccessRequest, opts ...grpc.CallOption) (*GetContainerAccessResponse, error)
 	// SetContainerAccess makes a container public (world-readable and
 	// listable) or private (shade's set_container_access).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// when `access` is neither PUBLIC nor PRIVATE.
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT when
+	// `access` is neither PUBLIC nor PRIVATE.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetContainerAccess(ctx context.Context, in *SetContainerAccessRequest, opts ...grpc.CallOption) (*SetContainerAccessResponse, error)
 	// ListObjects streams the objects of one container, one per message
 	// (shade's list_objects).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// for a malformed selector.
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT for a
+	// malformed selector.
+	// Reasons: RESOURCE_NOT_FOUND, QUERY_LIMIT_EXCEEDED.
 	ListObjects(ctx context.Context, in *ListObjectsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListObjectsResponse], error)
 	// UploadObject creates or replaces an object from bytes the client
 	// streams: the first message carries `metadata`, every later one a
@@ -100,43 +110,51 @@ type ObjectStoreServiceClient interface {
 	// not exist. Large objects are split into segments (a static large object
 	// by default) as shade does. Call IsObjectStale first to skip uploading
 	// unchanged data, as shade's create_object does with a local file.
-	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
-	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.md5` or `metadata.sha256`, or when `metadata.size` is set
-	// and a different number of bytes arrives; RESOURCE_EXHAUSTED when the
-	// account quota is exceeded.
+	// Errors: INVALID_ARGUMENT when the first message is not metadata or a later
+	// one is; DATA_LOSS when the received bytes do not match `metadata.md5` or
+	// `metadata.sha256`, or when `metadata.size` is set and a different number of
+	// bytes arrives; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the account quota
+	// is exceeded.
+	// Reasons: CHECKSUM_MISMATCH, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	UploadObject(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadObjectRequest, UploadObjectResponse], error)
 	// DownloadObject streams one object: first its metadata, then its bytes
 	// in chunks, unchanged (shade's get_object, but binary safe).
 	// Errors: NOT_FOUND when the container or object does not exist.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
 	DownloadObject(ctx context.Context, in *DownloadObjectRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadObjectResponse], error)
 	// GetObjectMetadata returns an object's metadata and HTTP headers without
 	// its data (shade's get_object_metadata).
 	// Errors: NOT_FOUND when the container or object does not exist.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
 	GetObjectMetadata(ctx context.Context, in *GetObjectMetadataRequest, opts ...grpc.CallOption) (*GetObjectMetadataResponse, error)
-	// UpdateObject sets user metadata and/or HTTP headers of an object
+	// ReplaceObjectMetadata sets user metadata and/or HTTP headers of an object
 	// (shade's update_object). As in Swift, the given metadata replaces all
 	// existing `x-object-meta-*` metadata.
 	// Errors: NOT_FOUND when the container or object does not exist.
-	UpdateObject(ctx context.Context, in *UpdateObjectRequest, opts ...grpc.CallOption) (*UpdateObjectResponse, error)
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
+	ReplaceObjectMetadata(ctx context.Context, in *ReplaceObjectMetadataRequest, opts ...grpc.CallOption) (*ReplaceObjectMetadataResponse, error)
 	// DeleteObject deletes one object, and its segments when it is a static
 	// large object (shade's delete_object). An object that does not exist is
 	// not an error: `deleted` is false. Unlike shade, other HTTP errors are
 	// reported as errors, not as `deleted = false`.
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	DeleteObject(ctx context.Context, in *DeleteObjectRequest, opts ...grpc.CallOption) (*DeleteObjectResponse, error)
 	// IsObjectStale says whether an object differs from data the client has,
 	// by comparing the client's hashes with the hashes shade records in the
 	// object's metadata at upload (shade's is_object_stale).
 	// Errors: INVALID_ARGUMENT when neither `md5` nor `sha256` is given.
+	// Reasons: only those of every RPC.
 	IsObjectStale(ctx context.Context, in *IsObjectStaleRequest, opts ...grpc.CallOption) (*IsObjectStaleResponse, error)
 	// GetObjectCapabilities returns the object store's capabilities document
 	// (Swift's /info; shade's get_object_capabilities).
 	// Errors: UNIMPLEMENTED when the cloud does not publish capabilities.
+	// Reasons: only those of every RPC.
 	GetObjectCapabilities(ctx context.Context, in *GetObjectCapabilitiesRequest, opts ...grpc.CallOption) (*GetObjectCapabilitiesResponse, error)
 	// GetObjectSegmentSize returns the segment size an upload will use, given
 	// a desired size and the cloud's limits (shade's get_object_segment_size).
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	GetObjectSegmentSize(ctx context.Context, in *GetObjectSegmentSizeRequest, opts ...grpc.CallOption) (*GetObjectSegmentSizeResponse, error)
 }
 
@@ -187,10 +205,10 @@ func (c *objectStoreServiceClient) CreateContainer(ctx context.Context, in *Crea
 	return out, nil
 }
 
-func (c *objectStoreServiceClient) UpdateContainer(ctx context.Context, in *UpdateContainerRequest, opts ...grpc.CallOption) (*UpdateContainerResponse, error) {
+func (c *objectStoreServiceClient) SetContainerHeaders(ctx context.Context, in *SetContainerHeadersRequest, opts ...grpc.CallOption) (*SetContainerHeadersResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UpdateContainerResponse)
-	err := c.cc.Invoke(ctx, ObjectStoreService_UpdateContainer_FullMethodName, in, out, cOpts...)
+	out := new(SetContainerHeadersResponse)
+	err := c.cc.Invoke(ctx, ObjectStoreService_SetContainerHeaders_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -288,10 +306,10 @@ func (c *objectStoreServiceClient) GetObjectMetadata(ctx context.Context, in *Ge
 	return out, nil
 }
 
-func (c *objectStoreServiceClient) UpdateObject(ctx context.Context, in *UpdateObjectRequest, opts ...grpc.CallOption) (*UpdateObjectResponse, error) {
+func (c *objectStoreServiceClient) ReplaceObjectMetadata(ctx context.Context, in *ReplaceObjectMetadataRequest, opts ...grpc.CallOption) (*ReplaceObjectMetadataResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UpdateObjectResponse)
-	err := c.cc.Invoke(ctx, ObjectStoreService_UpdateObject_FullMethodName, in, out, cOpts...)
+	out := new(ReplaceObjectMetadataResponse)
+	err := c.cc.Invoke(ctx, ObjectStoreService_ReplaceObjectMetadata_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -347,50 +365,60 @@ func (c *objectStoreServiceClient) GetObjectSegmentSize(ctx context.Context, in 
 // directions and is binary safe (shade's get_object decodes the body as
 // text; oaktree never does).
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403, e.g. a
-// container ACL); INVALID_ARGUMENT when the Location names a cloud or region
-// the server does not know, or a field is malformed; UNAVAILABLE when the
-// cloud cannot be reached; UNIMPLEMENTED when the cloud has no object-store
-// service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no object storage), and with a DEADLINE_EXCEEDED without
+// ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type ObjectStoreServiceServer interface {
 	// ListContainers streams the containers of the account, one per message
 	// (shade's list_containers).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListContainers(*ListContainersRequest, grpc.ServerStreamingServer[ListContainersResponse]) error
 	// GetContainer returns one container with its HTTP headers (shade's
 	// get_container, always skipping shade's cache).
 	// Errors: NOT_FOUND when the container does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetContainer(context.Context, *GetContainerRequest) (*GetContainerResponse, error)
 	// CreateContainer creates a container, optionally world-readable
 	// (shade's create_container). Creating a container that exists is not an
 	// error: the existing container is returned unchanged.
 	// Errors: INVALID_ARGUMENT when Swift rejects the name.
+	// Reasons: REQUEST_ID_CONFLICT.
 	CreateContainer(context.Context, *CreateContainerRequest) (*CreateContainerResponse, error)
-	// UpdateContainer sets HTTP headers on a container, e.g. ACLs or
+	// SetContainerHeaders sets HTTP headers on a container, e.g. ACLs or
 	// `x-container-meta-*` metadata (shade's update_container).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// when Swift rejects a header.
-	UpdateContainer(context.Context, *UpdateContainerRequest) (*UpdateContainerResponse, error)
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT when
+	// Swift rejects a header.
+	// Reasons: RESOURCE_NOT_FOUND.
+	SetContainerHeaders(context.Context, *SetContainerHeadersRequest) (*SetContainerHeadersResponse, error)
 	// DeleteContainer deletes an empty container (shade's delete_container).
 	// A container that does not exist is not an error: `deleted` is false.
 	// Errors: FAILED_PRECONDITION when the container still holds objects.
+	// Reasons: RESOURCE_BUSY.
 	DeleteContainer(context.Context, *DeleteContainerRequest) (*DeleteContainerResponse, error)
 	// GetContainerAccess says whether a container is public or private
 	// (shade's get_container_access). Unlike shade, which raises for an ACL
 	// it does not recognize, it then answers CUSTOM with the raw ACL.
 	// Errors: NOT_FOUND when the container does not exist.
+	// Reasons: RESOURCE_NOT_FOUND.
 	GetContainerAccess(context.Context, *GetContainerAccessRequest) (*GetContainerAccessResponse, error)
 	// SetContainerAccess makes a container public (world-readable and
 	// listable) or private (shade's set_container_access).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// when `access` is neither PUBLIC nor PRIVATE.
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT when
+	// `access` is neither PUBLIC nor PRIVATE.
+	// Reasons: RESOURCE_NOT_FOUND.
 	SetContainerAccess(context.Context, *SetContainerAccessRequest) (*SetContainerAccessResponse, error)
 	// ListObjects streams the objects of one container, one per message
 	// (shade's list_objects).
-	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT
-	// for a malformed selector.
+	// Errors: NOT_FOUND when the container does not exist; INVALID_ARGUMENT for a
+	// malformed selector.
+	// Reasons: RESOURCE_NOT_FOUND, QUERY_LIMIT_EXCEEDED.
 	ListObjects(*ListObjectsRequest, grpc.ServerStreamingServer[ListObjectsResponse]) error
 	// UploadObject creates or replaces an object from bytes the client
 	// streams: the first message carries `metadata`, every later one a
@@ -398,43 +426,51 @@ type ObjectStoreServiceServer interface {
 	// not exist. Large objects are split into segments (a static large object
 	// by default) as shade does. Call IsObjectStale first to skip uploading
 	// unchanged data, as shade's create_object does with a local file.
-	// Errors: INVALID_ARGUMENT when the first message is not metadata or a
-	// later one is; DATA_LOSS when the received bytes do not match
-	// `metadata.md5` or `metadata.sha256`, or when `metadata.size` is set
-	// and a different number of bytes arrives; RESOURCE_EXHAUSTED when the
-	// account quota is exceeded.
+	// Errors: INVALID_ARGUMENT when the first message is not metadata or a later
+	// one is; DATA_LOSS when the received bytes do not match `metadata.md5` or
+	// `metadata.sha256`, or when `metadata.size` is set and a different number of
+	// bytes arrives; RESOURCE_EXHAUSTED (QUOTA_EXCEEDED) when the account quota
+	// is exceeded.
+	// Reasons: CHECKSUM_MISMATCH, QUOTA_EXCEEDED, REQUEST_ID_CONFLICT.
 	UploadObject(grpc.ClientStreamingServer[UploadObjectRequest, UploadObjectResponse]) error
 	// DownloadObject streams one object: first its metadata, then its bytes
 	// in chunks, unchanged (shade's get_object, but binary safe).
 	// Errors: NOT_FOUND when the container or object does not exist.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
 	DownloadObject(*DownloadObjectRequest, grpc.ServerStreamingServer[DownloadObjectResponse]) error
 	// GetObjectMetadata returns an object's metadata and HTTP headers without
 	// its data (shade's get_object_metadata).
 	// Errors: NOT_FOUND when the container or object does not exist.
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
 	GetObjectMetadata(context.Context, *GetObjectMetadataRequest) (*GetObjectMetadataResponse, error)
-	// UpdateObject sets user metadata and/or HTTP headers of an object
+	// ReplaceObjectMetadata sets user metadata and/or HTTP headers of an object
 	// (shade's update_object). As in Swift, the given metadata replaces all
 	// existing `x-object-meta-*` metadata.
 	// Errors: NOT_FOUND when the container or object does not exist.
-	UpdateObject(context.Context, *UpdateObjectRequest) (*UpdateObjectResponse, error)
+	// Reasons: RESOURCE_NOT_FOUND, REFERENCED_RESOURCE_NOT_FOUND.
+	ReplaceObjectMetadata(context.Context, *ReplaceObjectMetadataRequest) (*ReplaceObjectMetadataResponse, error)
 	// DeleteObject deletes one object, and its segments when it is a static
 	// large object (shade's delete_object). An object that does not exist is
 	// not an error: `deleted` is false. Unlike shade, other HTTP errors are
 	// reported as errors, not as `deleted = false`.
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	DeleteObject(context.Context, *DeleteObjectRequest) (*DeleteObjectResponse, error)
 	// IsObjectStale says whether an object differs from data the client has,
 	// by comparing the client's hashes with the hashes shade records in the
 	// object's metadata at upload (shade's is_object_stale).
 	// Errors: INVALID_ARGUMENT when neither `md5` nor `sha256` is given.
+	// Reasons: only those of every RPC.
 	IsObjectStale(context.Context, *IsObjectStaleRequest) (*IsObjectStaleResponse, error)
 	// GetObjectCapabilities returns the object store's capabilities document
 	// (Swift's /info; shade's get_object_capabilities).
 	// Errors: UNIMPLEMENTED when the cloud does not publish capabilities.
+	// Reasons: only those of every RPC.
 	GetObjectCapabilities(context.Context, *GetObjectCapabilitiesRequest) (*GetObjectCapabilitiesResponse, error)
 	// GetObjectSegmentSize returns the segment size an upload will use, given
 	// a desired size and the cloud's limits (shade's get_object_segment_size).
 	// Errors: none beyond the common ones.
+	// Reasons: only those of every RPC.
 	GetObjectSegmentSize(context.Context, *GetObjectSegmentSizeRequest) (*GetObjectSegmentSizeResponse, error)
 	mustEmbedUnimplementedObjectStoreServiceServer()
 }
@@ -455,8 +491,8 @@ func (UnimplementedObjectStoreServiceServer) GetContainer(context.Context, *GetC
 func (UnimplementedObjectStoreServiceServer) CreateContainer(context.Context, *CreateContainerRequest) (*CreateContainerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateContainer not implemented")
 }
-func (UnimplementedObjectStoreServiceServer) UpdateContainer(context.Context, *UpdateContainerRequest) (*UpdateContainerResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UpdateContainer not implemented")
+func (UnimplementedObjectStoreServiceServer) SetContainerHeaders(context.Context, *SetContainerHeadersRequest) (*SetContainerHeadersResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetContainerHeaders not implemented")
 }
 func (UnimplementedObjectStoreServiceServer) DeleteContainer(context.Context, *DeleteContainerRequest) (*DeleteContainerResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteContainer not implemented")
@@ -479,8 +515,8 @@ func (UnimplementedObjectStoreServiceServer) DownloadObject(*DownloadObjectReque
 func (UnimplementedObjectStoreServiceServer) GetObjectMetadata(context.Context, *GetObjectMetadataRequest) (*GetObjectMetadataResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetObjectMetadata not implemented")
 }
-func (UnimplementedObjectStoreServiceServer) UpdateObject(context.Context, *UpdateObjectRequest) (*UpdateObjectResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UpdateObject not implemented")
+func (UnimplementedObjectStoreServiceServer) ReplaceObjectMetadata(context.Context, *ReplaceObjectMetadataRequest) (*ReplaceObjectMetadataResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReplaceObjectMetadata not implemented")
 }
 func (UnimplementedObjectStoreServiceServer) DeleteObject(context.Context, *DeleteObjectRequest) (*DeleteObjectResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteObject not implemented")
@@ -562,20 +598,20 @@ func _ObjectStoreService_CreateContainer_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
-func _ObjectStoreService_UpdateContainer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateContainerRequest)
+func _ObjectStoreService_SetContainerHeaders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetContainerHeadersRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(ObjectStoreServiceServer).UpdateContainer(ctx, in)
+		return srv.(ObjectStoreServiceServer).SetContainerHeaders(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: ObjectStoreService_UpdateContainer_FullMethodName,
+		FullMethod: ObjectStoreService_SetContainerHeaders_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(ObjectStoreServiceServer).UpdateContainer(ctx, req.(*UpdateContainerRequest))
+		return srv.(ObjectStoreServiceServer).SetContainerHeaders(ctx, req.(*SetContainerHeadersRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -681,20 +717,20 @@ func _ObjectStoreService_GetObjectMetadata_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
-func _ObjectStoreService_UpdateObject_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateObjectRequest)
+func _ObjectStoreService_ReplaceObjectMetadata_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplaceObjectMetadataRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(ObjectStoreServiceServer).UpdateObject(ctx, in)
+		return srv.(ObjectStoreServiceServer).ReplaceObjectMetadata(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: ObjectStoreService_UpdateObject_FullMethodName,
+		FullMethod: ObjectStoreService_ReplaceObjectMetadata_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(ObjectStoreServiceServer).UpdateObject(ctx, req.(*UpdateObjectRequest))
+		return srv.(ObjectStoreServiceServer).ReplaceObjectMetadata(ctx, req.(*ReplaceObjectMetadataRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -787,8 +823,8 @@ var ObjectStoreService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ObjectStoreService_CreateContainer_Handler,
 		},
 		{
-			MethodName: "UpdateContainer",
-			Handler:    _ObjectStoreService_UpdateContainer_Handler,
+			MethodName: "SetContainerHeaders",
+			Handler:    _ObjectStoreService_SetContainerHeaders_Handler,
 		},
 		{
 			MethodName: "DeleteContainer",
@@ -807,8 +843,8 @@ var ObjectStoreService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _ObjectStoreService_GetObjectMetadata_Handler,
 		},
 		{
-			MethodName: "UpdateObject",
-			Handler:    _ObjectStoreService_UpdateObject_Handler,
+			MethodName: "ReplaceObjectMetadata",
+			Handler:    _ObjectStoreService_ReplaceObjectMetadata_Handler,
 		},
 		{
 			MethodName: "DeleteObject",

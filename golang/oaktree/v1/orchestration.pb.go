@@ -150,7 +150,11 @@ type Stack struct {
 	// Heat's create/update timeout in minutes. Unset when the stack has none.
 	TimeoutMins *int32 `protobuf:"varint,21,opt,name=timeout_mins,json=timeoutMins,proto3,oneof" json:"timeout_mins,omitempty"`
 	// Tags of the stack.
-	Tags          []string `protobuf:"bytes,22,rep,name=tags,proto3" json:"tags,omitempty"`
+	Tags []string `protobuf:"bytes,22,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Canonical resource name, unique across every cloud the server knows:
+	// "clouds/{cloud}/regions/{region}/stacks/{id}". Every request field that
+	// refers to a stack accepts it.
+	ResourceName  string `protobuf:"bytes,23,opt,name=resource_name,json=resourceName,proto3" json:"resource_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -339,6 +343,13 @@ func (x *Stack) GetTags() []string {
 	return nil
 }
 
+func (x *Stack) GetResourceName() string {
+	if x != nil {
+		return x.ResourceName
+	}
+	return ""
+}
+
 // StackOutput is one output of a stack.
 type StackOutput struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -504,7 +515,9 @@ type StackTemplate_TemplateContents struct {
 
 type StackTemplate_TemplateUrl struct {
 	// URL the server fetches the template from; relative file references
-	// are resolved against it.
+	// are resolved against it. The server fetches only URLs its operator's
+	// allow-list admits (never its own network by default); another URL is
+	// INVALID_ARGUMENT (URL_NOT_ALLOWED).
 	TemplateUrl string `protobuf:"bytes,2,opt,name=template_url,json=templateUrl,proto3,oneof"`
 }
 
@@ -578,8 +591,13 @@ func (x *ListStacksRequest) GetSelector() *Selector {
 // ListStacksResponse is one message of the ListStacks stream.
 type ListStacksResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// One stack of the result, without outputs.
-	Stack         *Stack `protobuf:"bytes,1,opt,name=stack,proto3" json:"stack,omitempty"`
+	// One message of the stream: an item, or the end of one cloud-region.
+	//
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ListStacksResponse_Stack
+	//	*ListStacksResponse_ScopeOutcome
+	Item          isListStacksResponse_Item `protobuf_oneof:"item"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -614,19 +632,56 @@ func (*ListStacksResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_orchestration_proto_rawDescGZIP(), []int{4}
 }
 
-func (x *ListStacksResponse) GetStack() *Stack {
+func (x *ListStacksResponse) GetItem() isListStacksResponse_Item {
 	if x != nil {
-		return x.Stack
+		return x.Item
 	}
 	return nil
 }
+
+func (x *ListStacksResponse) GetStack() *Stack {
+	if x != nil {
+		if x, ok := x.Item.(*ListStacksResponse_Stack); ok {
+			return x.Stack
+		}
+	}
+	return nil
+}
+
+func (x *ListStacksResponse) GetScopeOutcome() *ScopeOutcome {
+	if x != nil {
+		if x, ok := x.Item.(*ListStacksResponse_ScopeOutcome); ok {
+			return x.ScopeOutcome
+		}
+	}
+	return nil
+}
+
+type isListStacksResponse_Item interface {
+	isListStacksResponse_Item()
+}
+
+type ListStacksResponse_Stack struct {
+	// One stack of the result, without outputs.
+	Stack *Stack `protobuf:"bytes,1,opt,name=stack,proto3,oneof"`
+}
+
+type ListStacksResponse_ScopeOutcome struct {
+	// The outcome of one cloud-region of the scope, after its last item.
+	ScopeOutcome *ScopeOutcome `protobuf:"bytes,2,opt,name=scope_outcome,json=scopeOutcome,proto3,oneof"`
+}
+
+func (*ListStacksResponse_Stack) isListStacksResponse_Item() {}
+
+func (*ListStacksResponse_ScopeOutcome) isListStacksResponse_Item() {}
 
 // GetStackRequest selects one stack.
 type GetStackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the stack; a glob must match exactly one stack.
+	// ID, name or resource_name of the stack, matched exactly (globs
+	// only in List selectors).
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
 	// Extra attribute filters. Unset means none.
 	Filters *structpb.Struct `protobuf:"bytes,3,opt,name=filters,proto3" json:"filters,omitempty"`
@@ -768,7 +823,13 @@ type CreateStackRequest struct {
 	// shade's `environment_files` are paths; send their contents.
 	Environments []string `protobuf:"bytes,9,rep,name=environments,proto3" json:"environments,omitempty"`
 	// Stack parameters; they take precedence over those of `environments`.
-	Parameters    *structpb.Struct `protobuf:"bytes,10,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	Parameters *structpb.Struct `protobuf:"bytes,10,opt,name=parameters,proto3" json:"parameters,omitempty"`
+	// Client request ID: a UUID the client makes once per thing it wants made.
+	// Sending the same ID again within 24 hours returns what the first request
+	// made (or its error) instead of making it again, so the call can be retried
+	// after UNAVAILABLE or the caller's own deadline. Empty disables this
+	// protection.
+	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -873,6 +934,13 @@ func (x *CreateStackRequest) GetParameters() *structpb.Struct {
 	return nil
 }
 
+func (x *CreateStackRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // CreateStackResponse carries the new stack.
 type CreateStackResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -919,8 +987,8 @@ func (x *CreateStackResponse) GetStack() *Stack {
 	return nil
 }
 
-// UpdateStackRequest describes the new definition of a stack.
-type UpdateStackRequest struct {
+// ReplaceStackRequest describes the new definition of a stack.
+type ReplaceStackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
@@ -947,20 +1015,20 @@ type UpdateStackRequest struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateStackRequest) Reset() {
-	*x = UpdateStackRequest{}
+func (x *ReplaceStackRequest) Reset() {
+	*x = ReplaceStackRequest{}
 	mi := &file_oaktree_v1_orchestration_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateStackRequest) String() string {
+func (x *ReplaceStackRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateStackRequest) ProtoMessage() {}
+func (*ReplaceStackRequest) ProtoMessage() {}
 
-func (x *UpdateStackRequest) ProtoReflect() protoreflect.Message {
+func (x *ReplaceStackRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_orchestration_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -972,76 +1040,76 @@ func (x *UpdateStackRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateStackRequest.ProtoReflect.Descriptor instead.
-func (*UpdateStackRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use ReplaceStackRequest.ProtoReflect.Descriptor instead.
+func (*ReplaceStackRequest) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_orchestration_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *UpdateStackRequest) GetLocation() *Location {
+func (x *ReplaceStackRequest) GetLocation() *Location {
 	if x != nil {
 		return x.Location
 	}
 	return nil
 }
 
-func (x *UpdateStackRequest) GetNameOrId() string {
+func (x *ReplaceStackRequest) GetNameOrId() string {
 	if x != nil {
 		return x.NameOrId
 	}
 	return ""
 }
 
-func (x *UpdateStackRequest) GetTemplate() *StackTemplate {
+func (x *ReplaceStackRequest) GetTemplate() *StackTemplate {
 	if x != nil {
 		return x.Template
 	}
 	return nil
 }
 
-func (x *UpdateStackRequest) GetFiles() map[string]string {
+func (x *ReplaceStackRequest) GetFiles() map[string]string {
 	if x != nil {
 		return x.Files
 	}
 	return nil
 }
 
-func (x *UpdateStackRequest) GetRollback() bool {
+func (x *ReplaceStackRequest) GetRollback() bool {
 	if x != nil && x.Rollback != nil {
 		return *x.Rollback
 	}
 	return false
 }
 
-func (x *UpdateStackRequest) GetWait() bool {
+func (x *ReplaceStackRequest) GetWait() bool {
 	if x != nil {
 		return x.Wait
 	}
 	return false
 }
 
-func (x *UpdateStackRequest) GetTimeout() *durationpb.Duration {
+func (x *ReplaceStackRequest) GetTimeout() *durationpb.Duration {
 	if x != nil {
 		return x.Timeout
 	}
 	return nil
 }
 
-func (x *UpdateStackRequest) GetEnvironments() []string {
+func (x *ReplaceStackRequest) GetEnvironments() []string {
 	if x != nil {
 		return x.Environments
 	}
 	return nil
 }
 
-func (x *UpdateStackRequest) GetParameters() *structpb.Struct {
+func (x *ReplaceStackRequest) GetParameters() *structpb.Struct {
 	if x != nil {
 		return x.Parameters
 	}
 	return nil
 }
 
-// UpdateStackResponse carries the updated stack.
-type UpdateStackResponse struct {
+// ReplaceStackResponse carries the updated stack.
+type ReplaceStackResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The stack: in progress without `wait`, in its final state with it.
 	Stack         *Stack `protobuf:"bytes,1,opt,name=stack,proto3" json:"stack,omitempty"`
@@ -1049,20 +1117,20 @@ type UpdateStackResponse struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *UpdateStackResponse) Reset() {
-	*x = UpdateStackResponse{}
+func (x *ReplaceStackResponse) Reset() {
+	*x = ReplaceStackResponse{}
 	mi := &file_oaktree_v1_orchestration_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *UpdateStackResponse) String() string {
+func (x *ReplaceStackResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*UpdateStackResponse) ProtoMessage() {}
+func (*ReplaceStackResponse) ProtoMessage() {}
 
-func (x *UpdateStackResponse) ProtoReflect() protoreflect.Message {
+func (x *ReplaceStackResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_oaktree_v1_orchestration_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -1074,12 +1142,12 @@ func (x *UpdateStackResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use UpdateStackResponse.ProtoReflect.Descriptor instead.
-func (*UpdateStackResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use ReplaceStackResponse.ProtoReflect.Descriptor instead.
+func (*ReplaceStackResponse) Descriptor() ([]byte, []int) {
 	return file_oaktree_v1_orchestration_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *UpdateStackResponse) GetStack() *Stack {
+func (x *ReplaceStackResponse) GetStack() *Stack {
 	if x != nil {
 		return x.Stack
 	}
@@ -1212,13 +1280,10 @@ type WatchStackRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Where to look.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
-	// ID or name of the stack.
+	// ID, name or resource_name of the stack.
 	NameOrId string `protobuf:"bytes,2,opt,name=name_or_id,json=nameOrId,proto3" json:"name_or_id,omitempty"`
-	// How long to watch at most; unset means 3600 seconds. The gRPC deadline
-	// also ends the watch.
-	Timeout *durationpb.Duration `protobuf:"bytes,3,opt,name=timeout,proto3" json:"timeout,omitempty"`
-	// Statuses that end the watch with OK. Empty means COMPLETE; add FAILED
-	// to receive a failed stack as a normal end instead of ABORTED.
+	// Statuses that end the watch. Empty means COMPLETE; add FAILED to
+	// receive a failed stack as a normal end.
 	UntilStatus   []StackStatus `protobuf:"varint,4,rep,packed,name=until_status,json=untilStatus,proto3,enum=oaktree.v1.StackStatus" json:"until_status,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1268,13 +1333,6 @@ func (x *WatchStackRequest) GetNameOrId() string {
 	return ""
 }
 
-func (x *WatchStackRequest) GetTimeout() *durationpb.Duration {
-	if x != nil {
-		return x.Timeout
-	}
-	return nil
-}
-
 func (x *WatchStackRequest) GetUntilStatus() []StackStatus {
 	if x != nil {
 		return x.UntilStatus
@@ -1286,7 +1344,10 @@ func (x *WatchStackRequest) GetUntilStatus() []StackStatus {
 type WatchStackResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The stack in its new state, without outputs until it has settled.
-	Stack         *Stack `protobuf:"bytes,1,opt,name=stack,proto3" json:"stack,omitempty"`
+	Stack *Stack `protobuf:"bytes,1,opt,name=stack,proto3" json:"stack,omitempty"`
+	// True in the last message when the stack disappeared; `stack` is then
+	// its last known state.
+	Deleted       bool `protobuf:"varint,2,opt,name=deleted,proto3" json:"deleted,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1326,6 +1387,13 @@ func (x *WatchStackResponse) GetStack() *Stack {
 		return x.Stack
 	}
 	return nil
+}
+
+func (x *WatchStackResponse) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
 }
 
 // GetTemplateContentsRequest names a template to resolve.
@@ -1454,7 +1522,7 @@ var File_oaktree_v1_orchestration_proto protoreflect.FileDescriptor
 const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\n" +
 	"\x1eoaktree/v1/orchestration.proto\x12\n" +
-	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xca\b\n" +
+	"oaktree.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17oaktree/v1/common.proto\"\xef\b\n" +
 	"\x05Stack\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x127\n" +
 	"\n" +
@@ -1487,7 +1555,8 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\x15stack_user_project_id\x18\x13 \x01(\tH\x05R\x12stackUserProjectId\x88\x01\x01\x126\n" +
 	"\x14template_description\x18\x14 \x01(\tH\x06R\x13templateDescription\x88\x01\x01\x12&\n" +
 	"\ftimeout_mins\x18\x15 \x01(\x05H\aR\vtimeoutMins\x88\x01\x01\x12\x12\n" +
-	"\x04tags\x18\x16 \x03(\tR\x04tagsB\x0e\n" +
+	"\x04tags\x18\x16 \x03(\tR\x04tags\x12#\n" +
+	"\rresource_name\x18\x17 \x01(\tR\fresourceNameB\x0e\n" +
 	"\f_descriptionB\x16\n" +
 	"\x14_is_rollback_enabledB\t\n" +
 	"\a_parentB\b\n" +
@@ -1511,9 +1580,11 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\x06source\"w\n" +
 	"\x11ListStacksRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x120\n" +
-	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"=\n" +
-	"\x12ListStacksResponse\x12'\n" +
-	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\xd6\x01\n" +
+	"\bselector\x18\x02 \x01(\v2\x14.oaktree.v1.SelectorR\bselector\"\x88\x01\n" +
+	"\x12ListStacksResponse\x12)\n" +
+	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackH\x00R\x05stack\x12?\n" +
+	"\rscope_outcome\x18\x02 \x01(\v2\x18.oaktree.v1.ScopeOutcomeH\x00R\fscopeOutcomeB\x06\n" +
+	"\x04item\"\xd6\x01\n" +
 	"\x0fGetStackRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
@@ -1522,7 +1593,7 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\x0fresolve_outputs\x18\x04 \x01(\bH\x00R\x0eresolveOutputs\x88\x01\x01B\x12\n" +
 	"\x10_resolve_outputs\";\n" +
 	"\x10GetStackResponse\x12'\n" +
-	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\xf4\x03\n" +
+	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\x93\x04\n" +
 	"\x12CreateStackRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -1536,20 +1607,22 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\n" +
 	"parameters\x18\n" +
 	" \x01(\v2\x17.google.protobuf.StructR\n" +
-	"parameters\x1a8\n" +
+	"parameters\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\v \x01(\tR\trequestId\x1a8\n" +
 	"\n" +
 	"FilesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
 	"\t_rollback\">\n" +
 	"\x13CreateStackResponse\x12'\n" +
-	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\xea\x03\n" +
-	"\x12UpdateStackRequest\x120\n" +
+	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\xec\x03\n" +
+	"\x13ReplaceStackRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
 	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x125\n" +
-	"\btemplate\x18\x03 \x01(\v2\x19.oaktree.v1.StackTemplateR\btemplate\x12?\n" +
-	"\x05files\x18\x04 \x03(\v2).oaktree.v1.UpdateStackRequest.FilesEntryR\x05files\x12\x1f\n" +
+	"\btemplate\x18\x03 \x01(\v2\x19.oaktree.v1.StackTemplateR\btemplate\x12@\n" +
+	"\x05files\x18\x04 \x03(\v2*.oaktree.v1.ReplaceStackRequest.FilesEntryR\x05files\x12\x1f\n" +
 	"\brollback\x18\x05 \x01(\bH\x00R\brollback\x88\x01\x01\x12\x12\n" +
 	"\x04wait\x18\x06 \x01(\bR\x04wait\x123\n" +
 	"\atimeout\x18\a \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12\"\n" +
@@ -1561,8 +1634,8 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"FilesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\v\n" +
-	"\t_rollback\">\n" +
-	"\x13UpdateStackResponse\x12'\n" +
+	"\t_rollback\"?\n" +
+	"\x14ReplaceStackResponse\x12'\n" +
 	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\xad\x01\n" +
 	"\x12DeleteStackRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
@@ -1571,15 +1644,15 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\x04wait\x18\x03 \x01(\bR\x04wait\x123\n" +
 	"\atimeout\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\atimeout\"/\n" +
 	"\x13DeleteStackResponse\x12\x18\n" +
-	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xd4\x01\n" +
+	"\adeleted\x18\x01 \x01(\bR\adeleted\"\xae\x01\n" +
 	"\x11WatchStackRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x12\x1c\n" +
 	"\n" +
-	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x123\n" +
-	"\atimeout\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\atimeout\x12:\n" +
-	"\funtil_status\x18\x04 \x03(\x0e2\x17.oaktree.v1.StackStatusR\vuntilStatus\"=\n" +
+	"name_or_id\x18\x02 \x01(\tR\bnameOrId\x12:\n" +
+	"\funtil_status\x18\x04 \x03(\x0e2\x17.oaktree.v1.StackStatusR\vuntilStatusJ\x04\b\x03\x10\x04R\atimeout\"W\n" +
 	"\x12WatchStackResponse\x12'\n" +
-	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\"\x88\x02\n" +
+	"\x05stack\x18\x01 \x01(\v2\x11.oaktree.v1.StackR\x05stack\x12\x18\n" +
+	"\adeleted\x18\x02 \x01(\bR\adeleted\"\x88\x02\n" +
 	"\x1aGetTemplateContentsRequest\x120\n" +
 	"\blocation\x18\x01 \x01(\v2\x14.oaktree.v1.LocationR\blocation\x125\n" +
 	"\btemplate\x18\x02 \x01(\v2\x19.oaktree.v1.StackTemplateR\btemplate\x12G\n" +
@@ -1599,13 +1672,13 @@ const file_oaktree_v1_orchestration_proto_rawDesc = "" +
 	"\x18STACK_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18STACK_STATUS_IN_PROGRESS\x10\x01\x12\x19\n" +
 	"\x15STACK_STATUS_COMPLETE\x10\x02\x12\x17\n" +
-	"\x13STACK_STATUS_FAILED\x10\x032\xd3\x04\n" +
+	"\x13STACK_STATUS_FAILED\x10\x032\xd6\x04\n" +
 	"\x14OrchestrationService\x12M\n" +
 	"\n" +
 	"ListStacks\x12\x1d.oaktree.v1.ListStacksRequest\x1a\x1e.oaktree.v1.ListStacksResponse0\x01\x12E\n" +
 	"\bGetStack\x12\x1b.oaktree.v1.GetStackRequest\x1a\x1c.oaktree.v1.GetStackResponse\x12N\n" +
-	"\vCreateStack\x12\x1e.oaktree.v1.CreateStackRequest\x1a\x1f.oaktree.v1.CreateStackResponse\x12N\n" +
-	"\vUpdateStack\x12\x1e.oaktree.v1.UpdateStackRequest\x1a\x1f.oaktree.v1.UpdateStackResponse\x12N\n" +
+	"\vCreateStack\x12\x1e.oaktree.v1.CreateStackRequest\x1a\x1f.oaktree.v1.CreateStackResponse\x12Q\n" +
+	"\fReplaceStack\x12\x1f.oaktree.v1.ReplaceStackRequest\x1a .oaktree.v1.ReplaceStackResponse\x12N\n" +
 	"\vDeleteStack\x12\x1e.oaktree.v1.DeleteStackRequest\x1a\x1f.oaktree.v1.DeleteStackResponse\x12M\n" +
 	"\n" +
 	"WatchStack\x12\x1d.oaktree.v1.WatchStackRequest\x1a\x1e.oaktree.v1.WatchStackResponse0\x01\x12f\n" +
@@ -1637,8 +1710,8 @@ var file_oaktree_v1_orchestration_proto_goTypes = []any{
 	(*GetStackResponse)(nil),            // 7: oaktree.v1.GetStackResponse
 	(*CreateStackRequest)(nil),          // 8: oaktree.v1.CreateStackRequest
 	(*CreateStackResponse)(nil),         // 9: oaktree.v1.CreateStackResponse
-	(*UpdateStackRequest)(nil),          // 10: oaktree.v1.UpdateStackRequest
-	(*UpdateStackResponse)(nil),         // 11: oaktree.v1.UpdateStackResponse
+	(*ReplaceStackRequest)(nil),         // 10: oaktree.v1.ReplaceStackRequest
+	(*ReplaceStackResponse)(nil),        // 11: oaktree.v1.ReplaceStackResponse
 	(*DeleteStackRequest)(nil),          // 12: oaktree.v1.DeleteStackRequest
 	(*DeleteStackResponse)(nil),         // 13: oaktree.v1.DeleteStackResponse
 	(*WatchStackRequest)(nil),           // 14: oaktree.v1.WatchStackRequest
@@ -1646,7 +1719,7 @@ var file_oaktree_v1_orchestration_proto_goTypes = []any{
 	(*GetTemplateContentsRequest)(nil),  // 16: oaktree.v1.GetTemplateContentsRequest
 	(*GetTemplateContentsResponse)(nil), // 17: oaktree.v1.GetTemplateContentsResponse
 	nil,                                 // 18: oaktree.v1.CreateStackRequest.FilesEntry
-	nil,                                 // 19: oaktree.v1.UpdateStackRequest.FilesEntry
+	nil,                                 // 19: oaktree.v1.ReplaceStackRequest.FilesEntry
 	nil,                                 // 20: oaktree.v1.GetTemplateContentsRequest.FilesEntry
 	nil,                                 // 21: oaktree.v1.GetTemplateContentsResponse.FilesEntry
 	(*Location)(nil),                    // 22: oaktree.v1.Location
@@ -1654,7 +1727,8 @@ var file_oaktree_v1_orchestration_proto_goTypes = []any{
 	(*timestamppb.Timestamp)(nil),       // 24: google.protobuf.Timestamp
 	(*structpb.Value)(nil),              // 25: google.protobuf.Value
 	(*Selector)(nil),                    // 26: oaktree.v1.Selector
-	(*durationpb.Duration)(nil),         // 27: google.protobuf.Duration
+	(*ScopeOutcome)(nil),                // 27: oaktree.v1.ScopeOutcome
+	(*durationpb.Duration)(nil),         // 28: google.protobuf.Duration
 }
 var file_oaktree_v1_orchestration_proto_depIdxs = []int32{
 	22, // 0: oaktree.v1.Stack.location:type_name -> oaktree.v1.Location
@@ -1669,25 +1743,25 @@ var file_oaktree_v1_orchestration_proto_depIdxs = []int32{
 	22, // 9: oaktree.v1.ListStacksRequest.location:type_name -> oaktree.v1.Location
 	26, // 10: oaktree.v1.ListStacksRequest.selector:type_name -> oaktree.v1.Selector
 	1,  // 11: oaktree.v1.ListStacksResponse.stack:type_name -> oaktree.v1.Stack
-	22, // 12: oaktree.v1.GetStackRequest.location:type_name -> oaktree.v1.Location
-	23, // 13: oaktree.v1.GetStackRequest.filters:type_name -> google.protobuf.Struct
-	1,  // 14: oaktree.v1.GetStackResponse.stack:type_name -> oaktree.v1.Stack
-	22, // 15: oaktree.v1.CreateStackRequest.location:type_name -> oaktree.v1.Location
-	3,  // 16: oaktree.v1.CreateStackRequest.template:type_name -> oaktree.v1.StackTemplate
-	18, // 17: oaktree.v1.CreateStackRequest.files:type_name -> oaktree.v1.CreateStackRequest.FilesEntry
-	27, // 18: oaktree.v1.CreateStackRequest.timeout:type_name -> google.protobuf.Duration
-	23, // 19: oaktree.v1.CreateStackRequest.parameters:type_name -> google.protobuf.Struct
-	1,  // 20: oaktree.v1.CreateStackResponse.stack:type_name -> oaktree.v1.Stack
-	22, // 21: oaktree.v1.UpdateStackRequest.location:type_name -> oaktree.v1.Location
-	3,  // 22: oaktree.v1.UpdateStackRequest.template:type_name -> oaktree.v1.StackTemplate
-	19, // 23: oaktree.v1.UpdateStackRequest.files:type_name -> oaktree.v1.UpdateStackRequest.FilesEntry
-	27, // 24: oaktree.v1.UpdateStackRequest.timeout:type_name -> google.protobuf.Duration
-	23, // 25: oaktree.v1.UpdateStackRequest.parameters:type_name -> google.protobuf.Struct
-	1,  // 26: oaktree.v1.UpdateStackResponse.stack:type_name -> oaktree.v1.Stack
-	22, // 27: oaktree.v1.DeleteStackRequest.location:type_name -> oaktree.v1.Location
-	27, // 28: oaktree.v1.DeleteStackRequest.timeout:type_name -> google.protobuf.Duration
-	22, // 29: oaktree.v1.WatchStackRequest.location:type_name -> oaktree.v1.Location
-	27, // 30: oaktree.v1.WatchStackRequest.timeout:type_name -> google.protobuf.Duration
+	27, // 12: oaktree.v1.ListStacksResponse.scope_outcome:type_name -> oaktree.v1.ScopeOutcome
+	22, // 13: oaktree.v1.GetStackRequest.location:type_name -> oaktree.v1.Location
+	23, // 14: oaktree.v1.GetStackRequest.filters:type_name -> google.protobuf.Struct
+	1,  // 15: oaktree.v1.GetStackResponse.stack:type_name -> oaktree.v1.Stack
+	22, // 16: oaktree.v1.CreateStackRequest.location:type_name -> oaktree.v1.Location
+	3,  // 17: oaktree.v1.CreateStackRequest.template:type_name -> oaktree.v1.StackTemplate
+	18, // 18: oaktree.v1.CreateStackRequest.files:type_name -> oaktree.v1.CreateStackRequest.FilesEntry
+	28, // 19: oaktree.v1.CreateStackRequest.timeout:type_name -> google.protobuf.Duration
+	23, // 20: oaktree.v1.CreateStackRequest.parameters:type_name -> google.protobuf.Struct
+	1,  // 21: oaktree.v1.CreateStackResponse.stack:type_name -> oaktree.v1.Stack
+	22, // 22: oaktree.v1.ReplaceStackRequest.location:type_name -> oaktree.v1.Location
+	3,  // 23: oaktree.v1.ReplaceStackRequest.template:type_name -> oaktree.v1.StackTemplate
+	19, // 24: oaktree.v1.ReplaceStackRequest.files:type_name -> oaktree.v1.ReplaceStackRequest.FilesEntry
+	28, // 25: oaktree.v1.ReplaceStackRequest.timeout:type_name -> google.protobuf.Duration
+	23, // 26: oaktree.v1.ReplaceStackRequest.parameters:type_name -> google.protobuf.Struct
+	1,  // 27: oaktree.v1.ReplaceStackResponse.stack:type_name -> oaktree.v1.Stack
+	22, // 28: oaktree.v1.DeleteStackRequest.location:type_name -> oaktree.v1.Location
+	28, // 29: oaktree.v1.DeleteStackRequest.timeout:type_name -> google.protobuf.Duration
+	22, // 30: oaktree.v1.WatchStackRequest.location:type_name -> oaktree.v1.Location
 	0,  // 31: oaktree.v1.WatchStackRequest.until_status:type_name -> oaktree.v1.StackStatus
 	1,  // 32: oaktree.v1.WatchStackResponse.stack:type_name -> oaktree.v1.Stack
 	22, // 33: oaktree.v1.GetTemplateContentsRequest.location:type_name -> oaktree.v1.Location
@@ -1698,14 +1772,14 @@ var file_oaktree_v1_orchestration_proto_depIdxs = []int32{
 	4,  // 38: oaktree.v1.OrchestrationService.ListStacks:input_type -> oaktree.v1.ListStacksRequest
 	6,  // 39: oaktree.v1.OrchestrationService.GetStack:input_type -> oaktree.v1.GetStackRequest
 	8,  // 40: oaktree.v1.OrchestrationService.CreateStack:input_type -> oaktree.v1.CreateStackRequest
-	10, // 41: oaktree.v1.OrchestrationService.UpdateStack:input_type -> oaktree.v1.UpdateStackRequest
+	10, // 41: oaktree.v1.OrchestrationService.ReplaceStack:input_type -> oaktree.v1.ReplaceStackRequest
 	12, // 42: oaktree.v1.OrchestrationService.DeleteStack:input_type -> oaktree.v1.DeleteStackRequest
 	14, // 43: oaktree.v1.OrchestrationService.WatchStack:input_type -> oaktree.v1.WatchStackRequest
 	16, // 44: oaktree.v1.OrchestrationService.GetTemplateContents:input_type -> oaktree.v1.GetTemplateContentsRequest
 	5,  // 45: oaktree.v1.OrchestrationService.ListStacks:output_type -> oaktree.v1.ListStacksResponse
 	7,  // 46: oaktree.v1.OrchestrationService.GetStack:output_type -> oaktree.v1.GetStackResponse
 	9,  // 47: oaktree.v1.OrchestrationService.CreateStack:output_type -> oaktree.v1.CreateStackResponse
-	11, // 48: oaktree.v1.OrchestrationService.UpdateStack:output_type -> oaktree.v1.UpdateStackResponse
+	11, // 48: oaktree.v1.OrchestrationService.ReplaceStack:output_type -> oaktree.v1.ReplaceStackResponse
 	13, // 49: oaktree.v1.OrchestrationService.DeleteStack:output_type -> oaktree.v1.DeleteStackResponse
 	15, // 50: oaktree.v1.OrchestrationService.WatchStack:output_type -> oaktree.v1.WatchStackResponse
 	17, // 51: oaktree.v1.OrchestrationService.GetTemplateContents:output_type -> oaktree.v1.GetTemplateContentsResponse
@@ -1728,6 +1802,10 @@ func file_oaktree_v1_orchestration_proto_init() {
 		(*StackTemplate_TemplateContents)(nil),
 		(*StackTemplate_TemplateUrl)(nil),
 		(*StackTemplate_TemplateObject)(nil),
+	}
+	file_oaktree_v1_orchestration_proto_msgTypes[4].OneofWrappers = []any{
+		(*ListStacksResponse_Stack)(nil),
+		(*ListStacksResponse_ScopeOutcome)(nil),
 	}
 	file_oaktree_v1_orchestration_proto_msgTypes[5].OneofWrappers = []any{}
 	file_oaktree_v1_orchestration_proto_msgTypes[7].OneofWrappers = []any{}

@@ -25,7 +25,7 @@ const (
 	OrchestrationService_ListStacks_FullMethodName          = "/oaktree.v1.OrchestrationService/ListStacks"
 	OrchestrationService_GetStack_FullMethodName            = "/oaktree.v1.OrchestrationService/GetStack"
 	OrchestrationService_CreateStack_FullMethodName         = "/oaktree.v1.OrchestrationService/CreateStack"
-	OrchestrationService_UpdateStack_FullMethodName         = "/oaktree.v1.OrchestrationService/UpdateStack"
+	OrchestrationService_ReplaceStack_FullMethodName        = "/oaktree.v1.OrchestrationService/ReplaceStack"
 	OrchestrationService_DeleteStack_FullMethodName         = "/oaktree.v1.OrchestrationService/DeleteStack"
 	OrchestrationService_WatchStack_FullMethodName          = "/oaktree.v1.OrchestrationService/WatchStack"
 	OrchestrationService_GetTemplateContents_FullMethodName = "/oaktree.v1.OrchestrationService/GetTemplateContents"
@@ -43,69 +43,80 @@ const (
 // and puts every file they reference (get_file, type: local.yaml, ...) in
 // `files`, keyed by the name the template uses.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no orchestration service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no orchestration service), and with a DEADLINE_EXCEEDED
+// without ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type OrchestrationServiceClient interface {
 	// ListStacks streams the stacks in scope, one per message, without their
 	// outputs (shade's list_stacks, search_stacks).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListStacks(ctx context.Context, in *ListStacksRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListStacksResponse], error)
 	// GetStack returns exactly one stack, with its outputs resolved unless
 	// asked not to (shade's get_stack). Deleted stacks (DELETE_COMPLETE) are
 	// not found.
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// stacks match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetStack(ctx context.Context, in *GetStackRequest, opts ...grpc.CallOption) (*GetStackResponse, error)
 	// CreateStack creates a stack from a template (shade's create_stack).
 	// With `wait`, it replies when the create has finished, successfully or
 	// not: a failed create is reported as a stack whose status is FAILED (or,
 	// with rollback, action ROLLBACK), not as an error, as in shade.
 	// Errors: ALREADY_EXISTS when the project has a stack of that name;
-	// INVALID_ARGUMENT when no template is given or Heat rejects the
-	// template, environment or parameters (the message carries Heat's
-	// reason); NOT_FOUND when `template_url`/`template_object` cannot be
-	// fetched; DEADLINE_EXCEEDED when `wait` is set and the stack is still in
-	// progress when the RPC deadline passes.
+	// INVALID_ARGUMENT when no template is given or Heat rejects the template,
+	// environment or parameters (the message carries Heat's reason); NOT_FOUND
+	// when `template_url`/`template_object` cannot be fetched; DEADLINE_EXCEEDED
+	// when `wait` is set and the stack is still in progress when the RPC deadline
+	// passes.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT, URL_NOT_ALLOWED.
 	CreateStack(ctx context.Context, in *CreateStackRequest, opts ...grpc.CallOption) (*CreateStackResponse, error)
-	// UpdateStack replaces a stack's template, environment and parameters
+	// ReplaceStack replaces a stack's template, environment and parameters
 	// (shade's update_stack; Heat's PUT, so parameters not given revert to
 	// the template defaults). `wait` behaves as in CreateStack.
-	// Errors: NOT_FOUND when no stack matches; FAILED_PRECONDITION when
-	// several match or the stack is in progress; INVALID_ARGUMENT as in
-	// CreateStack; DEADLINE_EXCEEDED when `wait` is set and the update is
-	// still in progress when the RPC deadline passes.
-	UpdateStack(ctx context.Context, in *UpdateStackRequest, opts ...grpc.CallOption) (*UpdateStackResponse, error)
+	// Errors: NOT_FOUND when no stack matches; FAILED_PRECONDITION when several
+	// match or the stack is in progress; INVALID_ARGUMENT as in CreateStack;
+	// DEADLINE_EXCEEDED when `wait` is set and the update is still in progress
+	// when the RPC deadline passes.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// URL_NOT_ALLOWED.
+	ReplaceStack(ctx context.Context, in *ReplaceStackRequest, opts ...grpc.CallOption) (*ReplaceStackResponse, error)
 	// DeleteStack deletes a stack and its resources (shade's delete_stack). A
 	// stack that does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several stacks match; ABORTED when
-	// `wait` is set and Heat reports DELETE_FAILED (the message carries Heat's
-	// status reason); DEADLINE_EXCEEDED when `wait` is set and the delete has
-	// not finished within `timeout`.
+	// Errors: FAILED_PRECONDITION when several stacks match; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when `wait` is set and Heat reports DELETE_FAILED
+	// (the message carries Heat's status reason); DEADLINE_EXCEEDED
+	// (WAIT_TIMEOUT) when `wait` is set and the delete has not finished within
+	// `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT.
 	DeleteStack(ctx context.Context, in *DeleteStackRequest, opts ...grpc.CallOption) (*DeleteStackResponse, error)
-	// WatchStack streams a stack each time its action, status or status
-	// reason changes, starting with its current state, until its status is
-	// one of `until_status` (by default COMPLETE); the stream then ends with
-	// OK. It also ends with OK when the stack disappears (deleted while
-	// watched; the last message then has action DELETE, status COMPLETE).
-	// This replaces shade's event polling behind `wait`, and follows the rule
-	// of every Watch RPC of the API.
-	// Errors: NOT_FOUND when no stack matches at the start;
-	// FAILED_PRECONDITION when several match; ABORTED when the stack's status
-	// becomes FAILED and FAILED is not in `until_status` (the failed stack is
-	// sent first; the status message carries Heat's reason);
-	// DEADLINE_EXCEEDED when the watch has not ended within `timeout`.
+	// WatchStack streams one stack each time its action, status or status reason
+	// changes, until it settles (this replaces shade's event polling behind
+	// `wait`). The first message is the current state; then one message per
+	// change. The stream ends with OK after the message in which the stack
+	// reached one of `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed stack as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator). A stack deleted while watched ends the stream with
+	// `deleted` set, its last message having action DELETE, status COMPLETE.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchStack(ctx context.Context, in *WatchStackRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchStackResponse], error)
 	// GetTemplateContents resolves a template the way CreateStack would:
 	// fetches it (URL or object), parses it and collects the files it
 	// references (shade's get_template_contents). Use it to validate a
 	// template or see what will be sent to Heat.
-	// Errors: INVALID_ARGUMENT when no template is given or it does not
-	// parse; NOT_FOUND when the template or a referenced file cannot be
-	// fetched.
+	// Errors: INVALID_ARGUMENT when no template is given or it does not parse;
+	// NOT_FOUND when the template or a referenced file cannot be fetched.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, URL_NOT_ALLOWED.
 	GetTemplateContents(ctx context.Context, in *GetTemplateContentsRequest, opts ...grpc.CallOption) (*GetTemplateContentsResponse, error)
 }
 
@@ -156,10 +167,10 @@ func (c *orchestrationServiceClient) CreateStack(ctx context.Context, in *Create
 	return out, nil
 }
 
-func (c *orchestrationServiceClient) UpdateStack(ctx context.Context, in *UpdateStackRequest, opts ...grpc.CallOption) (*UpdateStackResponse, error) {
+func (c *orchestrationServiceClient) ReplaceStack(ctx context.Context, in *ReplaceStackRequest, opts ...grpc.CallOption) (*ReplaceStackResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(UpdateStackResponse)
-	err := c.cc.Invoke(ctx, OrchestrationService_UpdateStack_FullMethodName, in, out, cOpts...)
+	out := new(ReplaceStackResponse)
+	err := c.cc.Invoke(ctx, OrchestrationService_ReplaceStack_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -217,69 +228,80 @@ func (c *orchestrationServiceClient) GetTemplateContents(ctx context.Context, in
 // and puts every file they reference (get_file, type: local.yaml, ...) in
 // `files`, keyed by the name the template uses.
 //
-// Errors common to every RPC, in addition to those each RPC lists:
-// UNAUTHENTICATED when the cloud rejects the server's credentials;
-// PERMISSION_DENIED when the cloud refuses the operation (HTTP 403);
-// INVALID_ARGUMENT when the Location names a cloud or region the server does
-// not know, or a field is malformed; UNAVAILABLE when the cloud cannot be
-// reached; UNIMPLEMENTED when the cloud has no orchestration service.
+// Errors follow oaktree.v1.ErrorReason: a failed call carries a
+// google.rpc.ErrorInfo whose reason says what happened. Besides the reasons
+// each RPC lists, every RPC may fail with the ones below (CLOUD_FEATURE_MISSING
+// when the cloud has no orchestration service), and with a DEADLINE_EXCEEDED
+// without ErrorInfo when the caller's own gRPC deadline passes.
+// Reasons for every RPC: CALLER_UNAUTHENTICATED, CALLER_NOT_ALLOWED,
+// CLOUD_AUTH_FAILED, CLOUD_POLICY_DENIED, CLOUD_UNREACHABLE, CLOUD_ERROR,
+// CLOUD_FEATURE_MISSING, LOCATION_REQUIRED, UNKNOWN_REGION, LOCATION_MISMATCH,
+// INVALID_FIELD, RATE_LIMITED.
 type OrchestrationServiceServer interface {
 	// ListStacks streams the stacks in scope, one per message, without their
 	// outputs (shade's list_stacks, search_stacks).
 	// Errors: INVALID_ARGUMENT for a malformed selector.
+	// Reasons: QUERY_LIMIT_EXCEEDED.
 	ListStacks(*ListStacksRequest, grpc.ServerStreamingServer[ListStacksResponse]) error
 	// GetStack returns exactly one stack, with its outputs resolved unless
 	// asked not to (shade's get_stack). Deleted stacks (DELETE_COMPLETE) are
 	// not found.
 	// Errors: NOT_FOUND when nothing matches; FAILED_PRECONDITION when several
 	// stacks match.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME.
 	GetStack(context.Context, *GetStackRequest) (*GetStackResponse, error)
 	// CreateStack creates a stack from a template (shade's create_stack).
 	// With `wait`, it replies when the create has finished, successfully or
 	// not: a failed create is reported as a stack whose status is FAILED (or,
 	// with rollback, action ROLLBACK), not as an error, as in shade.
 	// Errors: ALREADY_EXISTS when the project has a stack of that name;
-	// INVALID_ARGUMENT when no template is given or Heat rejects the
-	// template, environment or parameters (the message carries Heat's
-	// reason); NOT_FOUND when `template_url`/`template_object` cannot be
-	// fetched; DEADLINE_EXCEEDED when `wait` is set and the stack is still in
-	// progress when the RPC deadline passes.
+	// INVALID_ARGUMENT when no template is given or Heat rejects the template,
+	// environment or parameters (the message carries Heat's reason); NOT_FOUND
+	// when `template_url`/`template_object` cannot be fetched; DEADLINE_EXCEEDED
+	// when `wait` is set and the stack is still in progress when the RPC deadline
+	// passes.
+	// Reasons: ALREADY_EXISTS, REFERENCED_RESOURCE_NOT_FOUND,
+	// REQUEST_ID_CONFLICT, URL_NOT_ALLOWED.
 	CreateStack(context.Context, *CreateStackRequest) (*CreateStackResponse, error)
-	// UpdateStack replaces a stack's template, environment and parameters
+	// ReplaceStack replaces a stack's template, environment and parameters
 	// (shade's update_stack; Heat's PUT, so parameters not given revert to
 	// the template defaults). `wait` behaves as in CreateStack.
-	// Errors: NOT_FOUND when no stack matches; FAILED_PRECONDITION when
-	// several match or the stack is in progress; INVALID_ARGUMENT as in
-	// CreateStack; DEADLINE_EXCEEDED when `wait` is set and the update is
-	// still in progress when the RPC deadline passes.
-	UpdateStack(context.Context, *UpdateStackRequest) (*UpdateStackResponse, error)
+	// Errors: NOT_FOUND when no stack matches; FAILED_PRECONDITION when several
+	// match or the stack is in progress; INVALID_ARGUMENT as in CreateStack;
+	// DEADLINE_EXCEEDED when `wait` is set and the update is still in progress
+	// when the RPC deadline passes.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_BUSY,
+	// URL_NOT_ALLOWED.
+	ReplaceStack(context.Context, *ReplaceStackRequest) (*ReplaceStackResponse, error)
 	// DeleteStack deletes a stack and its resources (shade's delete_stack). A
 	// stack that does not exist is not an error: `deleted` is false.
-	// Errors: FAILED_PRECONDITION when several stacks match; ABORTED when
-	// `wait` is set and Heat reports DELETE_FAILED (the message carries Heat's
-	// status reason); DEADLINE_EXCEEDED when `wait` is set and the delete has
-	// not finished within `timeout`.
+	// Errors: FAILED_PRECONDITION when several stacks match; FAILED_PRECONDITION
+	// (RESOURCE_IN_ERROR_STATE) when `wait` is set and Heat reports DELETE_FAILED
+	// (the message carries Heat's status reason); DEADLINE_EXCEEDED
+	// (WAIT_TIMEOUT) when `wait` is set and the delete has not finished within
+	// `timeout`.
+	// Reasons: AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE, WAIT_TIMEOUT.
 	DeleteStack(context.Context, *DeleteStackRequest) (*DeleteStackResponse, error)
-	// WatchStack streams a stack each time its action, status or status
-	// reason changes, starting with its current state, until its status is
-	// one of `until_status` (by default COMPLETE); the stream then ends with
-	// OK. It also ends with OK when the stack disappears (deleted while
-	// watched; the last message then has action DELETE, status COMPLETE).
-	// This replaces shade's event polling behind `wait`, and follows the rule
-	// of every Watch RPC of the API.
-	// Errors: NOT_FOUND when no stack matches at the start;
-	// FAILED_PRECONDITION when several match; ABORTED when the stack's status
-	// becomes FAILED and FAILED is not in `until_status` (the failed stack is
-	// sent first; the status message carries Heat's reason);
-	// DEADLINE_EXCEEDED when the watch has not ended within `timeout`.
+	// WatchStack streams one stack each time its action, status or status reason
+	// changes, until it settles (this replaces shade's event polling behind
+	// `wait`). The first message is the current state; then one message per
+	// change. The stream ends with OK after the message in which the stack
+	// reached one of `until_status`, or after a message with `deleted` set; with
+	// FAILED_PRECONDITION (RESOURCE_IN_ERROR_STATE, the last observed stack as a
+	// detail) right after the message showing an error status that `until_status`
+	// does not name. Only the caller's gRPC deadline limits how long it runs. The
+	// server polls the cloud for all watchers of a resource together (interval
+	// set by the operator). A stack deleted while watched ends the stream with
+	// `deleted` set, its last message having action DELETE, status COMPLETE.
+	// Reasons: RESOURCE_NOT_FOUND, AMBIGUOUS_NAME, RESOURCE_IN_ERROR_STATE.
 	WatchStack(*WatchStackRequest, grpc.ServerStreamingServer[WatchStackResponse]) error
 	// GetTemplateContents resolves a template the way CreateStack would:
 	// fetches it (URL or object), parses it and collects the files it
 	// references (shade's get_template_contents). Use it to validate a
 	// template or see what will be sent to Heat.
-	// Errors: INVALID_ARGUMENT when no template is given or it does not
-	// parse; NOT_FOUND when the template or a referenced file cannot be
-	// fetched.
+	// Errors: INVALID_ARGUMENT when no template is given or it does not parse;
+	// NOT_FOUND when the template or a referenced file cannot be fetched.
+	// Reasons: REFERENCED_RESOURCE_NOT_FOUND, URL_NOT_ALLOWED.
 	GetTemplateContents(context.Context, *GetTemplateContentsRequest) (*GetTemplateContentsResponse, error)
 	mustEmbedUnimplementedOrchestrationServiceServer()
 }
@@ -300,8 +322,8 @@ func (UnimplementedOrchestrationServiceServer) GetStack(context.Context, *GetSta
 func (UnimplementedOrchestrationServiceServer) CreateStack(context.Context, *CreateStackRequest) (*CreateStackResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateStack not implemented")
 }
-func (UnimplementedOrchestrationServiceServer) UpdateStack(context.Context, *UpdateStackRequest) (*UpdateStackResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method UpdateStack not implemented")
+func (UnimplementedOrchestrationServiceServer) ReplaceStack(context.Context, *ReplaceStackRequest) (*ReplaceStackResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReplaceStack not implemented")
 }
 func (UnimplementedOrchestrationServiceServer) DeleteStack(context.Context, *DeleteStackRequest) (*DeleteStackResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteStack not implemented")
@@ -380,20 +402,20 @@ func _OrchestrationService_CreateStack_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
-func _OrchestrationService_UpdateStack_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(UpdateStackRequest)
+func _OrchestrationService_ReplaceStack_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReplaceStackRequest)
 	if err := dec(in); err != nil {
 		return nil, err
 	}
 	if interceptor == nil {
-		return srv.(OrchestrationServiceServer).UpdateStack(ctx, in)
+		return srv.(OrchestrationServiceServer).ReplaceStack(ctx, in)
 	}
 	info := &grpc.UnaryServerInfo{
 		Server:     srv,
-		FullMethod: OrchestrationService_UpdateStack_FullMethodName,
+		FullMethod: OrchestrationService_ReplaceStack_FullMethodName,
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(OrchestrationServiceServer).UpdateStack(ctx, req.(*UpdateStackRequest))
+		return srv.(OrchestrationServiceServer).ReplaceStack(ctx, req.(*ReplaceStackRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -461,8 +483,8 @@ var OrchestrationService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _OrchestrationService_CreateStack_Handler,
 		},
 		{
-			MethodName: "UpdateStack",
-			Handler:    _OrchestrationService_UpdateStack_Handler,
+			MethodName: "ReplaceStack",
+			Handler:    _OrchestrationService_ReplaceStack_Handler,
 		},
 		{
 			MethodName: "DeleteStack",

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,10 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/structpb"
 
 	pb "opendev.org/openstack/oaktreemodel/golang/oaktree/v1"
@@ -29,12 +32,47 @@ const (
 	chunkSize        = 64 * 1024
 	downloadSize     = 5*1024*1024 + 7
 	deadlineAttempts = 5
-	authMessage      = "missing or wrong x-auth-token"
+	deadlineLimit    = 5 * time.Second  // the deadline case's DEADLINE_EXCEEDED must come sooner
+	callTimeout      = 60 * time.Second // every other RPC's deadline
+	authMessage      = "missing or wrong authorization"
+	errorDomain      = "oaktree.openstack.org"
+	richName         = "clouds/interop/regions/RegionOne/servers/id-rich-error"
 )
+
+type cases struct {
+	compute                       pb.ComputeServiceClient
+	image                         pb.ImageServiceClient
+	token                         string
+	tlsDir, tlsTarget, mtlsTarget string
+	attempts                      int // of the last deadline case
+}
+
+// ctx carries the authorization metadata and a deadline of callTimeout.
+func (c *cases) ctx() (context.Context, context.CancelFunc) {
+	return withToken(c.token, callTimeout)
+}
+
+// withToken is a context with deadline d and, unless token is "",
+// authorization: Bearer <token>.
+func withToken(token string, d time.Duration) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	if token != "" {
+		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+	}
+	return ctx, cancel
+}
 
 func expect[T comparable](what string, want, got T) error {
 	if want != got {
 		return fmt.Errorf("%s: expected %v, got %v", what, want, got)
+	}
+	return nil
+}
+
+// expectMessage compares two messages whole (every field, set or not).
+func expectMessage(what string, want, got proto.Message) error {
+	if !proto.Equal(want, got) {
+		return fmt.Errorf("%s: expected {%v}, got {%v}", what, want, got)
 	}
 	return nil
 }
@@ -46,7 +84,7 @@ func expectStatus(what string, err error, code codes.Code, message string) error
 	}
 	st := status.Convert(err)
 	if e := expect(what+" status", codeName(code), codeName(st.Code())); e != nil {
-		return e
+		return fmt.Errorf("%s (message %q)", e, st.Message())
 	}
 	if message != "" {
 		return expect(what+" message", message, st.Message())
@@ -60,15 +98,54 @@ func codeName(c codes.Code) string {
 		codes.DeadlineExceeded: "DEADLINE_EXCEEDED", codes.NotFound: "NOT_FOUND",
 		codes.Unauthenticated: "UNAUTHENTICATED", codes.DataLoss: "DATA_LOSS",
 		codes.InvalidArgument: "INVALID_ARGUMENT", codes.Unavailable: "UNAVAILABLE",
-		codes.Unimplemented: "UNIMPLEMENTED", codes.Internal: "INTERNAL", codes.Unknown: "UNKNOWN"}
+		codes.Unimplemented: "UNIMPLEMENTED", codes.Internal: "INTERNAL", codes.Unknown: "UNKNOWN",
+		codes.FailedPrecondition: "FAILED_PRECONDITION", codes.PermissionDenied: "PERMISSION_DENIED"}
 	if n, ok := names[c]; ok {
 		return n
 	}
 	return c.String()
 }
 
+// reason is the ErrorInfo reason of r: its name without ERROR_REASON_.
+func reason(r pb.ErrorReason) string {
+	return strings.TrimPrefix(r.String(), "ERROR_REASON_")
+}
+
+// details decodes the google.rpc.Status details of err (grpc-status-details-bin).
+func details(what string, err error) ([]any, error) {
+	var out []any
+	for i, d := range status.Convert(err).Details() {
+		if e, bad := d.(error); bad {
+			return nil, fmt.Errorf("%s: detail %d does not decode: %v", what, i, e)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// expectErrorInfo checks that err's details hold exactly one ErrorInfo, equal to want.
+func expectErrorInfo(what string, err error, want *errdetails.ErrorInfo) error {
+	ds, e := details(what, err)
+	if e != nil {
+		return e
+	}
+	var got []*errdetails.ErrorInfo
+	for _, d := range ds {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok {
+			got = append(got, ei)
+		}
+	}
+	if len(got) != 1 {
+		return fmt.Errorf("%s: expected one google.rpc.ErrorInfo in the status details, got %d (of %d details)",
+			what, len(got), len(ds))
+	}
+	return expectMessage(what+" ErrorInfo", want, got[0])
+}
+
 func (c *cases) unary() error {
-	resp, err := c.compute.GetServer(c.ctx(), &pb.GetServerRequest{NameOrId: "server-42"})
+	ctx, cancel := c.ctx()
+	defer cancel()
+	resp, err := c.compute.GetServer(ctx, &pb.GetServerRequest{NameOrId: "server-42"})
 	if err != nil {
 		return err
 	}
@@ -79,36 +156,64 @@ func (c *cases) unary() error {
 	if e := expect("server.name", "server-42", s.GetName()); e != nil {
 		return e
 	}
-	return expect("server.status", "SERVER_STATUS_ACTIVE", s.GetStatus().String())
+	if e := expect("server.status", "SERVER_STATUS_ACTIVE", s.GetStatus().String()); e != nil {
+		return e
+	}
+	if e := expect("server.resource_name", "clouds/interop/regions/RegionOne/servers/id-server-42",
+		s.GetResourceName()); e != nil {
+		return e
+	}
+	if s.GetMetadata()["server-language"] == "" {
+		return fmt.Errorf("server.metadata: no server-language in %v", s.GetMetadata())
+	}
+	return nil
 }
 
 func (c *cases) auth() error {
-	req := &pb.GetServerRequest{NameOrId: "server-42"}
-	wrong := metadata.AppendToOutgoingContext(context.Background(), "x-auth-token", "wrong-token")
-	_, err := c.compute.GetServer(wrong, req)
-	if e := expectStatus("wrong token", err, codes.Unauthenticated, authMessage); e != nil {
-		return e
+	want := &errdetails.ErrorInfo{Reason: reason(pb.ErrorReason_ERROR_REASON_CALLER_UNAUTHENTICATED),
+		Domain: errorDomain}
+	for _, token := range []string{"wrong-token", ""} {
+		what := "no token"
+		if token != "" {
+			what = "wrong token"
+		}
+		ctx, cancel := withToken(token, callTimeout)
+		_, err := c.compute.GetServer(ctx, &pb.GetServerRequest{NameOrId: "server-42"})
+		cancel()
+		if e := expectStatus(what, err, codes.Unauthenticated, authMessage); e != nil {
+			return e
+		}
+		if e := expectErrorInfo(what, err, want); e != nil {
+			return e
+		}
 	}
-	_, err = c.compute.GetServer(context.Background(), req)
-	return expectStatus("no token", err, codes.Unauthenticated, authMessage)
+	return nil
 }
 
 func (c *cases) notFound() error {
-	_, err := c.compute.GetServer(c.ctx(), &pb.GetServerRequest{NameOrId: "missing-1"})
+	ctx, cancel := c.ctx()
+	defer cancel()
+	_, err := c.compute.GetServer(ctx, &pb.GetServerRequest{NameOrId: "missing-1"})
 	return expectStatus("GetServer(missing-1)", err, codes.NotFound, "no server matches missing-1")
 }
 
 // deadline retries an attempt that ends CANCELLED, at most deadlineAttempts
 // times, as every client does (why: the deadline case in
-// tests/interop/README.rst).
+// tests/interop/README.rst), and records the attempts it made.
 func (c *cases) deadline() error {
-	for attempt := 1; ; attempt++ {
-		ctx, cancel := context.WithTimeout(c.ctx(), 300*time.Millisecond)
+	for c.attempts = 1; ; c.attempts++ {
+		what := fmt.Sprintf("GetServer(slow) with a 300 ms deadline, attempt %d", c.attempts)
+		ctx, cancel := withToken(c.token, 300*time.Millisecond)
+		start := time.Now()
 		_, err := c.compute.GetServer(ctx, &pb.GetServerRequest{NameOrId: "slow"})
+		elapsed := time.Since(start)
 		cancel()
-		e := expectStatus(fmt.Sprintf("GetServer(slow) with 300 ms deadline, attempt %d", attempt),
-			err, codes.DeadlineExceeded, "")
-		if e == nil || status.Code(err) != codes.Canceled || attempt == deadlineAttempts {
+		if elapsed >= deadlineLimit {
+			return fmt.Errorf("%s: ended with %s after %v, expected DEADLINE_EXCEEDED in under %v",
+				what, codeName(status.Code(err)), elapsed.Round(time.Millisecond), deadlineLimit)
+		}
+		e := expectStatus(what, err, codes.DeadlineExceeded, "")
+		if e == nil || status.Code(err) != codes.Canceled || c.attempts == deadlineAttempts {
 			return e
 		}
 	}
@@ -123,38 +228,70 @@ func listRequest(name string, filters map[string]any) (*pb.ListServersRequest, e
 		Narrowing: &pb.Selector_Filters{Filters: f}}}, nil
 }
 
+// wantOutcomes is what the bulk stream ends with (tests/interop/README.rst).
+func wantOutcomes() []*pb.ScopeOutcome {
+	return []*pb.ScopeOutcome{
+		{Location: &pb.Location{Cloud: "interop", RegionName: proto.String("RegionOne")},
+			Code: int32(codes.OK), Count: streamCount},
+		{Location: &pb.Location{Cloud: "interop", RegionName: proto.String("RegionTwo")},
+			Code: int32(codes.Unavailable), Reason: pb.ErrorReason_ERROR_REASON_CLOUD_UNREACHABLE,
+			Message: "RegionTwo is unreachable", Metadata: map[string]string{"cloud_request_id": "req-interop-2"},
+			RetryDelay: durationpb.New(2 * time.Second)},
+	}
+}
+
 func (c *cases) serverStream() error {
 	req, err := listRequest("bulk-*", map[string]any{"count": streamCount, "padding": padding})
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(c.ctx(), 120*time.Second)
+	ctx, cancel := c.ctx()
 	defer cancel()
 	stream, err := c.compute.ListServers(ctx, req)
 	if err != nil {
 		return err
 	}
 	n, total := 0, 0
+	var outcomes []*pb.ScopeOutcome
 	for {
 		resp, err := stream.Recv()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return fmt.Errorf("after %d messages: %w", n, err)
+			return fmt.Errorf("after %d servers and %d outcomes: %w", n, len(outcomes), err)
 		}
-		s := resp.GetServer()
-		if e := expect(fmt.Sprintf("message %d name", n), fmt.Sprintf("bulk-%05d", n), s.GetName()); e != nil {
-			return e
-		}
-		pad := s.GetProperties().GetFields()["padding"].GetStringValue()
-		if e := expect(fmt.Sprintf("message %d padding length", n), padding, len(pad)); e != nil {
-			return e
-		}
-		n++
 		total += proto.Size(resp)
+		switch item := resp.GetItem().(type) {
+		case *pb.ListServersResponse_Server:
+			if len(outcomes) > 0 {
+				return fmt.Errorf("server %q after a scope_outcome", item.Server.GetName())
+			}
+			s := item.Server
+			if e := expect(fmt.Sprintf("server %d name", n), fmt.Sprintf("bulk-%05d", n), s.GetName()); e != nil {
+				return e
+			}
+			pad := s.GetProperties().GetFields()["padding"].GetStringValue()
+			if e := expect(fmt.Sprintf("server %d padding length", n), padding, len(pad)); e != nil {
+				return e
+			}
+			n++
+		case *pb.ListServersResponse_ScopeOutcome:
+			outcomes = append(outcomes, item.ScopeOutcome)
+		default:
+			return fmt.Errorf("message %d: neither server nor scope_outcome", n+len(outcomes))
+		}
 	}
-	if e := expect("messages received", streamCount, n); e != nil {
+	want := wantOutcomes()
+	if e := expect("scope_outcome items", len(want), len(outcomes)); e != nil {
+		return e
+	}
+	for i := range want {
+		if e := expectMessage(fmt.Sprintf("scope_outcome %d", i), want[i], outcomes[i]); e != nil {
+			return e
+		}
+	}
+	if e := expect("servers received (the first outcome's count)", outcomes[0].GetCount(), int64(n)); e != nil {
 		return e
 	}
 	if total <= 8*1024*1024 {
@@ -173,7 +310,7 @@ func uploadData(n int) []byte {
 }
 
 func (c *cases) upload(data []byte, sha string) (*pb.UploadImageResponse, error) {
-	ctx, cancel := context.WithTimeout(c.ctx(), 120*time.Second)
+	ctx, cancel := c.ctx()
 	defer cancel()
 	stream, err := c.image.UploadImage(ctx)
 	if err != nil {
@@ -215,7 +352,7 @@ func (c *cases) uploadCorrupt() error {
 }
 
 func (c *cases) download() error {
-	ctx, cancel := context.WithTimeout(c.ctx(), 120*time.Second)
+	ctx, cancel := c.ctx()
 	defer cancel()
 	stream, err := c.image.DownloadImage(ctx, &pb.DownloadImageRequest{NameOrId: fmt.Sprintf("pattern-%d", downloadSize)})
 	if err != nil {
@@ -246,7 +383,7 @@ func (c *cases) cancel() error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(c.ctx())
+	ctx, cancel := c.ctx()
 	defer cancel()
 	stream, err := c.compute.ListServers(ctx, req)
 	if err != nil {
@@ -267,7 +404,9 @@ func (c *cases) cancel() error {
 		return e
 	}
 	for i := 0; i < 100; i++ { // bounded: the server records the cancel asynchronously
-		resp, err := c.compute.GetServer(c.ctx(), &pb.GetServerRequest{NameOrId: "cancelled?" + tag})
+		ctx, cancel := c.ctx()
+		resp, err := c.compute.GetServer(ctx, &pb.GetServerRequest{NameOrId: "cancelled?" + tag})
+		cancel()
 		if err != nil {
 			return err
 		}
@@ -277,4 +416,71 @@ func (c *cases) cancel() error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return fmt.Errorf("server did not report the cancellation of %s", tag)
+}
+
+// requestID is a random UUID (version 4), made once per server the client wants.
+func requestID() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}
+
+func (c *cases) richError() error {
+	rid, err := requestID()
+	if err != nil {
+		return err
+	}
+	region := &pb.Location{Cloud: "interop", RegionName: proto.String("RegionOne")}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	_, err = c.compute.CreateServer(ctx, &pb.CreateServerRequest{Location: region, Name: "rich-error",
+		Image: "cirros", Flavor: "m1.tiny", RequestId: rid})
+	if e := expectStatus("CreateServer(rich-error)", err, codes.FailedPrecondition,
+		"server rich-error went to ERROR"); e != nil {
+		return e
+	}
+	ds, e := details("CreateServer(rich-error)", err)
+	if e != nil {
+		return e
+	}
+	if e := expect("number of status details", 3, len(ds)); e != nil {
+		return e
+	}
+	const fault = "No valid host was found"
+	var infos, resources, servers int
+	for i, d := range ds {
+		what := fmt.Sprintf("detail %d", i)
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			infos++
+			e = expectMessage(what+" (ErrorInfo)", &errdetails.ErrorInfo{
+				Reason: reason(pb.ErrorReason_ERROR_REASON_RESOURCE_IN_ERROR_STATE), Domain: errorDomain,
+				Metadata: map[string]string{"cloud": "interop", "region": "RegionOne",
+					"resource_type": "oaktree.v1.Server", "resource_name": richName, "request_id": rid,
+					"cloud_request_id": "req-interop-1", "fault": fault}}, d)
+		case *errdetails.ResourceInfo:
+			resources++
+			e = expectMessage(what+" (ResourceInfo)", &errdetails.ResourceInfo{
+				ResourceType: "oaktree.v1.Server", ResourceName: richName,
+				Owner: "project-interop", Description: fault}, d)
+		case *pb.Server:
+			servers++
+			e = expectMessage(what+" (oaktree.v1.Server)", &pb.Server{Id: "id-rich-error", Name: "rich-error",
+				Status: pb.ServerStatus_SERVER_STATUS_ERROR, ResourceName: richName, Location: region}, d)
+		default:
+			e = fmt.Errorf("%s: unexpected %T", what, d)
+		}
+		if e != nil {
+			return e
+		}
+	}
+	if infos != 1 || resources != 1 || servers != 1 {
+		return fmt.Errorf("details: expected one each of ErrorInfo, ResourceInfo and oaktree.v1.Server, "+
+			"got %d, %d and %d", infos, resources, servers)
+	}
+	return nil
 }

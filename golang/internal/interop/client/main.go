@@ -7,7 +7,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,21 +15,24 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	pb "opendev.org/openstack/oaktreemodel/golang/oaktree/v1"
 )
 
 type result struct {
-	Case  string `json:"case"`
-	OK    bool   `json:"ok"`
-	Error string `json:"error,omitempty"`
+	Case     string `json:"case"`
+	OK       bool   `json:"ok"`
+	Error    string `json:"error,omitempty"`
+	Attempts *int   `json:"attempts,omitempty"` // the deadline case only
 }
 
 func main() {
-	target := flag.String("target", "", "host:port of the test server")
-	token := flag.String("token", "", "x-auth-token to send")
+	target := flag.String("target", "", "host:port of the test server's plaintext port")
+	token := flag.String("token", "", "bearer token to send (authorization: Bearer <token>)")
 	which := flag.String("cases", "", "comma-separated case names of tests/interop/README.rst")
+	tlsDir := flag.String("tls-dir", "", "folder of tests/interop/make_test_ca.sh (tls and mtls cases)")
+	tlsTarget := flag.String("tls-target", "", "host:port of the server's TLS port")
+	mtlsTarget := flag.String("mtls-target", "", "host:port of the server's mutual-TLS port")
 	flag.Parse()
 	conn, err := grpc.NewClient(*target, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -39,14 +41,18 @@ func main() {
 	}
 	defer conn.Close()
 	c := &cases{
-		compute: pb.NewComputeServiceClient(conn),
-		image:   pb.NewImageServiceClient(conn),
-		token:   *token,
+		compute:    pb.NewComputeServiceClient(conn),
+		image:      pb.NewImageServiceClient(conn),
+		token:      *token,
+		tlsDir:     *tlsDir,
+		tlsTarget:  *tlsTarget,
+		mtlsTarget: *mtlsTarget,
 	}
 	run := map[string]func() error{
 		"unary": c.unary, "auth": c.auth, "not-found": c.notFound, "deadline": c.deadline,
 		"server-stream": c.serverStream, "client-stream": c.clientStream,
 		"upload-corrupt": c.uploadCorrupt, "download": c.download, "cancel": c.cancel,
+		"rich-error": c.richError, "tls": c.tls, "mtls": c.mtls,
 	}
 	failed := false
 	for _, name := range strings.Split(*which, ",") {
@@ -58,21 +64,18 @@ func main() {
 			r = result{Case: name, Error: err.Error()}
 			failed = true
 		}
-		line, _ := json.Marshal(r)
-		fmt.Println(string(line))
+		if name == "deadline" {
+			n := c.attempts
+			r.Attempts = &n
+		}
+		out := json.NewEncoder(os.Stdout) // one line per case, "<" and ">" as they are
+		out.SetEscapeHTML(false)
+		if err := out.Encode(r); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
 	}
 	if failed {
 		os.Exit(1)
 	}
-}
-
-type cases struct {
-	compute pb.ComputeServiceClient
-	image   pb.ImageServiceClient
-	token   string
-}
-
-// ctx carries the auth token header.
-func (c *cases) ctx() context.Context {
-	return metadata.AppendToOutgoingContext(context.Background(), "x-auth-token", c.token)
 }
