@@ -38,11 +38,20 @@ def main(version, target, token):
             assert e.code() == grpc.StatusCode.NOT_FOUND, e
         filters = struct_pb2.Struct()
         filters.update({"count": 100, "padding": 10})
-        names = [r.server.name for r in stub.ListServers(
-            compute_pb2.ListServersRequest(selector=common_pb2.Selector(name_or_id="bulk-*", filters=filters)),
-            metadata=meta, timeout=60)]
+        names, outcomes = [], []
+        for r in stub.ListServers(
+                compute_pb2.ListServersRequest(selector=common_pb2.Selector(name_or_id="bulk-*", filters=filters)),
+                metadata=meta, timeout=60):
+            if r.WhichOneof("item") == "server":
+                names.append(r.server.name)
+            else:
+                outcomes.append(r.scope_outcome)
         assert len(names) == 100, len(names)
-    print(f"python consumer: ok ({len(mods)} modules imported; GetServer, NOT_FOUND, ListServers of 100)")
+        # Each cloud-region ends with its outcome: a whole one, then a failed one.
+        assert [(o.location.region_name, o.code, o.count) for o in outcomes] == \
+            [("RegionOne", 0, 100), ("RegionTwo", 14, 0)], outcomes
+    print(f"python consumer: ok ({len(mods)} modules imported; GetServer, NOT_FOUND, ListServers of 100 "
+          f"with {len(outcomes)} scope outcomes)")
 
 
 if __name__ == "__main__":

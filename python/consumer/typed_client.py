@@ -36,7 +36,8 @@ def bulk_names(stub: compute_pb2_grpc.ComputeServiceStub, count: int,
         selector=common_pb2.Selector(name_or_id="bulk-*", filters=filters))
     replies: Iterator[compute_pb2.ListServersResponse] = stub.ListServers(
         request, metadata=meta, timeout=60)
-    return [r.server.name for r in replies]
+    # The stream ends each cloud-region with a scope_outcome item.
+    return [r.server.name for r in replies if r.WhichOneof("item") == "server"]
 
 
 def main(target: str, token: str) -> None:

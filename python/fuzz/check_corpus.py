@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
-"""Feeds a Go fuzz corpus (go test -fuzz's "go test fuzz v1" files, left by
-golang/internal/fuzz) to the Python library's parsers, with the same rule
-for choosing the message type: the first two bytes, big-endian, index the
+"""Feeds the Go fuzzer's corpus to the Python library's parsers: its seeds
+(every vector of tests/vectors, binary and unknown-field binary) and the
+inputs go test -fuzz kept ("go test fuzz v1" files, left by
+golang/internal/fuzz), with the same rule for choosing the message type: the first two bytes, big-endian, index the
 sorted full names of every oaktree.v1 message (nested ones too, map entries
 excluded). Each input must give a DecodeError or a message whose
 deterministic encoding and JSON round-trip; anything else fails, naming the
@@ -102,7 +103,9 @@ def check(cls, payload):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--descriptor-set", required=True)
-    ap.add_argument("corpus", nargs="+", help="folders of go test fuzz v1 files")
+    ap.add_argument("--vectors", required=True, help="tests/vectors: the fuzzer's seeds")
+    ap.add_argument("corpus", nargs="*", help="folders of go test fuzz v1 files (a missing "
+                    "one counts as empty: the fuzzer keeps only inputs that found new code)")
     args = ap.parse_args()
     names = type_names(args.descriptor_set)
     # Importing every generated module fills the default pool.
@@ -111,13 +114,25 @@ def main():
         __import__("oaktreemodel.v1." + os.path.basename(mod)[:-3])
     pool = descriptor_pool.Default()
     classes = [message_factory.GetMessageClass(pool.FindMessageTypeByName(n)) for n in names]
-    files = sorted(p for d in args.corpus for p in glob.glob(os.path.join(d, "*")))
-    if not files:
-        print("check_corpus: no corpus files in %s" % ", ".join(args.corpus), file=sys.stderr)
+    index = {n: i for i, n in enumerate(names)}
+    inputs = []  # (where it came from, bytes)
+    for path in sorted(glob.glob(os.path.join(args.vectors, "*.json"))):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        i = index[doc["type"]]
+        for v in doc["vectors"]:
+            for key in ("binary", "unknown_binary"):
+                if key in v:
+                    inputs.append(("%s %s %s" % (doc["type"], v["name"], key),
+                                   bytes([i >> 8, i & 255]) + bytes.fromhex(v[key])))
+    seeds = len(inputs)
+    if not seeds:
+        print("check_corpus: no vectors in %s" % args.vectors, file=sys.stderr)
         return 1
+    for d in args.corpus:
+        inputs += [(os.path.basename(p), read_entry(p)) for p in sorted(glob.glob(os.path.join(d, "*")))]
     failures, parsed = [], 0
-    for path in files:
-        data = read_entry(path)
+    for where, data in inputs:
         if len(data) < 2:
             continue
         cls = classes[((data[0] << 8) | data[1]) % len(classes)]
@@ -128,9 +143,10 @@ def main():
         if result == "parsed":
             parsed += 1
         elif result is not None:
-            failures.append("%s (%s): %s" % (os.path.basename(path), cls.DESCRIPTOR.full_name, result))
-    print("check_corpus: %d inputs over %d message types, %d parsed, %d failures"
-          % (len(files), len(classes), parsed, len(failures)))
+            failures.append("%s (%s): %s" % (where, cls.DESCRIPTOR.full_name, result))
+    print("check_corpus: %d inputs (%d seeds, %d kept by the fuzzer) over %d message types, "
+          "%d parsed, %d failures" % (len(inputs), seeds, len(inputs) - seeds, len(classes),
+                                     parsed, len(failures)))
     for f in failures:
         print("  FAIL " + f, file=sys.stderr)
     return 1 if failures else 0

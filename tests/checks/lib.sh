@@ -33,7 +33,7 @@ start_interop_server() {
   _server_pid=$!
   i=0
   while [ $i -lt 600 ]; do
-    port=$(sed -n 's/^PORT=\([0-9][0-9]*\).*/\1/p' "$WORK/server.out" | head -n 1)
+    port=$(sed -n 's/^PORT=\([0-9][0-9]*\).*/\1/p' "$WORK/server.out" 2>/dev/null | head -n 1)
     if [ -n "$port" ]; then INTEROP_TARGET=127.0.0.1:$port; return 0; fi
     kill -0 $_server_pid 2>/dev/null || break
     sleep 0.1; i=$((i + 1))
