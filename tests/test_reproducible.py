@@ -72,10 +72,11 @@ def shared_library(build):
 
 def test_two_builds_in_two_folders_give_the_same_bytes(tmp_path, srcdir, builddir, python):
     epoch = commit_epoch(srcdir)
-    printed = subprocess.run(["make", "-s", "print-distcheck-flags"], cwd=builddir,
-                             capture_output=True, text=True, timeout=600, check=True).stdout
-    flags = shlex.split(printed.splitlines()[-1])  # last line: make may regenerate first
     env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    printed = subprocess.run(["make", "-s", "--no-print-directory", "print-distcheck-flags"],
+                             cwd=builddir, env=env, capture_output=True, text=True, timeout=600,
+                             check=True).stdout
+    flags = shlex.split(printed.splitlines()[-1])  # last line: make may regenerate first
     env["SOURCE_DATE_EPOCH"] = epoch
     roots = [tmp_path / "a", tmp_path / "b" / "deeper" / "folder"]
     outputs = []
