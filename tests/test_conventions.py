@@ -31,6 +31,7 @@ def test_a_proto_without_a_request_id_fails(tmp_path, srcdir):
     tree = tmp_path / "protos"
     shutil.copytree(os.path.join(srcdir, "oaktree"), tree / "oaktree")
     proto = tree / "oaktree" / "v1" / "block_storage.proto"
+    proto.chmod(0o644)  # distcheck's source tree is read-only, and copytree keeps modes
     text = proto.read_text()
     start = text.index("message CreateVolumeRequest {")
     body_end = text.index("\n}\n", start)
