@@ -54,6 +54,7 @@ two files; any rule above. Prints mapped / excluded / missing per tier, and
 
 import argparse
 import collections
+import functools
 import glob
 import json
 import os
@@ -63,6 +64,7 @@ import tomllib
 
 from tools import descriptors
 from tools.shade import check_data
+from tools.shade import convert as shade_convert
 from tools.shade import env as shade_env
 
 METHODS_TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shade-methods.md")
@@ -190,13 +192,20 @@ CHUNKED = {
 }
 
 
-def method_resource(method):
-    """(kind, "list" | "one") of what a shade method returns, from
-    check_data.RESOURCES; (None, None) when that table does not say."""
+@functools.cache
+def _method_kinds():
+    """{shade method: resource kind} from check_data.RESOURCES (first kind wins)."""
     kinds = {}
     for kind, (_, methods) in check_data.RESOURCES.items():
         for m in methods:
             kinds.setdefault(m, kind)
+    return kinds
+
+
+def method_resource(method):
+    """(kind, "list" | "one") of what a shade method returns, from
+    check_data.RESOURCES; (None, None) when that table does not say."""
+    kinds = _method_kinds()
     verb, _, noun = method.partition("_")
     if noun.endswith("_by_id"):
         noun = noun[:-len("_by_id")]
@@ -225,9 +234,9 @@ def check_returns(method, label, rpc, pool):
     out = rpc_desc.output_type
     streams = rpc_desc.server_streaming
     singular = [f.name for f in out.fields if f.message_type is not None
-                and f.message_type.full_name == wanted and not _repeated(f)]
+                and f.message_type.full_name == wanted and not shade_convert.is_repeated(f)]
     repeated = [f.name for f in out.fields if f.message_type is not None
-                and f.message_type.full_name == wanted and _repeated(f)]
+                and f.message_type.full_name == wanted and shade_convert.is_repeated(f)]
     where = "%s: RETURNS: %s() returns %s" % (label, method,
                                               "a list of " + wanted if shape == "list"
                                               else "one " + wanted)
@@ -244,12 +253,6 @@ def check_returns(method, label, rpc, pool):
     if streams and rpc not in CHUNKED:
         return ["%s, but %s is a server stream (not in CHUNKED)" % (where, rpc)], True
     return [], True
-
-
-def _repeated(field):
-    if hasattr(field, "is_repeated"):
-        return field.is_repeated
-    return field.label == field.LABEL_REPEATED
 
 
 # --- EXCLUDED -------------------------------------------------------------------

@@ -204,14 +204,14 @@ class Converter:
 
     @staticmethod
     def _is_struct_field(field):
-        return (field.type == FD.TYPE_MESSAGE and not _is_repeated(field)
+        return (field.type == FD.TYPE_MESSAGE and not is_repeated(field)
                 and field.message_type.full_name == "google.protobuf.Struct")
 
     # -- values ----------------------------------------------------------------
     def _set(self, msg, field, value, result, path, key):
         name = field.name
         if value is None:
-            if _is_repeated(field) or field.has_presence:
+            if is_repeated(field) or field.has_presence:
                 return
             result.problem(path, key, value, name,
                            "None, but the field has no presence: declare it `optional`")
@@ -240,7 +240,7 @@ class Converter:
                         except (TypeError, ValueError) as exc:
                             result.problem(sub, key, v, name, str(exc))
             return
-        if _is_repeated(field):
+        if is_repeated(field):
             if not isinstance(value, list):
                 result.problem(path, key, value, name, "expected a list for a repeated field")
                 return
@@ -357,7 +357,7 @@ class Converter:
 _BAD = object()
 
 
-def _is_repeated(field):
+def is_repeated(field):
     # protobuf >= 5 has is_repeated; label is the older spelling
     rep = getattr(field, "is_repeated", None)
     return rep if isinstance(rep, bool) else field.label == FD.LABEL_REPEATED
@@ -368,12 +368,12 @@ def _is_id_field(field):
 
 
 def _is_map(field):
-    return (_is_repeated(field) and field.type == FD.TYPE_MESSAGE
+    return (is_repeated(field) and field.type == FD.TYPE_MESSAGE
             and field.message_type.GetOptions().map_entry)
 
 
 def _list_wrapper(desc):
-    return len(desc.fields) == 1 and _is_repeated(desc.fields[0]) and not _is_map(desc.fields[0])
+    return len(desc.fields) == 1 and is_repeated(desc.fields[0]) and not _is_map(desc.fields[0])
 
 
 def _type_name(field):
