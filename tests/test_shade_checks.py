@@ -422,3 +422,144 @@ def test_data_check_fails_when_a_typed_field_is_renamed(tmp_path):
     assert proc.returncode == 1, proc.stdout[-2000:]
     assert "key 'status' landed in properties: oaktree.v1.Server has no typed field" \
         in proc.stderr, proc.stderr[-3000:]
+
+
+# --- shade-data against the real shade (the shade venv of the build) ---------
+
+def shade_venv():
+    import oaktree_testenv as te
+    return os.path.join(te.env("OAKTREE_BUILDDIR"), "gen", "shade-venv")
+
+
+def run_introspect_copy(tmp_path, edit=None, placeholders=None):
+    """Run a scratch copy of tools/shade/introspect.py (its source changed by
+    edit(text) -> text; fixtures/placeholders.json replaced by `placeholders`)
+    in the shade venv; return the CompletedProcess."""
+    import shutil
+    here = os.path.join(ROOT, "tools", "shade")
+    copy_dir = tmp_path / "shade-copy"
+    shutil.copytree(os.path.join(here, "fixtures"), copy_dir / "fixtures")
+    text = open(os.path.join(here, "introspect.py")).read()
+    mutated = edit(text) if edit else text
+    assert edit is None or mutated != text, "the edit changed nothing"
+    (copy_dir / "introspect.py").write_text(mutated)
+    if placeholders is not None:
+        (copy_dir / "fixtures" / "placeholders.json").write_text(json.dumps(placeholders))
+    python = shade_env.ensure_venv(shade_venv())
+    return subprocess.run([python, "-P", str(copy_dir / "introspect.py"), "normalize"],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def real_records():
+    """shade's real normalize output (introspect.py normalize), run once."""
+    return shade_env.run_introspect("normalize", shade_venv())
+
+
+@pytest.fixture(scope="module")
+def real_pool():
+    import oaktree_testenv as te
+    return descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).pool
+
+
+def data_failures(records, pool, tmp_path):
+    import io
+    return check_shade_data.check_records(
+        records, pool, check_shade_data.excluded_methods(shade_env.MAP_DIR), out=io.StringIO())
+
+
+def test_real_records_pass_and_exercise_the_network_expansion(real_records, real_pool, tmp_path):
+    assert data_failures(real_records, real_pool, tmp_path) == []
+    expanded = [r for r in real_records if "expansion" in r]
+    assert len(expanded) == 2
+
+
+def test_strict_shade_never_appends_a_neutron_only_floating_ip(real_records):
+    """The documented limit (README, shade-data): a strict cloud's expansion
+    finds the internal network but not the floating IP that only Neutron
+    knows (shade 1.33 filters strict-normalized IPs by port_id, which strict
+    normalization drops); only the non-strict cloud appends it."""
+    by_mode = {r["expansion"]["strict"]: r["expansion"] for r in real_records
+               if "expansion" in r}
+    assert by_mode[True]["added_addresses"] == []
+    assert by_mode[True]["set"]["private_v4"] == "198.51.100.3"
+    assert by_mode[True]["set"].get("public_v4", "") == ""
+    assert [a["addr"] for _, a in by_mode[False]["added_addresses"]] == ["192.0.2.99"]
+    assert by_mode[False]["set"]["public_v4"] == "192.0.2.99"
+
+
+def test_an_offline_cloud_without_networks_fails_the_expansion_rule(tmp_path, real_pool):
+    """Fault: the offline cloud answers no Neutron reply (the old behaviour):
+    the expansion runs on nothing and the check must say so."""
+    proc = run_introspect_copy(tmp_path, lambda t: t.replace(
+        "cloud.neutron_replies = neutron_replies or {}", "cloud.neutron_replies = {}"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    failures = data_failures(json.loads(proc.stdout), real_pool, tmp_path)
+    for key in ("private_v4", "public_v4", "addresses"):
+        assert any("EXPANSION: network expansion not exercised: no expanded record filled "
+                   + key in f for f in failures), failures
+
+
+def test_a_network_field_only_expansion_fills_is_checked(real_records, tmp_path):
+    """Fault: Server.private_v4 made a message field. Only the expansion
+    fills private_v4 (elsewhere it is "" or None, which a message field takes
+    as unset), so without it the mutation passes; with it the check fails."""
+    import oaktree_testenv as te
+    fds = descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).fds
+    server = next(m for f in fds.file if f.name == "oaktree/v1/compute.proto"
+                  for m in f.message_type if m.name == "Server")
+    field = next(x for x in server.field if x.name == "private_v4")
+    field.type = field.TYPE_MESSAGE
+    field.type_name = ".oaktree.v1.ServerAddress"  # still `optional`
+    mutated = tmp_path / "mutated.binpb"
+    mutated.write_bytes(fds.SerializeToString())
+    pool = descriptors.load(str(mutated)).pool
+    failures = data_failures(real_records, pool, tmp_path)
+    assert any("private_v4" in f and "missing_fips" in f for f in failures), failures
+    unexpanded = [r for r in real_records if "expansion" not in r]
+    assert not any("private_v4" in f and "not exercised" not in f
+                   for f in data_failures(unexpanded, pool, tmp_path))
+
+
+def test_each_fixture_patch_is_still_needed(real_records, real_pool, tmp_path):
+    """Putting back the value a patch replaced makes the check fail, naming
+    it (today there is none: the last one touched only an excluded kind)."""
+    patched = [(r, p) for r in real_records for p in r.get("patched", [])]
+    with open(check_shade_data.PLACEHOLDERS_JSON) as f:
+        patches = json.load(f)["patches"]
+    assert {p["key"] for _, p in patched} == set(patches)
+    for rec, p in patched:
+        reverted = json.loads(json.dumps(real_records))
+        target = next(r for r in reverted if r["fixture"] == rec["fixture"])
+        assert p["path"] == "." + p["key"]  # the patched paths are top-level keys
+        target["data"][p["key"]] = p["was"]
+        failures = data_failures(reverted, real_pool, tmp_path)
+        assert any(rec["fixture"] in f and repr(p["key"]) in f and repr(p["was"]) in f
+                   for f in failures), failures
+
+
+SPARE_PATCH = {"patches": {"created_at": {"replace": "fake-date", "with": "2017-03-23T23:57:12",
+                                          "why": "a test patch"}}}
+
+
+def test_a_patch_that_replaces_nothing_fails(real_records, tmp_path):
+    spec = tmp_path / "placeholders.json"
+    spec.write_text(json.dumps(SPARE_PATCH))
+    problems = check_shade_data.patch_problems(real_records, str(spec))
+    assert len(problems) == 1
+    assert "fixture patch 'created_at' ('fake-date' -> '2017-03-23T23:57:12') replaced " \
+        "nothing" in problems[0]
+    used = json.loads(json.dumps(real_records))
+    used[0]["patched"] = [{"key": "created_at", "path": ".created_at", "was": "fake-date",
+                           "now": "2017-03-23T23:57:12"}]
+    assert check_shade_data.patch_problems(used, str(spec)) == []
+
+
+def test_a_patch_without_a_reason_is_refused(tmp_path):
+    with open(check_shade_data.PLACEHOLDERS_JSON) as f:
+        spec = json.load(f)
+    spec["patches"] = json.loads(json.dumps(SPARE_PATCH["patches"]))
+    del spec["patches"]["created_at"]["why"]
+    proc = run_introspect_copy(tmp_path, placeholders=spec)
+    assert proc.returncode != 0
+    assert "patch 'created_at' says no \"why\"" in proc.stderr, proc.stderr[-2000:]

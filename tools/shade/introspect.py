@@ -14,7 +14,10 @@ Commands:
 Offline recipe (shade-api-facts.md §1): Python 3.11 shim first, then a cloud
 built from a throw-away clouds.yaml whose token-dependent properties are
 stubbed (``current_project_id``, ``has_service``, ``_use_neutron_floating``),
-in strict mode so unknown keys land only in ``properties``.
+in strict mode so unknown keys land only in ``properties``. Its Neutron client
+is FakeNeutron: it answers the JSON replies one of shade's own tests registers
+(test_meta's server expansion), so meta.add_server_interfaces really classifies
+networks and finds floating IPs; elsewhere it answers empty collections.
 
 Fixtures are read from the installed ``shade/tests`` tree: ``fakes.make_fake_*``
 and the module/class/function-level dicts of ``tests/unit/test_*.py``, found
