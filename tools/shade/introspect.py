@@ -68,7 +68,7 @@ PROJECT_ID = fakes.PROJECT_ID
 
 def cmd_methods():
     cls = shade.OpenStackCloud
-    functions, properties = {}, {}
+    functions, properties, params, same_as = {}, {}, {}, {}
     for name in dir(cls):
         if name.startswith("_"):
             continue
@@ -78,9 +78,34 @@ def cmd_methods():
             properties[name] = owner
         elif callable(attr) or isinstance(attr, (staticmethod, classmethod)):
             functions[name] = owner
+            func = getattr(attr, "__func__", attr)
+            func = getattr(func, "func", func)  # dogpile's cache decorator keeps it here
+            params[name] = _params(func)
+            # shade's aliases (create_baymodel = create_cluster_template) are
+            # the same function object under another name.
+            if getattr(func, "__name__", name) != name:
+                same_as[name] = func.__name__
     return {"shade_version": shade.__version__ if hasattr(shade, "__version__")
             else _dist_version(), "class": "shade.OpenStackCloud",
-            "functions": functions, "properties": properties}
+            "functions": functions, "properties": properties,
+            "params": params, "same_as": same_as}
+
+
+def _params(func):
+    """{"required": [...], "optional": [...]}: the named parameters after
+    self, those without a default first (*args/**kwargs are neither)."""
+    out = {"required": [], "optional": []}
+    try:
+        sig = inspect.signature(inspect.unwrap(func))
+    except (TypeError, ValueError):
+        return out
+    for i, p in enumerate(sig.parameters.values()):
+        if i == 0 and p.name in ("self", "cls"):
+            continue
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        out["required" if p.default is p.empty else "optional"].append(p.name)
+    return out
 
 
 def _dist_version():
