@@ -11,6 +11,7 @@ build provides it; otherwise it is compiled from oaktree/v1/*.proto.
 
 import glob
 import json
+import re
 import os
 import subprocess
 import sys
@@ -289,13 +290,18 @@ def run_coverage(test_set, tmp_path, maps, methods=("get_keypair", "delete_keypa
                                       "--shade-methods-json", str(mfile)])
 
 
+# Tiers come from tools/shade/shade-methods.md: get_keypair is tier 2 there
+# (Ansible), delete_keypair tier 1 (nodepool).
 GOOD_MAP = """\
 [get_keypair]
-tier = 1
+tier = 2
 rpcs = ["oaktree.v1.KeypairService.GetKeypair"]
 [delete_keypair]
-excluded = "not offered in this test"
+excluded = "deferred: not offered in this small test API"
 """
+
+
+EXCL = 'excluded = "deferred: not offered in this small test API"'
 
 
 def test_coverage_good_map_passes(test_set, tmp_path, capsys):
@@ -304,21 +310,21 @@ def test_coverage_good_map_passes(test_set, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("maps, expected", [
-    ({"a.toml": GOOD_MAP.split("[delete_keypair]")[0]}, "delete_keypair() (tier ?) is neither"),
+    ({"a.toml": GOOD_MAP.split("[delete_keypair]")[0]}, "delete_keypair() (tier 1) is neither"),
     ({"a.toml": GOOD_MAP.replace("GetKeypair", "GetKeyPair")},
      "'oaktree.v1.KeypairService.GetKeyPair', which is not in the descriptor set"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', 'excluded = "  "')},
+    ({"a.toml": GOOD_MAP.replace(EXCL, 'excluded = "  "')},
      "empty `excluded` reason"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", 'excluded = "both"')}, "has both"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', "tier = 2")},
+    ({"a.toml": GOOD_MAP.replace("tier = 2", 'excluded = "both"')}, "has both"),
+    ({"a.toml": GOOD_MAP.replace(EXCL, "tier = 2")},
      "has neither"),
     ({"a.toml": GOOD_MAP, "b.toml": '[get_keypair]\nexcluded = "dup"\n'},
      "[get_keypair] is also mapped in"),
     ({"a.toml": GOOD_MAP + '[get_keypairs]\nexcluded = "typo"\n'},
      "[get_keypairs] is not a public method"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", 'rpc = "x"')}, "unknown key(s) rpc"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", "tier = 7")}, "tier must be 1, 2 or 3"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"',
+    ({"a.toml": GOOD_MAP.replace("tier = 2", 'rpc = "x"')}, "unknown key(s) rpc"),
+    ({"a.toml": GOOD_MAP.replace("tier = 2", "tier = 7")}, "tier must be 1, 2 or 3"),
+    ({"a.toml": GOOD_MAP.replace(EXCL,
                                  'rpcs = ["oaktree.v1.KeypairService.GetKeypair"]')},
      "maps delete_keypair() to oaktree.v1.KeypairService.GetKeypair, but a 'delete' "
      "method must map to Delete first"),
@@ -563,3 +569,127 @@ def test_a_patch_without_a_reason_is_refused(tmp_path):
     proc = run_introspect_copy(tmp_path, placeholders=spec)
     assert proc.returncode != 0
     assert "patch 'created_at' says no \"why\"" in proc.stderr, proc.stderr[-2000:]
+
+
+# --- shade-coverage: each rule shown failing on a scratch copy of the real map --
+
+@pytest.fixture(scope="module")
+def real_methods(tmp_path_factory):
+    """shade's real method list with signatures and aliases, saved as JSON."""
+    path = tmp_path_factory.mktemp("methods") / "methods.json"
+    path.write_text(json.dumps(shade_env.run_introspect("methods", shade_venv())))
+    return str(path)
+
+
+def real_coverage(tmp_path, real_methods, api_set, edits=(), table_edit=None):
+    """Run shade-coverage on a scratch copy of the real maps (and methods
+    table) after `edits`: (file, method, old, new) replacing `old` in that
+    method's table. Returns (exit code, stderr)."""
+    import shutil
+    mdir = tmp_path / "map"
+    shutil.copytree(shade_env.MAP_DIR, mdir)
+    for name, method, old, new in edits:
+        path = mdir / name
+        text = path.read_text()
+        start = text.index("\n[%s]\n" % method)
+        end = text.find("\n[", start + 1)
+        end = len(text) if end < 0 else end
+        block = text[start:end]
+        assert old in block, (method, old)
+        path.write_text(text[:start] + block.replace(old, new) + text[end:])
+    table = check_shade_coverage.METHODS_TABLE
+    if table_edit:
+        text = open(table).read()
+        mutated = table_edit(text)
+        assert mutated != text
+        table = tmp_path / "table.md"
+        table.write_text(mutated)
+    args = ["--descriptor-set", api_set, "--map-dir", str(mdir), "--methods-table", str(table),
+            "--shade-methods-json", real_methods]
+    import contextlib
+    import io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = check_shade_coverage.main(args)
+    return code, err.getvalue()
+
+
+def test_real_map_passes_every_rule(tmp_path, real_methods, api_set):
+    assert real_coverage(tmp_path, real_methods, api_set) == (0, "")
+
+
+@pytest.mark.parametrize("edits, expected", [
+    # PARAMS: delete_server(name_or_id) served by an RPC that cannot name a server
+    ([("compute.toml", "delete_server", "ComputeService.DeleteServer",
+       "CloudService.DeleteComputeQuotas")],
+     "[delete_server]: PARAMS: delete_server() requires 'name_or_id', but "
+     "oaktree.v1.DeleteComputeQuotasRequest has no field for it"),
+    # RETURNS: a list of servers served by a stream of images
+    ([("compute.toml", "list_servers", "ListServers", "ListFlavors")],
+     "[list_servers]: RETURNS: list_servers() returns a list of oaktree.v1.Server, but "
+     "oaktree.v1.ComputeService.ListFlavors's messages (oaktree.v1.ListFlavorsResponse) "
+     "carry no oaktree.v1.Server"),
+    # RETURNS: one server served by a stream (a reading verb, so VERBS allows it)
+    ([("compute.toml", "get_server", "GetServer", "ListServers")],
+     "[get_server]: RETURNS: get_server() returns one oaktree.v1.Server, but "
+     "oaktree.v1.ComputeService.ListServers is a server stream (not in CHUNKED)"),
+    # RETURNS: one server served by an RPC whose response holds no server
+    ([("compute.toml", "get_server", "ComputeService.GetServer", "ImageService.GetImage")],
+     "[get_server]: RETURNS: get_server() returns one oaktree.v1.Server, but "
+     "oaktree.v1.ImageService.GetImage's response oaktree.v1.GetImageResponse has no "
+     "singular oaktree.v1.Server field"),
+    # EXCLUDED: free text without a kind, an unknown kind, too little text
+    ([("cloud.toml", "pprint", 'excluded = "client-side: ', 'excluded = "')],
+     "[pprint]: EXCLUDED: the reason must start with one of alias, client-side, deferred, "
+     "operator-only and a colon"),
+    ([("cloud.toml", "pprint", 'excluded = "client-side: ', 'excluded = "because: ')],
+     "[pprint]: EXCLUDED: the reason must start with one of"),
+    ([("cloud.toml", "pformat", "client-side: a Python formatting helper",
+       'client-side: helper" #')],
+     "[pformat]: EXCLUDED: 'client-side: helper' says too little"),
+    # EXCLUDED: an alias naming the wrong method, and a method shade defines itself
+    ([("extra.toml", "create_baymodel", "as create_cluster_template()",
+       "as delete_cluster_template()")],
+     "[create_baymodel]: EXCLUDED: create_baymodel() is an alias of create_cluster_template() "
+     "in shade, but the reason names delete_cluster_template()"),
+    ([("cloud.toml", "pformat", 'excluded = "client-side: ',
+       'excluded = "alias: the same function object as pprint() ')],
+     "[pformat]: EXCLUDED: pformat() is excluded as an alias, but shade defines it as its "
+     "own function"),
+    # TIER: the map disagrees with the methods table
+    ([("compute.toml", "create_server", "tier = 1", "tier = 2")],
+     "[create_server]: TIER: the map says tier 2, the methods table (row of create_server()) "
+     "says 1"),
+])
+def test_each_coverage_rule_fails_on_a_mutated_map(tmp_path, real_methods, api_set,
+                                                   edits, expected):
+    code, err = real_coverage(tmp_path, real_methods, api_set, edits)
+    assert code == 1
+    assert expected in err, err
+
+
+def test_tiers_come_from_the_table(tmp_path, real_methods, api_set):
+    """Fault in the table, map untouched: create_server loses its nodepool
+    column, so the map's tier 1 now disagrees with it."""
+    code, err = real_coverage(tmp_path, real_methods, api_set, table_edit=lambda t: re.sub(
+        r"(\| `create_server\(.*?\)` \| create \| )[^|]*\|", r"\1 |", t))
+    assert code == 1
+    assert "[create_server]: TIER: the map says tier 1, the methods table (row of " \
+        "create_server()) says 2" in err, err
+
+
+def test_an_alias_that_serves_nothing_fails(tmp_path, real_methods, api_set, monkeypatch):
+    monkeypatch.setitem(check_shade_coverage.PARAM_ALIASES, ("flavor", "frobnicate_flavor"),
+                        (["name_or_id"], "a test alias"))
+    code, err = real_coverage(tmp_path, real_methods, api_set)
+    assert code == 1
+    assert "PARAMS: PARAM_ALIASES entry ('flavor', 'frobnicate_flavor') serves no mapping" in err
+
+
+def test_an_alias_is_what_lets_a_renamed_parameter_pass(tmp_path, real_methods, api_set,
+                                                        monkeypatch):
+    """Without its alias, rebuild_server(image_id) -> RebuildServerRequest.image fails."""
+    monkeypatch.delitem(check_shade_coverage.PARAM_ALIASES, ("image_id", "rebuild_server"))
+    code, err = real_coverage(tmp_path, real_methods, api_set)
+    assert code == 1
+    assert "[rebuild_server]: PARAMS: rebuild_server() requires 'image_id'" in err, err

@@ -45,8 +45,8 @@ TIER     tiers come from the independent table tools/shade/shade-methods.md
          method it does not list is 3): a map entry whose `tier` differs fails.
 
 Fails (exit 1), naming the culprit, on: a public method neither mapped nor
-excluded; an RPC whose verb the method's verb does not allow; a map entry for a method shade does not have; an RPC name not in
-the descriptor set; an entry with both or neither of rpcs/excluded; an empty
+excluded; an RPC whose verb the method's verb does not allow; a map entry for
+a method shade does not have; an RPC name not in the descriptor set; an entry with both or neither of rpcs/excluded; an empty
 reason; an empty rpcs list; an unknown key or bad tier; the same method in
 two files; any rule above. Prints mapped / excluded / missing per tier, and
 (for information) how many RPCs of the descriptor set no method maps to.
