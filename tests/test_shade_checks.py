@@ -693,3 +693,19 @@ def test_an_alias_is_what_lets_a_renamed_parameter_pass(tmp_path, real_methods, 
     code, err = real_coverage(tmp_path, real_methods, api_set)
     assert code == 1
     assert "[rebuild_server]: PARAMS: rebuild_server() requires 'image_id'" in err, err
+
+
+def test_each_literal_placeholder_is_still_needed(tmp_path, real_records, real_pool):
+    """Fault: _literal puts in no placeholder (raises instead). Exactly the
+    records that carry placeholders can no longer be read, and the check
+    names each: every placeholder is needed to read its mocked reply."""
+    proc = run_introspect_copy(tmp_path, lambda t: t.replace(
+        "        _PUT.append({\"expr\": text, \"value\": value})\n",
+        "        raise ValueError(\"no placeholder for %s\" % text)\n"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    failures = data_failures(json.loads(proc.stdout), real_pool, tmp_path)
+    with_placeholders = {r["fixture"] for r in real_records if r.get("placeholders")}
+    assert with_placeholders  # compute_usage, object_container, object today
+    failed = {f.split(" (", 1)[1].rsplit("): shade failed", 1)[0] for f in failures
+              if "shade failed on its fixture: ValueError: no placeholder" in f}
+    assert failed == with_placeholders, failures
