@@ -32,10 +32,10 @@ PARAMS   its request has a field for each required parameter of the method
          in a message field of the request (UploadImage's metadata.name), or
          a field PARAM_ALIASES names for that parameter, each with its reason.
 RETURNS  for a method whose resource is known (check_data.RESOURCES, the
-         table of which shade method returns which message; search_/iter_ and
-         *_by_id follow their list_/get_): a list method's RPC streams
-         (server-side) messages that carry the resource; a one-object method's
-         (get_, create_, update_) response has a singular field of it, and is
+         table of which shade method returns which message; search_/iter_
+         follow list_, get_/create_/update_ and *_by_id follow get_): a list
+         method's RPC streams (server-side) messages that carry the resource;
+         a one-object method's response has a singular field of it, and is
          unary unless CHUNKED lists it.
 EXCLUDED an exclusion is "<kind>: <text>" with kind one of REASON_KINDS and
          at least MIN_REASON characters of text; an `alias` names the shade
@@ -203,9 +203,9 @@ def method_resource(method):
     if verb in LIST_VERBS:
         kind = kinds.get("list_" + noun)
         return (kind, "list") if kind else (None, None)
+    if method in kinds:  # named in the table itself (attach_volume, add_router_interface)
+        return kinds[method], "one"
     if verb in ("get", "create", "update"):
-        if method in kinds and not method.startswith("list_"):
-            return kinds[method], "one"
         if "get_" + noun in kinds:
             return kinds["get_" + noun], "one"
         if verb == "get" and "list_" + noun in kinds:  # get_volumes(server): a list
@@ -372,6 +372,8 @@ def check_entry(method, where, entry, rpcs, pool=None, params=None, same_as=None
                 problems += more
                 if stats is not None and checked:
                     stats["returns"] = stats.get("returns", 0) + 1
+                elif stats is not None:
+                    stats.setdefault("no_returns", []).append(method)
     if "tier" in entry and entry["tier"] not in (1, 2, 3):
         problems.append("%s: tier must be 1, 2 or 3, not %r" % (label, entry["tier"]))
     if tiers is not None:
@@ -417,7 +419,8 @@ def main(argv=None):
                         help="JSON list of method names (or introspect.py "
                              "`methods` output) instead of introspecting shade; for tests")
     parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also list the RPCs no shade method maps to")
+                        help="also list the RPCs no shade method maps to, and the "
+                             "mapped methods whose return is not checked")
     shade_env.add_argument(parser)
     args = parser.parse_args(argv)
 
@@ -481,6 +484,9 @@ def main(argv=None):
           "tiers from %s (%d rows)"
           % ("%d" % stats["params"] if params is not None else "not checked (no signatures)",
              stats["returns"], os.path.relpath(args.methods_table), len(tiers)))
+    if args.verbose:
+        print("  mapped methods RETURNS cannot check (no resource known): %s"
+              % ", ".join(stats.get("no_returns", [])))
     unused = sorted(rpcs - used_rpcs)
     print("  RPCs no shade method maps to (informational): %d" % len(unused))
     if args.verbose:
