@@ -107,7 +107,8 @@ func answer(out []byte, line []byte) (res []byte) {
 }
 
 // binaryAnswer appends `"binary":"<hex>","json":<value>` for the record's
-// hex, or returns why it cannot (then nothing was appended).
+// hex (or "json_write_error" in place of "json"), or returns why the binary
+// does not parse (then nothing was appended).
 func binaryAnswer(out *[]byte, m proto.Message, hexBinary string) error {
 	b, err := hex.DecodeString(hexBinary)
 	if err != nil {
@@ -120,19 +121,21 @@ func binaryAnswer(out *[]byte, m proto.Message, hexBinary string) error {
 	if err != nil {
 		return err
 	}
+	*out = append(append(append(*out, `"binary":"`...), h...), '"')
 	j, err := protojson.Marshal(m)
 	if err != nil {
-		// Python answers these (a Timestamp or Duration out of range, NaN in
-		// a Struct value) with an error too: the message parsed but has no
-		// proto3 JSON.
-		return fmt.Errorf("parsed, but protojson cannot write it: %v", err)
+		// The message parsed, so its bytes are answered, but it has no
+		// proto3 JSON (a Timestamp out of range, a Value with no kind, NaN
+		// in a Value): the contract has no key for this, so it gets its own.
+		*out = append(append(*out, `,"json_write_error":`...), quote(err.Error())...)
+		return nil
 	}
 	var compact bytes.Buffer
-	if err := json.Compact(&compact, j); err != nil {
-		return fmt.Errorf("protojson wrote invalid JSON: %v", err)
+	if err := json.Compact(&compact, j); err != nil { // cannot happen: protojson writes JSON
+		*out = append(append(*out, `,"json_write_error":`...), quote("protojson wrote invalid JSON: "+err.Error())...)
+		return nil
 	}
-	*out = append(append(append(*out, `"binary":"`...), h...), `","json":`...)
-	*out = append(*out, compact.Bytes()...)
+	*out = append(append(*out, `,"json":`...), compact.Bytes()...)
 	return nil
 }
 
