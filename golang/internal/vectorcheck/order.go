@@ -121,40 +121,53 @@ func reorder(b []byte, md protoreflect.MessageDescriptor, depth int) (out []byte
 	if !changed && oneofs == 0 {
 		return b, false, nil
 	}
-	// The oneof members, by number, each goes right before the first known
+	// The oneof members, by number, each go right before the first known
 	// non-oneof field (in the order written) with a larger number; those
 	// with none go right after the last known non-oneof field.
-	var members, others []entry
+	var members, others []int
 	lastKnown := -1
-	for _, e := range entries {
+	for i, e := range entries {
 		if e.oneof {
-			members = append(members, e)
+			members = append(members, i)
 			continue
 		}
 		if e.known {
 			lastKnown = len(others)
 		}
-		others = append(others, e)
+		others = append(others, i)
 	}
-	sort.SliceStable(members, func(i, j int) bool { return members[i].num < members[j].num })
-	out = make([]byte, 0, len(b)+8)
+	sort.SliceStable(members, func(i, j int) bool { return entries[members[i]].num < entries[members[j]].num })
+	order := make([]int, 0, len(entries))
 	flush := func(below protowire.Number, all bool) {
-		for len(members) > 0 && (all || members[0].num < below) {
-			out = append(out, members[0].raw...)
+		for len(members) > 0 && (all || entries[members[0]].num < below) {
+			order = append(order, members[0])
 			members = members[1:]
 		}
 	}
 	if lastKnown < 0 {
 		flush(0, true)
 	}
-	for i, e := range others {
-		if e.known {
-			flush(e.num, false)
+	for i, k := range others {
+		if entries[k].known {
+			flush(entries[k].num, false)
 		}
-		out = append(out, e.raw...)
+		order = append(order, k)
 		if i == lastKnown {
 			flush(0, true)
 		}
+	}
+	if !changed {
+		same := true
+		for i, k := range order {
+			same = same && i == k
+		}
+		if same { // nothing moved here or below: b is the answer, uncopied
+			return b, false, nil
+		}
+	}
+	out = make([]byte, 0, len(b))
+	for _, k := range order {
+		out = append(out, entries[k].raw...)
 	}
 	return out, true, nil
 }
