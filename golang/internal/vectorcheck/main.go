@@ -3,8 +3,10 @@
 
 // Command vectorcheck checks the Go library against the cross-language wire
 // vectors (tests/vectors, written by tools/maintain/make_vectors.py): `vectorcheck DIR`
-// prints one line per failure and exits 1, per tests/README.rst. Types are
-// looked up by name in the registry, so new messages need no code here.
+// prints one line per failure and exits 1, per tests/README.rst;
+// `vectorcheck --roundtrip IN OUT` answers the differential and hostile
+// records of IN (roundtrip.go). Types are looked up by name in the registry,
+// so new messages need no code here.
 package main
 
 import (
@@ -12,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,20 +78,15 @@ func marshal(m proto.Message) []byte {
 	return b
 }
 
-// sameBytes is byteDiff after putting both encodings in field-number order
-// (see byNumber: Go writes oneof members last).
+// sameBytes compares the expected bytes (C++/Python order) with what Go
+// wrote, exactly, after moving only the oneof members Go writes last into
+// field-number order (oneofOrder).
 func sameBytes(md protoreflect.MessageDescriptor, want, got []byte) string {
-	if d := byteDiff(want, got); d == "" {
-		return ""
+	ordered, err := oneofOrder(got, md)
+	if err != nil {
+		return "Go's output does not parse for the oneof reorder: " + err.Error()
 	}
-	w, g := byNumber(want, md), byNumber(got, md)
-	if w == nil || g == nil {
-		return byteDiff(want, got) + " (and not parseable for reordering)"
-	}
-	if d := byteDiff(w, g); d != "" {
-		return d + " (after ordering fields by number)"
-	}
-	return ""
+	return byteDiff(want, ordered)
 }
 
 func checkVector(mt protoreflect.MessageType, v vector) []string {
@@ -135,23 +133,19 @@ func checkVector(mt protoreflect.MessageType, v vector) []string {
 	return out
 }
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: vectorcheck DIR")
-		os.Exit(2)
-	}
-	dir := os.Args[1]
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	sort.Strings(files)
-	failed, count := 0, 0
+// checkDir checks every vector file of dir, writing one line per failure to
+// w; it returns the number of failures, files and vectors.
+func checkDir(dir string, w io.Writer) (failed, files, count int) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	sort.Strings(paths)
 	fail := func(format string, a ...any) {
 		failed++
-		fmt.Printf(format+"\n", a...)
+		fmt.Fprintf(w, format+"\n", a...)
 	}
-	if len(files) == 0 {
+	if len(paths) == 0 {
 		fail("no vector files in %s", dir)
 	}
-	for _, path := range files {
+	for _, path := range paths {
 		raw, err := os.ReadFile(path)
 		var f vectorFile
 		if err == nil {
@@ -173,8 +167,24 @@ func main() {
 			}
 		}
 	}
-	if failed > 0 {
-		os.Exit(1)
+	return failed, len(paths), count
+}
+
+func main() {
+	switch {
+	case len(os.Args) == 4 && os.Args[1] == "--roundtrip":
+		if err := roundtripFiles(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "vectorcheck --roundtrip:", err)
+			os.Exit(1)
+		}
+	case len(os.Args) == 2:
+		failed, files, count := checkDir(os.Args[1], os.Stdout)
+		if failed > 0 {
+			os.Exit(1)
+		}
+		fmt.Printf("golang vectors: %d files, %d vectors ok\n", files, count)
+	default:
+		fmt.Fprintln(os.Stderr, "usage: vectorcheck DIR | vectorcheck --roundtrip IN OUT")
+		os.Exit(2)
 	}
-	fmt.Printf("golang vectors: %d files, %d vectors ok\n", len(files), count)
 }
