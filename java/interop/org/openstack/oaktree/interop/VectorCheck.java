@@ -155,9 +155,21 @@ public final class VectorCheck {
     }
   }
 
+  /**
+   * Every message type of the generated files and of the files they import (the well-known types
+   * such as google.protobuf.Struct): the same scope as the other languages' registries, whose
+   * pools hold every imported file too.
+   */
   void loadTypes() throws Exception {
     com.google.protobuf.TypeRegistry.Builder registry = com.google.protobuf.TypeRegistry.newBuilder();
-    for (FileDescriptor f : generatedFiles()) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<FileDescriptor> todo = new java.util.ArrayDeque<>(generatedFiles());
+    while (!todo.isEmpty()) {
+      FileDescriptor f = todo.pop();
+      if (!seen.add(f.getName())) {
+        continue;
+      }
+      todo.addAll(f.getDependencies());
       for (Descriptor d : f.getMessageTypes()) {
         addType(d);
         registry.add(d);
