@@ -301,11 +301,10 @@ public final class VectorCheck {
     int mark = out.length();
     try {
       Message m = proto.getParserForType().parseFrom(parseHex(hex));
-      byte[] again = deterministicArray(m);
-      String json = compactPrinter.print(m);
       out.append("\"binary\":\"");
-      appendHex(out, again);
-      out.append("\",\"json\":").append(json);
+      appendHex(out, deterministicArray(m));
+      out.append("\",\"json\":");
+      compactPrinter.appendTo(m, out);
     } catch (Exception e) {
       // InvalidProtocolBufferException (truncated, bad tag, nesting over the recursion
       // limit, invalid UTF-8 in a proto3 string, ...) or a bad hex string.
