@@ -48,10 +48,19 @@ public final class VectorCheck {
   private final Map<String, Message> types = new TreeMap<>();
   private JsonFormat.Printer printer;
   private JsonFormat.Parser parser;
+  private JsonFormat.Printer compactPrinter;
+  /** --roundtrip: records answered with a caught Error (stack overflow, out of memory). */
+  private int caughtErrors;
 
   public static void main(String[] args) throws Exception {
+    if (args.length == 3 && args[0].equals("--roundtrip")) {
+      VectorCheck vc = new VectorCheck();
+      vc.loadTypes();
+      vc.roundtrip(args[1], args[2]);
+      return;
+    }
     if (args.length != 1) {
-      System.err.println("usage: vector-check DIR");
+      System.err.println("usage: vector-check DIR | vector-check --roundtrip IN OUT");
       System.exit(2);
     }
     VectorCheck vc = new VectorCheck();
@@ -146,9 +155,21 @@ public final class VectorCheck {
     }
   }
 
+  /**
+   * Every message type of the generated files and of the files they import (the well-known types
+   * such as google.protobuf.Struct): the same scope as the other languages' registries, whose
+   * pools hold every imported file too.
+   */
   void loadTypes() throws Exception {
     com.google.protobuf.TypeRegistry.Builder registry = com.google.protobuf.TypeRegistry.newBuilder();
-    for (FileDescriptor f : generatedFiles()) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.ArrayDeque<FileDescriptor> todo = new java.util.ArrayDeque<>(generatedFiles());
+    while (!todo.isEmpty()) {
+      FileDescriptor f = todo.pop();
+      if (!seen.add(f.getName())) {
+        continue;
+      }
+      todo.addAll(f.getDependencies());
       for (Descriptor d : f.getMessageTypes()) {
         addType(d);
         registry.add(d);
@@ -157,6 +178,8 @@ public final class VectorCheck {
     com.google.protobuf.TypeRegistry reg = registry.build();
     printer = JsonFormat.printer().usingTypeRegistry(reg);
     parser = JsonFormat.parser().usingTypeRegistry(reg);
+    // --roundtrip: the default printer, compact (the registry only resolves Any).
+    compactPrinter = printer.omittingInsignificantWhitespace();
   }
 
   static byte[] deterministic(Message m) throws IOException {
@@ -166,6 +189,157 @@ public final class VectorCheck {
     m.writeTo(out);
     out.flush();
     return b.toByteArray();
+  }
+
+  /** Deterministic bytes without the stream-to-array copy (the --roundtrip hot path). */
+  static byte[] deterministicArray(Message m) throws IOException {
+    byte[] b = new byte[m.getSerializedSize()];
+    CodedOutputStream out = CodedOutputStream.newInstance(b);
+    out.useDeterministicSerialization();
+    m.writeTo(out);
+    out.checkNoSpaceLeft();
+    return b;
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  static void appendHex(StringBuilder s, byte[] b) {
+    s.ensureCapacity(s.length() + 2 * b.length);
+    for (byte x : b) {
+      s.append(HEX[(x >> 4) & 15]).append(HEX[x & 15]);
+    }
+  }
+
+  /** Strict hex (lower or upper case, even length), else IllegalArgumentException. */
+  static byte[] parseHex(String s) {
+    if (s.length() % 2 != 0) {
+      throw new IllegalArgumentException("odd-length hex");
+    }
+    byte[] b = new byte[s.length() / 2];
+    for (int i = 0; i < b.length; i++) {
+      int hi = Character.digit(s.charAt(2 * i), 16);
+      int lo = Character.digit(s.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) {
+        throw new IllegalArgumentException("not hex at character " + (2 * i));
+      }
+      b[i] = (byte) (hi << 4 | lo);
+    }
+    return b;
+  }
+
+  static String describe(Throwable t) {
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  /** A JSON string literal (Gson's escaping). */
+  static void appendJsonString(StringBuilder s, String v) {
+    s.append(new JsonPrimitive(v).toString());
+  }
+
+  /**
+   * --roundtrip IN OUT (tests/README.rst, "Differential and hostile inputs"): one answer line per
+   * record, streaming, in this one JVM. Output is buffered and flushed at the end.
+   */
+  void roundtrip(String in, String out) throws IOException {
+    long start = System.nanoTime();
+    int records = 0;
+    try (java.io.BufferedReader r =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    new java.io.FileInputStream(in), StandardCharsets.UTF_8),
+                1 << 16);
+        java.io.Writer w =
+            new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(
+                    new java.io.FileOutputStream(out), StandardCharsets.UTF_8),
+                1 << 16)) {
+      StringBuilder line = new StringBuilder();
+      for (String l = r.readLine(); l != null; l = r.readLine()) {
+        if (l.isEmpty()) {
+          continue;
+        }
+        records++;
+        line.setLength(0);
+        answer(l, line);
+        line.append('\n');
+        w.append(line);
+      }
+    }
+    if (caughtErrors > 0) {
+      System.err.println(
+          "java roundtrip: " + caughtErrors + " record(s) answered from a caught Error");
+    }
+    if (System.getenv("OAKTREE_ROUNDTRIP_TIMING") != null) {
+      double s = (System.nanoTime() - start) / 1e9;
+      System.err.printf("java roundtrip: %d records in %.2f s (%.0f records/s)%n", records, s, records / s);
+    }
+  }
+
+  /** The answer to one record, appended to {@code out} as one JSON object. */
+  void answer(String line, StringBuilder out) {
+    JsonObject record;
+    String type;
+    String hex;
+    try {
+      record = JsonParser.parseString(line).getAsJsonObject();
+      type = record.get("type").getAsString();
+      hex = record.get("binary").getAsString();
+    } catch (RuntimeException bad) {
+      out.append("{\"error\":");
+      appendJsonString(out, "bad record: " + describe(bad));
+      out.append('}');
+      return;
+    }
+    Message proto = types.get(type);
+    if (proto == null) {
+      out.append("{\"error\":");
+      appendJsonString(out, "unknown type " + type);
+      out.append('}');
+      return;
+    }
+    out.append('{');
+    int mark = out.length();
+    try {
+      Message m = proto.getParserForType().parseFrom(parseHex(hex));
+      out.append("\"binary\":\"");
+      appendHex(out, deterministicArray(m));
+      out.append("\",\"json\":");
+      compactPrinter.appendTo(m, out);
+    } catch (Exception e) {
+      // InvalidProtocolBufferException (truncated, bad tag, nesting over the recursion
+      // limit, invalid UTF-8 in a proto3 string, ...) or a bad hex string.
+      out.setLength(mark);
+      out.append("\"error\":");
+      appendJsonString(out, describe(e));
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // Last resort: protobuf-java's own limits (recursion limit 100, lengths checked against
+      // the input) are meant to make these impossible; count them so that a run shows it.
+      caughtErrors++;
+      out.setLength(mark);
+      out.append("\"error\":");
+      appendJsonString(out, describe(e));
+    }
+    JsonElement json = record.get("json");
+    if (json != null) {
+      int mark2 = out.length();
+      try {
+        Message.Builder b = proto.newBuilderForType();
+        parser.merge(json.toString(), b);
+        out.append(",\"json_binary\":\"");
+        appendHex(out, deterministicArray(b.build()));
+        out.append('"');
+      } catch (Exception e) {
+        out.setLength(mark2);
+        out.append(",\"json_error\":");
+        appendJsonString(out, describe(e));
+      } catch (StackOverflowError | OutOfMemoryError e) {
+        caughtErrors++;
+        out.setLength(mark2);
+        out.append(",\"json_error\":");
+        appendJsonString(out, describe(e));
+      }
+    }
+    out.append('}');
   }
 
   static byte[] unhex(String s) {
