@@ -18,7 +18,30 @@ import {
   fromBinary, fromJson, toBinary, toJson, ScalarType,
   type DescField, type DescMessage, type JsonValue, type Registry,
 } from "@bufbuild/protobuf";
-import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { BinaryReader, WireType, configureTextEncoding, getTextEncoding } from "@bufbuild/protobuf/wire";
+
+/**
+ * protobuf-es decodes strings with the WHATWG TextDecoder at its default
+ * ignoreBOM: false, which drops a leading U+FEFF: the string field "\uFEFFx"
+ * (bytes ef bb bf 78) comes back as "x", and a message that holds it is not
+ * written back as it came. The runtime's own hook, configureTextEncoding,
+ * swaps in decoders with ignoreBOM: true (js/README.rst says so to users).
+ * Returns whether the runtime's default still drops the character, so the
+ * vector check notices when a new protobuf-es makes this unnecessary.
+ */
+export function keepLeadingBom(): boolean {
+  const runtime = getTextEncoding();
+  const bom = Uint8Array.of(0xef, 0xbb, 0xbf);
+  const drops = runtime.decodeUtf8(bom, false) === "" && runtime.decodeUtf8(bom, true) === "";
+  const lax = new TextDecoder("utf-8", { ignoreBOM: true });
+  const strict = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
+  configureTextEncoding({
+    encodeUtf8: runtime.encodeUtf8,
+    checkUtf8: runtime.checkUtf8,
+    decodeUtf8: (bytes, validate) => (validate ? strict : lax).decode(bytes),
+  });
+  return drops;
+}
 
 type MapField = DescField & { fieldKind: "map" };
 
