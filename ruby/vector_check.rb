@@ -328,6 +328,13 @@ module VectorCheck
     "#{e.class}: #{e.message}".scrub
   end
 
+  # pack("H*") takes any text (odd length, non-hex digits) without a word.
+  def self.unhex(text)
+    raise ArgumentError, "binary is not hex: #{text.to_s[0, 40].inspect}" unless text.is_a?(String) && text.match?(/\A(?:\h\h)*\z/)
+
+    [text].pack("H*")
+  end
+
   # Deterministic bytes: 3.21's encode has no deterministic option, so map
   # entries are put in key order (normalize), the order of the other
   # runtimes' deterministic encoders. Only types that can hold a map at some
@@ -338,7 +345,9 @@ module VectorCheck
     bytes.unpack1("H*")
   end
 
-  # One answer line (without the newline) for one input line.
+  # One answer line (without the newline) for one input line. A parsed
+  # binary whose encode_json fails (a Timestamp out of range, a Value with
+  # no kind) is answered as an error, as Python's program does.
   def self.answer(pool, types, line)
     record = JSON.parse(line, max_nesting: false)
     name = record["type"]
@@ -351,7 +360,7 @@ module VectorCheck
     cls = desc.msgclass
     parts = []
     begin
-      msg = cls.decode([record["binary"]].pack("H*"))
+      msg = cls.decode(unhex(record["binary"]))
       hex = deterministic_hex(cls, desc, msg)
       json = cls.encode_json(msg)
       # encode_json is compact JSON already: embedded as it is, unless it
