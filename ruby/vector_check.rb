@@ -8,6 +8,11 @@
 # One line per failure ("<full.Type> <vector>: <check> <detail>"), exit 1;
 # on success "ruby vectors: N files, M vectors ok".
 #
+#   ruby -I gen/ruby/lib ruby/vector_check.rb --roundtrip IN OUT
+#
+# answers every JSON Lines record of IN in OUT, one line each, in order
+# (tests/README.rst, "Differential and hostile inputs"); exit 0.
+#
 # What google-protobuf 3.21 (Debian's ruby-google-protobuf) offers, and so
 # what is checked (ruby/README.rst says the same):
 #   binary round trip   decode(binary) -> encode == binary, byte for byte,
