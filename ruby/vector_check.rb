@@ -8,6 +8,11 @@
 # One line per failure ("<full.Type> <vector>: <check> <detail>"), exit 1;
 # on success "ruby vectors: N files, M vectors ok".
 #
+#   ruby -I gen/ruby/lib ruby/vector_check.rb --roundtrip IN OUT
+#
+# answers every JSON Lines record of IN in OUT, one line each, in order
+# (tests/README.rst, "Differential and hostile inputs"); exit 0.
+#
 # What google-protobuf 3.21 (Debian's ruby-google-protobuf) offers, and so
 # what is checked (ruby/README.rst says the same):
 #   binary round trip   decode(binary) -> encode == binary, byte for byte,
@@ -50,6 +55,9 @@ module VectorCheck
 
   # --- Minimal wire-format reader, enough to reorder map entries. ---------
   def self.varint(buf, pos)
+    b = buf.getbyte(pos)
+    return [b, pos + 1] if b && b < 0x80
+
     v = 0
     shift = 0
     loop do
@@ -114,12 +122,7 @@ module VectorCheck
     end
   end
 
-  @fields = {}
   @is_map = {}
-
-  def self.fields_by_number(desc)
-    @fields[desc.name] ||= {}.tap { |h| desc.each { |f| h[f.number] = f } }
-  end
 
   def self.map_field?(desc, f)
     key = [desc.name, f.number]
@@ -156,38 +159,84 @@ module VectorCheck
     end
   end
 
+  # Whether a message of this type can hold a map field at some depth.
+  @reaches_map = {}
+
+  def self.reaches_map?(desc)
+    @reaches_map.fetch(desc.name) do
+      seen = {}
+      todo = [desc]
+      found = false
+      until found || todo.empty?
+        d = todo.pop
+        next if seen[d.name]
+
+        seen[d.name] = true
+        d.each do |f|
+          next unless f.type == :message
+
+          found ||= map_field?(d, f)
+          todo << f.subtype
+        end
+      end
+      @reaches_map[desc.name] = found
+    end
+  end
+
+  # Per type, the fields normalize looks into: map fields ([:map, entry
+  # type, key field]) and message fields whose type can hold a map ([:msg,
+  # type]); all other fields are copied without being parsed.
+  @plans = {}
+
+  def self.plan(desc)
+    @plans.fetch(desc.name) do
+      h = {}
+      desc.each do |f|
+        next unless f.type == :message
+
+        if map_field?(desc, f)
+          h[f.number] = [:map, f.subtype, f.subtype.lookup("key")]
+        elsif reaches_map?(f.subtype)
+          h[f.number] = [:msg, f.subtype]
+        end
+      end
+      @plans[desc.name] = h
+    end
+  end
+
   # `buf` with the entries of every map field (at every depth) in key order,
   # placed where the field's first entry was; all other bytes untouched.
+  # Only length-delimited records of known map/message fields are looked
+  # into: a record with such a number but another wire type is an unknown
+  # field to the runtime and is copied as it is.
   def self.normalize(buf, desc)
+    plan = plan(desc)
+    return buf if plan.empty?
+
     buf = buf.b
-    by_num = fields_by_number(desc)
     recs = records(buf)
     maps = {}
     recs.each do |num, wt, _s, body, fin|
-      f = by_num[num]
-      next unless f && wt == 2 && map_field?(desc, f)
+      pl = plan[num]
+      next unless wt == 2 && pl && pl[0] == :map
 
-      (maps[num] ||= []) << normalize(buf.byteslice(body, fin - body), f.subtype)
+      (maps[num] ||= []) << normalize(buf.byteslice(body, fin - body), pl[1])
     end
     out = +"".b
-    done = {}
     recs.each do |num, wt, start, body, fin|
-      f = by_num[num]
-      if maps.key?(num)
-        next if done[num]
-
-        done[num] = true
-        key_field = f.subtype.lookup("key")
-        tag = buf.byteslice(start, varint(buf, start)[1] - start)
-        maps[num].sort_by { |e| entry_key(e, key_field) }.each do |e|
-          out << tag << encode_varint(e.bytesize) << e
-        end
-      elsif f && wt == 2 && f.type == :message
-        tag_len = varint(buf, start)[1] - start
-        inner = normalize(buf.byteslice(body, fin - body), f.subtype)
-        out << buf.byteslice(start, tag_len) << encode_varint(inner.bytesize) << inner
-      else
+      pl = wt == 2 ? plan[num] : nil
+      if pl.nil?
         out << buf.byteslice(start, fin - start)
+      elsif pl[0] == :map
+        entries = maps.delete(num)
+        next unless entries # written at the first entry's place
+
+        tag = encode_varint((num << 3) | 2)
+        entries = entries.sort_by { |e| entry_key(e, pl[2]) } if entries.size > 1
+        entries.each { |e| out << tag << encode_varint(e.bytesize) << e }
+      else
+        inner = normalize(buf.byteslice(body, fin - body), pl[1])
+        out << encode_varint((num << 3) | 2) << encode_varint(inner.bytesize) << inner
       end
     end
     out
@@ -272,6 +321,88 @@ module VectorCheck
      "add the text checks to ruby/vector_check.rb and ruby/README.rst"]
   end
 
+  # --- --roundtrip IN OUT (tests/README.rst, "Differential and hostile
+  # inputs"): one answer line per record, in order. -----------------------
+
+  # What a bad record may raise. SystemStackError (Ruby's JSON parser on a
+  # very deep record) and NoMemoryError are not StandardErrors but must
+  # become answers too; signals and exit still end the program.
+  ANSWERABLE = [StandardError, SystemStackError, NoMemoryError].freeze
+
+  def self.error_text(e)
+    "#{e.class}: #{e.message}".scrub
+  end
+
+  # pack("H*") takes any text (odd length, non-hex digits) without a word.
+  def self.unhex(text)
+    raise ArgumentError, "binary is not hex: #{text.to_s[0, 40].inspect}" unless text.is_a?(String) && text.match?(/\A(?:\h\h)*\z/)
+
+    [text].pack("H*")
+  end
+
+  # Deterministic bytes: 3.21's encode has no deterministic option, so map
+  # entries are put in key order (normalize), the order of the other
+  # runtimes' deterministic encoders. Only types that can hold a map at some
+  # depth pay for that pass.
+  def self.deterministic_hex(cls, desc, msg)
+    bytes = cls.encode(msg)
+    bytes = normalize(bytes, desc) if reaches_map?(desc)
+    bytes.unpack1("H*")
+  end
+
+  # One answer line (without the newline) for one input line. A parsed
+  # binary whose encode_json fails (a Timestamp out of range, a Value with
+  # no kind) is answered as an error, as Python's program does.
+  def self.answer(pool, types, line)
+    record = JSON.parse(line, max_nesting: false)
+    name = record["type"]
+    desc = types.fetch(name) do
+      d = name.is_a?(String) ? pool.lookup(name) : nil
+      types[name] = d.is_a?(Google::Protobuf::Descriptor) ? d : nil
+    end
+    return JSON.generate({ "error" => "unknown type #{name}".scrub }) unless desc
+
+    cls = desc.msgclass
+    parts = []
+    begin
+      msg = cls.decode(unhex(record["binary"]))
+      hex = deterministic_hex(cls, desc, msg)
+      json = cls.encode_json(msg)
+      # encode_json is compact JSON already: embedded as it is, unless it
+      # is not valid UTF-8 (then the line itself would be invalid).
+      raise Google::Protobuf::Error, "encode_json gave invalid UTF-8" unless json.valid_encoding?
+
+      parts << "\"binary\":\"#{hex}\"" << "\"json\":#{json}"
+    rescue *ANSWERABLE => e
+      parts = ["\"error\":#{JSON.generate(error_text(e))}"]
+    end
+    if record.key?("json")
+      parts << begin
+        text = JSON.generate(record["json"], max_nesting: false)
+        "\"json_binary\":\"#{deterministic_hex(cls, desc, cls.decode_json(text))}\""
+      rescue *ANSWERABLE => e
+        "\"json_error\":#{JSON.generate(error_text(e))}"
+      end
+    end
+    "{#{parts.join(",")}}"
+  rescue *ANSWERABLE => e # the record itself is not readable
+    JSON.generate({ "error" => "bad record: #{error_text(e)}" })
+  end
+
+  def self.roundtrip(in_path, out_path)
+    load_generated
+    pool = Google::Protobuf::DescriptorPool.generated_pool
+    types = {}
+    File.open(out_path, "w") do |out|
+      File.foreach(in_path, encoding: "UTF-8") do |line|
+        next if line.strip.empty?
+
+        out.write(answer(pool, types, line), "\n")
+      end
+    end
+    0
+  end
+
   def self.run(dir)
     load_generated
     pool = Google::Protobuf::DescriptorPool.generated_pool
@@ -303,6 +434,9 @@ module VectorCheck
 end
 
 if $PROGRAM_NAME == __FILE__
-  abort "usage: vector-check VECTOR_DIR" unless ARGV.size == 1
+  if ARGV.size == 3 && ARGV[0] == "--roundtrip"
+    exit VectorCheck.roundtrip(ARGV[1], ARGV[2])
+  end
+  abort "usage: vector-check VECTOR_DIR | vector-check --roundtrip IN OUT" unless ARGV.size == 1
   exit VectorCheck.run(ARGV[0])
 end
