@@ -32,12 +32,20 @@ import json
 import os
 import sys
 
-from google.protobuf import descriptor as _d
-from google.protobuf import json_format
-from google.protobuf import message_factory
-from google.protobuf import text_format
+# The vectors are written by protobuf's pure-Python implementation, and
+# python/vector-check checks them with upb, the one users run: so the Python
+# leg of the vector check compares two implementations, not one with itself.
+# (Run as a program this takes effect; main() checks that it did.)
+os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
 
-from tools import descriptors
+from google.protobuf import descriptor as _d  # noqa: E402 (after the switch above)
+from google.protobuf import json_format  # noqa: E402
+from google.protobuf import message_factory  # noqa: E402
+from google.protobuf import text_format  # noqa: E402
+
+from google.protobuf.internal import api_implementation  # noqa: E402
+
+from tools import descriptors  # noqa: E402
 
 MAX_DEPTH = 3          # recursion guard; also keeps nested resources small
 
@@ -401,6 +409,11 @@ def main(argv=None):
     ap.add_argument("--check", action="store_true",
                     help="compare with the files in --out instead of writing")
     args = ap.parse_args(argv)
+    if api_implementation.Type() != "python":
+        print("make_vectors: protobuf's %s implementation was loaded before this module; run it "
+              "as a program (python -m tools.maintain.make_vectors)" % api_implementation.Type(),
+              file=sys.stderr)
+        return 2
     expected = generate(args.descriptor_set, args.regressions)
     if args.check:
         problems = check(expected, args.out)
