@@ -18,7 +18,15 @@
 //! * the type's prost::Name is the vector's full type name;
 //! * JSON: not offered by this crate (rust/README.rst says why): not checked;
 //! * text format: prost has no text parser: not checked.
+//!
+//!   vector-check --roundtrip IN OUT
+//! answers the differential records of IN (JSON Lines, tests/README.rst
+//! "Differential and hostile inputs") in OUT, one line per record:
+//! `{"binary": "<hex>"}` (parsed and re-encoded by prost) or
+//! `{"error": "<prost's message>"}`. No "json", "json_binary" or
+//! "json_error": prost has no JSON (rust/README.rst).
 
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
 use std::collections::HashMap;
@@ -26,6 +34,7 @@ use std::sync::OnceLock;
 
 use oaktreemodel::prost::{Message, Name};
 use oaktreemodel::prost_types::{field_descriptor_proto::Type, DescriptorProto, FileDescriptorSet};
+use serde_json::value::RawValue;
 
 /// `dispatch(full_name, vectors)`: runs `check` for that message type, None
 /// when the crate has no such type; the table is the crate's registry.
@@ -41,14 +50,43 @@ macro_rules! dispatch_table {
 }
 oaktreemodel::for_each_message!(dispatch_table);
 
+/// Decodes bytes as one message type and writes it back (prost's encoding is
+/// deterministic: field-number order, BTreeMap maps).
+type RoundTrip = fn(&[u8]) -> Result<Vec<u8>, oaktreemodel::prost::DecodeError>;
+
+fn round_trip<T: Message + Default>(input: &[u8]) -> Result<Vec<u8>, oaktreemodel::prost::DecodeError> {
+    T::decode(input).map(|m| m.encode_to_vec())
+}
+
+/// `round_trips()`: every message of the crate's registry by full name.
+macro_rules! round_trip_table {
+    ($(($name:literal, $ty:ty)),* $(,)?) => {
+        fn round_trips() -> HashMap<&'static str, RoundTrip> {
+            HashMap::from([$(($name, round_trip::<$ty> as RoundTrip)),*])
+        }
+    };
+}
+oaktreemodel::for_each_message!(round_trip_table);
+
 fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    fn nibble(c: u8) -> Result<u8, String> {
+        match c {
+            b'0'..=b'9' => Ok(c - b'0'),
+            b'a'..=b'f' => Ok(c - b'a' + 10),
+            b'A'..=b'F' => Ok(c - b'A' + 10),
+            _ => Err(format!("bad hex digit {:?}", char::from(c))),
+        }
+    }
     if s.len() % 2 != 0 {
         return Err("odd hex length".into());
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("bad hex: {e}")))
-        .collect()
+    // A plain loop: the test programs are a debug build, where iterator
+    // adapters per byte cost more than the protobuf decoding itself.
+    let mut out = Vec::with_capacity(s.len() / 2);
+    for pair in s.as_bytes().chunks_exact(2) {
+        out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
+    }
+    Ok(out)
 }
 
 fn first_difference(want: &[u8], got: &[u8]) -> String {
@@ -227,9 +265,106 @@ fn check<T: Message + Default + Name>(full_name: &str, vectors: &[serde_json::Va
     out
 }
 
+fn hex(bytes: &[u8], out: &mut Vec<u8>) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.extend_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+    }
+}
+
+/// Appends the answer to one record (a JSON object and a newline) to `out`.
+fn answer(line: &str, table: &HashMap<&'static str, RoundTrip>, out: &mut Vec<u8>) {
+    let mut error = |msg: String| {
+        out.extend_from_slice(format!("{{\"error\":{}}}\n", serde_json::Value::String(msg)).as_bytes());
+    };
+    // Raw values: the record's "json" is not needed (no JSON here), so it is
+    // only scanned, never built into a tree.
+    let record: HashMap<String, &RawValue> = match serde_json::from_str(line) {
+        Ok(r) => r,
+        Err(e) => return error(format!("record is not a JSON object: {e}")),
+    };
+    let field = |name: &str| record.get(name).and_then(|raw| serde_json::from_str::<String>(raw.get()).ok());
+    let Some(type_name) = field("type") else {
+        return error("record has no \"type\" string".into());
+    };
+    let binary = match field("binary").map(|b| unhex(&b)) {
+        Some(Ok(b)) => b,
+        Some(Err(e)) => return error(format!("record's binary: {e}")),
+        None => return error("record has no \"binary\" string".into()),
+    };
+    let Some(f) = table.get(type_name.as_str()) else {
+        return error(format!("unknown type {type_name}: not a message of the oaktreemodel crate"));
+    };
+    // prost's decoder reports malformed input (recursion limit 100, lengths
+    // past the end, invalid UTF-8, wrong wire types) as DecodeError and is
+    // not meant to panic; catch_unwind is only the last resort that keeps a
+    // panic to one record's answer (none seen; the panic hook still prints it).
+    match std::panic::catch_unwind(|| f(&binary)) {
+        Ok(Ok(bytes)) => {
+            out.extend_from_slice(b"{\"binary\":\"");
+            hex(&bytes, out);
+            out.extend_from_slice(b"\"}\n");
+        }
+        Ok(Err(e)) => error(e.to_string()),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            error(format!("panic in prost: {msg}"))
+        }
+    }
+}
+
+/// `--roundtrip IN OUT`: one answer line per record, streaming.
+fn roundtrip(input: &str, output: &str) -> Result<usize, String> {
+    let table = round_trips();
+    let reader = BufReader::with_capacity(1 << 20, std::fs::File::open(input).map_err(|e| format!("{input}: {e}"))?);
+    let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(output).map_err(|e| format!("{output}: {e}"))?);
+    let (mut count, mut buf) = (0, Vec::new());
+    for line in reader.split(b'\n') {
+        let line = line.map_err(|e| format!("{input}: {e}"))?;
+        let line = String::from_utf8_lossy(&line);
+        if line.trim().is_empty() {
+            continue; // not a record
+        }
+        buf.clear();
+        answer(&line, &table, &mut buf);
+        out.write_all(&buf).map_err(|e| format!("{output}: {e}"))?;
+        count += 1;
+    }
+    out.flush().map_err(|e| format!("{output}: {e}"))?;
+    Ok(count)
+}
+
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args().nth(1) else {
-        eprintln!("usage: vector-check DIR");
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--roundtrip") {
+        let [_, _, input, output] = &args[..] else {
+            eprintln!("usage: vector-check --roundtrip IN OUT");
+            return ExitCode::from(2);
+        };
+        let (input, output) = (input.clone(), output.clone());
+        // A thread with a large stack: the test programs are a debug build,
+        // whose frames are big, and a record may nest 100 messages deep
+        // (prost's recursion limit) in a message with many fields.
+        let worker = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || roundtrip(&input, &output))
+            .expect("starting the worker thread");
+        return match worker.join() {
+            Ok(Ok(_)) => ExitCode::SUCCESS,
+            Ok(Err(e)) => {
+                eprintln!("vector-check --roundtrip: {e}");
+                ExitCode::FAILURE
+            }
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
+    let Some(dir) = args.get(1).cloned() else {
+        eprintln!("usage: vector-check DIR | vector-check --roundtrip IN OUT");
         return ExitCode::from(2);
     };
     let mut paths: Vec<_> = match std::fs::read_dir(&dir) {
