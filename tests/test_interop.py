@@ -19,6 +19,8 @@ CASES = interop_cases()
 LANGUAGES = te.languages()
 CLIENT_TIMEOUT = 300  # s for all cases of one pair; measured well under 60 s
 _results = {}  # (server, client) -> ({case: result line}, exit status, what the client said)
+_abuse = {}    # server -> (exit status or None, its JSON lines, stderr)
+ABUSE_TIMEOUT = 300  # s; measured 5-10 s per server
 
 
 # The servers whose deadline case may need more than one attempt, and why: a
@@ -29,11 +31,27 @@ _results = {}  # (server, client) -> ({case: result line}, exit status, what the
 RETRY_SERVERS = ("golang", "java")
 
 
+def abuse(servers, server):
+    """Runs tests/interop/abuse.py once against a server, before its first
+    pair: every pair after it proves the server still serves correctly."""
+    if server not in _abuse:
+        env = dict(os.environ, PYTHONPATH=os.path.join(te.env("OAKTREE_BUILDDIR"), "gen", "pypkg"))
+        argv = [sys.executable, os.path.join(te.TESTS, "interop", "abuse.py"),
+                "--target", servers.get(server).target, "--token", TOKEN]
+        try:
+            p = subprocess.run(argv, capture_output=True, text=True, timeout=ABUSE_TIMEOUT, env=env)
+            _abuse[server] = (p.returncode, p.stdout, p.stderr[-2000:])
+        except subprocess.TimeoutExpired as e:
+            _abuse[server] = (None, e.stdout or "", "killed after %d s" % ABUSE_TIMEOUT)
+    return _abuse[server]
+
+
 def run_client(servers, tls_dir, server, client):
     """Runs the client once per pair with every case; later cases (and a
     hung client's timeout) come from the cache."""
     key = (server, client)
     if key not in _results:
+        abuse(servers, server)
         s = servers.get(server)
         argv = [te.program(client, "interop-client"), "--target", s.target,
                 "--token", TOKEN, "--cases", ",".join(CASES), "--tls-dir", tls_dir,
@@ -101,6 +119,22 @@ def test_server_says_which_language_answers(servers, lang):
                        capture_output=True, text=True, timeout=60, env=env)
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip() == lang, "the %s server answered as %r" % (lang, p.stdout.strip())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_server_survives_abuse(servers, lang):
+    """Garbage frames, 1,000 cancelled streams and killed uploads
+    (tests/interop/abuse.py) were all delivered, and the server still runs;
+    that it still answers correctly is what every later pair shows."""
+    rc, out, err = abuse(servers, lang)
+    steps = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [s["step"] for s in steps] == ["garbage", "cancel-streams", "disconnect-upload"], \
+        "abuse of the %s server stopped early (exit %s): %s %s" % (lang, rc, out[-1500:], err)
+    bad = [s for s in steps if not s["ok"]]
+    assert rc == 0 and not bad, "abuse of the %s server: %s %s" % (lang, bad or out, err)
+    assert servers.get(lang).proc.poll() is None, \
+        "the %s server died after the abuse: %s" % (lang, servers.get(lang).tail())
+    print("%s server: %s" % (lang, "; ".join(s["detail"] for s in steps)))
 
 
 # --- the harness catches what it claims to (mutations) --------------------------

@@ -11,6 +11,7 @@ build provides it; otherwise it is compiled from oaktree/v1/*.proto.
 
 import glob
 import json
+import re
 import os
 import subprocess
 import sys
@@ -289,13 +290,18 @@ def run_coverage(test_set, tmp_path, maps, methods=("get_keypair", "delete_keypa
                                       "--shade-methods-json", str(mfile)])
 
 
+# Tiers come from tools/shade/shade-methods.md: get_keypair is tier 2 there
+# (Ansible), delete_keypair tier 1 (nodepool).
 GOOD_MAP = """\
 [get_keypair]
-tier = 1
+tier = 2
 rpcs = ["oaktree.v1.KeypairService.GetKeypair"]
 [delete_keypair]
-excluded = "not offered in this test"
+excluded = "deferred: not offered in this small test API"
 """
+
+
+EXCL = 'excluded = "deferred: not offered in this small test API"'
 
 
 def test_coverage_good_map_passes(test_set, tmp_path, capsys):
@@ -304,21 +310,21 @@ def test_coverage_good_map_passes(test_set, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("maps, expected", [
-    ({"a.toml": GOOD_MAP.split("[delete_keypair]")[0]}, "delete_keypair() (tier ?) is neither"),
+    ({"a.toml": GOOD_MAP.split("[delete_keypair]")[0]}, "delete_keypair() (tier 1) is neither"),
     ({"a.toml": GOOD_MAP.replace("GetKeypair", "GetKeyPair")},
      "'oaktree.v1.KeypairService.GetKeyPair', which is not in the descriptor set"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', 'excluded = "  "')},
+    ({"a.toml": GOOD_MAP.replace(EXCL, 'excluded = "  "')},
      "empty `excluded` reason"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", 'excluded = "both"')}, "has both"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"', "tier = 2")},
+    ({"a.toml": GOOD_MAP.replace("tier = 2", 'excluded = "both"')}, "has both"),
+    ({"a.toml": GOOD_MAP.replace(EXCL, "tier = 2")},
      "has neither"),
     ({"a.toml": GOOD_MAP, "b.toml": '[get_keypair]\nexcluded = "dup"\n'},
      "[get_keypair] is also mapped in"),
     ({"a.toml": GOOD_MAP + '[get_keypairs]\nexcluded = "typo"\n'},
      "[get_keypairs] is not a public method"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", 'rpc = "x"')}, "unknown key(s) rpc"),
-    ({"a.toml": GOOD_MAP.replace("tier = 1", "tier = 7")}, "tier must be 1, 2 or 3"),
-    ({"a.toml": GOOD_MAP.replace('excluded = "not offered in this test"',
+    ({"a.toml": GOOD_MAP.replace("tier = 2", 'rpc = "x"')}, "unknown key(s) rpc"),
+    ({"a.toml": GOOD_MAP.replace("tier = 2", "tier = 7")}, "tier must be 1, 2 or 3"),
+    ({"a.toml": GOOD_MAP.replace(EXCL,
                                  'rpcs = ["oaktree.v1.KeypairService.GetKeypair"]')},
      "maps delete_keypair() to oaktree.v1.KeypairService.GetKeypair, but a 'delete' "
      "method must map to Delete first"),
@@ -422,3 +428,284 @@ def test_data_check_fails_when_a_typed_field_is_renamed(tmp_path):
     assert proc.returncode == 1, proc.stdout[-2000:]
     assert "key 'status' landed in properties: oaktree.v1.Server has no typed field" \
         in proc.stderr, proc.stderr[-3000:]
+
+
+# --- shade-data against the real shade (the shade venv of the build) ---------
+
+def shade_venv():
+    import oaktree_testenv as te
+    return os.path.join(te.env("OAKTREE_BUILDDIR"), "gen", "shade-venv")
+
+
+def run_introspect_copy(tmp_path, edit=None, placeholders=None):
+    """Run a scratch copy of tools/shade/introspect.py (its source changed by
+    edit(text) -> text; fixtures/placeholders.json replaced by `placeholders`)
+    in the shade venv; return the CompletedProcess."""
+    import shutil
+    here = os.path.join(ROOT, "tools", "shade")
+    copy_dir = tmp_path / "shade-copy"
+    shutil.copytree(os.path.join(here, "fixtures"), copy_dir / "fixtures")
+    text = open(os.path.join(here, "introspect.py")).read()
+    mutated = edit(text) if edit else text
+    assert edit is None or mutated != text, "the edit changed nothing"
+    (copy_dir / "introspect.py").write_text(mutated)
+    if placeholders is not None:
+        (copy_dir / "fixtures" / "placeholders.json").write_text(json.dumps(placeholders))
+    python = shade_env.ensure_venv(shade_venv())
+    return subprocess.run([python, "-P", str(copy_dir / "introspect.py"), "normalize"],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def real_records():
+    """shade's real normalize output (introspect.py normalize), run once."""
+    return shade_env.run_introspect("normalize", shade_venv())
+
+
+@pytest.fixture(scope="module")
+def real_pool():
+    import oaktree_testenv as te
+    return descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).pool
+
+
+def data_failures(records, pool, tmp_path):
+    import io
+    return check_shade_data.check_records(
+        records, pool, check_shade_data.excluded_methods(shade_env.MAP_DIR), out=io.StringIO())
+
+
+def test_real_records_pass_and_exercise_the_network_expansion(real_records, real_pool, tmp_path):
+    assert data_failures(real_records, real_pool, tmp_path) == []
+    expanded = [r for r in real_records if "expansion" in r]
+    assert len(expanded) == 2
+
+
+def test_strict_shade_never_appends_a_neutron_only_floating_ip(real_records):
+    """The documented limit (README, shade-data): a strict cloud's expansion
+    finds the internal network but not the floating IP that only Neutron
+    knows (shade 1.33 filters strict-normalized IPs by port_id, which strict
+    normalization drops); only the non-strict cloud appends it."""
+    by_mode = {r["expansion"]["strict"]: r["expansion"] for r in real_records
+               if "expansion" in r}
+    assert by_mode[True]["added_addresses"] == []
+    assert by_mode[True]["set"]["private_v4"] == "198.51.100.3"
+    assert by_mode[True]["set"].get("public_v4", "") == ""
+    assert [a["addr"] for _, a in by_mode[False]["added_addresses"]] == ["192.0.2.99"]
+    assert by_mode[False]["set"]["public_v4"] == "192.0.2.99"
+
+
+def test_an_offline_cloud_without_networks_fails_the_expansion_rule(tmp_path, real_pool):
+    """Fault: the offline cloud answers no Neutron reply (the old behaviour):
+    the expansion runs on nothing and the check must say so."""
+    proc = run_introspect_copy(tmp_path, lambda t: t.replace(
+        "cloud.neutron_replies = neutron_replies or {}", "cloud.neutron_replies = {}"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    failures = data_failures(json.loads(proc.stdout), real_pool, tmp_path)
+    for key in ("private_v4", "public_v4", "addresses"):
+        assert any("EXPANSION: network expansion not exercised: no expanded record filled "
+                   + key in f for f in failures), failures
+
+
+def test_a_network_field_only_expansion_fills_is_checked(real_records, tmp_path):
+    """Fault: Server.private_v4 made a message field. Only the expansion
+    fills private_v4 (elsewhere it is "" or None, which a message field takes
+    as unset), so without it the mutation passes; with it the check fails."""
+    import oaktree_testenv as te
+    fds = descriptors.load(te.env("OAKTREE_DESCRIPTOR_SET")).fds
+    server = next(m for f in fds.file if f.name == "oaktree/v1/compute.proto"
+                  for m in f.message_type if m.name == "Server")
+    field = next(x for x in server.field if x.name == "private_v4")
+    field.type = field.TYPE_MESSAGE
+    field.type_name = ".oaktree.v1.ServerAddress"  # still `optional`
+    mutated = tmp_path / "mutated.binpb"
+    mutated.write_bytes(fds.SerializeToString())
+    pool = descriptors.load(str(mutated)).pool
+    failures = data_failures(real_records, pool, tmp_path)
+    assert any("private_v4" in f and "missing_fips" in f for f in failures), failures
+    unexpanded = [r for r in real_records if "expansion" not in r]
+    assert not any("private_v4" in f and "not exercised" not in f
+                   for f in data_failures(unexpanded, pool, tmp_path))
+
+
+def test_each_fixture_patch_is_still_needed(real_records, real_pool, tmp_path):
+    """Putting back the value a patch replaced makes the check fail, naming
+    it (today there is none: the last one touched only an excluded kind)."""
+    patched = [(r, p) for r in real_records for p in r.get("patched", [])]
+    with open(check_shade_data.PLACEHOLDERS_JSON) as f:
+        patches = json.load(f)["patches"]
+    assert {p["key"] for _, p in patched} == set(patches)
+    for rec, p in patched:
+        reverted = json.loads(json.dumps(real_records))
+        target = next(r for r in reverted if r["fixture"] == rec["fixture"])
+        assert p["path"] == "." + p["key"]  # the patched paths are top-level keys
+        target["data"][p["key"]] = p["was"]
+        failures = data_failures(reverted, real_pool, tmp_path)
+        assert any(rec["fixture"] in f and repr(p["key"]) in f and repr(p["was"]) in f
+                   for f in failures), failures
+
+
+SPARE_PATCH = {"patches": {"created_at": {"replace": "fake-date", "with": "2017-03-23T23:57:12",
+                                          "why": "a test patch"}}}
+
+
+def test_a_patch_that_replaces_nothing_fails(real_records, tmp_path):
+    spec = tmp_path / "placeholders.json"
+    spec.write_text(json.dumps(SPARE_PATCH))
+    problems = check_shade_data.patch_problems(real_records, str(spec))
+    assert len(problems) == 1
+    assert "fixture patch 'created_at' ('fake-date' -> '2017-03-23T23:57:12') replaced " \
+        "nothing" in problems[0]
+    used = json.loads(json.dumps(real_records))
+    used[0]["patched"] = [{"key": "created_at", "path": ".created_at", "was": "fake-date",
+                           "now": "2017-03-23T23:57:12"}]
+    assert check_shade_data.patch_problems(used, str(spec)) == []
+
+
+def test_a_patch_without_a_reason_is_refused(tmp_path):
+    with open(check_shade_data.PLACEHOLDERS_JSON) as f:
+        spec = json.load(f)
+    spec["patches"] = json.loads(json.dumps(SPARE_PATCH["patches"]))
+    del spec["patches"]["created_at"]["why"]
+    proc = run_introspect_copy(tmp_path, placeholders=spec)
+    assert proc.returncode != 0
+    assert "patch 'created_at' says no \"why\"" in proc.stderr, proc.stderr[-2000:]
+
+
+# --- shade-coverage: each rule shown failing on a scratch copy of the real map --
+
+@pytest.fixture(scope="module")
+def real_methods(tmp_path_factory):
+    """shade's real method list with signatures and aliases, saved as JSON."""
+    path = tmp_path_factory.mktemp("methods") / "methods.json"
+    path.write_text(json.dumps(shade_env.run_introspect("methods", shade_venv())))
+    return str(path)
+
+
+def real_coverage(tmp_path, real_methods, api_set, edits=(), table_edit=None):
+    """Run shade-coverage on a scratch copy of the real maps (and methods
+    table) after `edits`: (file, method, old, new) replacing `old` in that
+    method's table. Returns (exit code, stderr)."""
+    import shutil
+    mdir = tmp_path / "map"
+    shutil.copytree(shade_env.MAP_DIR, mdir)
+    for name, method, old, new in edits:
+        path = mdir / name
+        text = path.read_text()
+        start = text.index("\n[%s]\n" % method)
+        end = text.find("\n[", start + 1)
+        end = len(text) if end < 0 else end
+        block = text[start:end]
+        assert old in block, (method, old)
+        path.write_text(text[:start] + block.replace(old, new) + text[end:])
+    table = check_shade_coverage.METHODS_TABLE
+    if table_edit:
+        text = open(table).read()
+        mutated = table_edit(text)
+        assert mutated != text
+        table = tmp_path / "table.md"
+        table.write_text(mutated)
+    args = ["--descriptor-set", api_set, "--map-dir", str(mdir), "--methods-table", str(table),
+            "--shade-methods-json", real_methods]
+    import contextlib
+    import io
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = check_shade_coverage.main(args)
+    return code, err.getvalue()
+
+
+def test_real_map_passes_every_rule(tmp_path, real_methods, api_set):
+    assert real_coverage(tmp_path, real_methods, api_set) == (0, "")
+
+
+@pytest.mark.parametrize("edits, expected", [
+    # PARAMS: delete_server(name_or_id) served by an RPC that cannot name a server
+    ([("compute.toml", "delete_server", "ComputeService.DeleteServer",
+       "CloudService.DeleteComputeQuotas")],
+     "[delete_server]: PARAMS: delete_server() requires 'name_or_id', but "
+     "oaktree.v1.DeleteComputeQuotasRequest has no field for it"),
+    # RETURNS: a list of servers served by a stream of images
+    ([("compute.toml", "list_servers", "ListServers", "ListFlavors")],
+     "[list_servers]: RETURNS: list_servers() returns a list of oaktree.v1.Server, but "
+     "oaktree.v1.ComputeService.ListFlavors's messages (oaktree.v1.ListFlavorsResponse) "
+     "carry no oaktree.v1.Server"),
+    # RETURNS: one server served by a stream (a reading verb, so VERBS allows it)
+    ([("compute.toml", "get_server", "GetServer", "ListServers")],
+     "[get_server]: RETURNS: get_server() returns one oaktree.v1.Server, but "
+     "oaktree.v1.ComputeService.ListServers is a server stream (not in CHUNKED)"),
+    # RETURNS: one server served by an RPC whose response holds no server
+    ([("compute.toml", "get_server", "ComputeService.GetServer", "ImageService.GetImage")],
+     "[get_server]: RETURNS: get_server() returns one oaktree.v1.Server, but "
+     "oaktree.v1.ImageService.GetImage's response oaktree.v1.GetImageResponse has no "
+     "singular oaktree.v1.Server field"),
+    # EXCLUDED: free text without a kind, an unknown kind, too little text
+    ([("cloud.toml", "pprint", 'excluded = "client-side: ', 'excluded = "')],
+     "[pprint]: EXCLUDED: the reason must start with one of alias, client-side, deferred, "
+     "operator-only and a colon"),
+    ([("cloud.toml", "pprint", 'excluded = "client-side: ', 'excluded = "because: ')],
+     "[pprint]: EXCLUDED: the reason must start with one of"),
+    ([("cloud.toml", "pformat", "client-side: a Python formatting helper",
+       'client-side: helper" #')],
+     "[pformat]: EXCLUDED: 'client-side: helper' says too little"),
+    # EXCLUDED: an alias naming the wrong method, and a method shade defines itself
+    ([("extra.toml", "create_baymodel", "as create_cluster_template()",
+       "as delete_cluster_template()")],
+     "[create_baymodel]: EXCLUDED: create_baymodel() is an alias of create_cluster_template() "
+     "in shade, but the reason names delete_cluster_template()"),
+    ([("cloud.toml", "pformat", 'excluded = "client-side: ',
+       'excluded = "alias: the same function object as pprint() ')],
+     "[pformat]: EXCLUDED: pformat() is excluded as an alias, but shade defines it as its "
+     "own function"),
+    # TIER: the map disagrees with the methods table
+    ([("compute.toml", "create_server", "tier = 1", "tier = 2")],
+     "[create_server]: TIER: the map says tier 2, the methods table (row of create_server()) "
+     "says 1"),
+])
+def test_each_coverage_rule_fails_on_a_mutated_map(tmp_path, real_methods, api_set,
+                                                   edits, expected):
+    code, err = real_coverage(tmp_path, real_methods, api_set, edits)
+    assert code == 1
+    assert expected in err, err
+
+
+def test_tiers_come_from_the_table(tmp_path, real_methods, api_set):
+    """Fault in the table, map untouched: create_server loses its nodepool
+    column, so the map's tier 1 now disagrees with it."""
+    code, err = real_coverage(tmp_path, real_methods, api_set, table_edit=lambda t: re.sub(
+        r"(\| `create_server\(.*?\)` \| create \| )[^|]*\|", r"\1 |", t))
+    assert code == 1
+    assert "[create_server]: TIER: the map says tier 1, the methods table (row of " \
+        "create_server()) says 2" in err, err
+
+
+def test_an_alias_that_serves_nothing_fails(tmp_path, real_methods, api_set, monkeypatch):
+    monkeypatch.setitem(check_shade_coverage.PARAM_ALIASES, ("flavor", "frobnicate_flavor"),
+                        (["name_or_id"], "a test alias"))
+    code, err = real_coverage(tmp_path, real_methods, api_set)
+    assert code == 1
+    assert "PARAMS: PARAM_ALIASES entry ('flavor', 'frobnicate_flavor') serves no mapping" in err
+
+
+def test_an_alias_is_what_lets_a_renamed_parameter_pass(tmp_path, real_methods, api_set,
+                                                        monkeypatch):
+    """Without its alias, rebuild_server(image_id) -> RebuildServerRequest.image fails."""
+    monkeypatch.delitem(check_shade_coverage.PARAM_ALIASES, ("image_id", "rebuild_server"))
+    code, err = real_coverage(tmp_path, real_methods, api_set)
+    assert code == 1
+    assert "[rebuild_server]: PARAMS: rebuild_server() requires 'image_id'" in err, err
+
+
+def test_each_literal_placeholder_is_still_needed(tmp_path, real_records, real_pool):
+    """Fault: _literal puts in no placeholder (raises instead). Exactly the
+    records that carry placeholders can no longer be read, and the check
+    names each: every placeholder is needed to read its mocked reply."""
+    proc = run_introspect_copy(tmp_path, lambda t: t.replace(
+        "        _PUT.append({\"expr\": text, \"value\": value})\n",
+        "        raise ValueError(\"no placeholder for %s\" % text)\n"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    failures = data_failures(json.loads(proc.stdout), real_pool, tmp_path)
+    with_placeholders = {r["fixture"] for r in real_records if r.get("placeholders")}
+    assert with_placeholders  # compute_usage, object_container, object today
+    failed = {f.split(" (", 1)[1].rsplit("): shade failed", 1)[0] for f in failures
+              if "shade failed on its fixture: ValueError: no placeholder" in f}
+    assert failed == with_placeholders, failures

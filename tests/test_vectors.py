@@ -12,14 +12,16 @@ import sys
 import pytest
 
 import oaktree_testenv as te
+from differential import limits
 from tools import descriptors
+from tools.maintain import make_vectors
 
 
 def run_checker(vector_dir):
     ds = te.env("OAKTREE_DESCRIPTOR_SET")
     return subprocess.run(
         [sys.executable, "-m", "tools.maintain.make_vectors", "--descriptor-set", ds, "--out", vector_dir,
-         "--check"],
+         "--regressions", os.path.join(te.TESTS, "differential", "regressions.jsonl"), "--check"],
         capture_output=True, text=True, timeout=300)
 
 
@@ -134,10 +136,10 @@ def corrupt_json(path):
     return v["name"]
 
 
-# Languages whose library has no JSON at all, so their checker cannot compare
-# it (the README's language table says so): for them the test asserts exactly
-# that limit, a passing checker, so that adding JSON must update this line.
-NO_JSON = {"rust": "prost/tonic ship no JSON mapping; the crate offers binary only (rust/README.rst)"}
+# A language without JSON (differential/limits.py) cannot compare it: the
+# test asserts exactly that limit, a passing checker, so that adding JSON
+# must update the table.
+NO_JSON = limits.NO_JSON
 
 
 @pytest.mark.parametrize("lang", te.languages())
@@ -148,6 +150,61 @@ def test_language_catches_wrong_json(vector_copy, lang):
         assert code == 0, "%s compares JSON now: drop it from NO_JSON (%s)" % (lang, out[-2000:])
         return
     assert code != 0 and "oaktree.v1.Server %s: " % name in out, out[-3000:]
+
+
+def rewrite_vector(path, key, change):
+    """Applies ``change`` to ``key`` of the first vector that has it; its name."""
+    doc = json.load(open(path, encoding="utf-8"))
+    v = next(v for v in doc["vectors"] if v.get(key))
+    v[key] = change(v)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, indent=1, sort_keys=True, ensure_ascii=False)
+        fh.write("\n")
+    return v["name"]
+
+
+def first_field(data):
+    """The bytes of the first top-level field of a length-delimited-led message."""
+    assert data[0] & 7 == 2, "the first field is not length-delimited"
+    n, shift, i = 0, 0, 1
+    while True:
+        n |= (data[i] & 0x7F) << shift
+        shift += 7
+        i += 1
+        if not data[i - 1] & 0x80:
+            return data[:i + n]
+
+
+@pytest.mark.parametrize("lang", te.languages())
+def test_language_catches_a_binary_that_does_not_round_trip(vector_copy, lang):
+    """The binary gets a second copy of its first field in front: it parses
+    to an equivalent message whose canonical bytes are shorter, so the
+    round-trip check (not only text->binary) must report it."""
+    def dup(v):
+        b = bytes.fromhex(v["binary"])
+        return (first_field(b) + b).hex()
+    name = rewrite_vector(vector_copy / "oaktree.v1.Server.json", "binary", dup)
+    code, out = language_failures([te.program(lang, "vector-check"), str(vector_copy)])
+    assert code != 0 and "oaktree.v1.Server %s: binary round trip" % name in out, out[-3000:]
+
+
+@pytest.mark.parametrize("lang", te.languages())
+def test_language_catches_unknown_fields_that_moved(vector_copy, lang):
+    """unknown_binary with its newer-schema fields moved in front of the
+    known ones: every runtime writes unknown fields last, so a checker that
+    really compares the round trip reports it. A runtime that drops unknown
+    fields (differential/limits.py) asserts only that they are dropped."""
+    def move(v):
+        u, tail = bytes.fromhex(v["unknown_binary"]), make_vectors.UNKNOWN_TAIL
+        assert u.endswith(tail), "unknown_binary does not end with the newer-schema fields"
+        return (tail + u[:-len(tail)]).hex()
+    path = vector_copy / "oaktree.v1.Location.json"
+    name = rewrite_vector(path, "unknown_binary", move)
+    code, out = language_failures([te.program(lang, "vector-check"), str(vector_copy)])
+    if lang in limits.DROPS_UNKNOWN:
+        assert code == 0, "%s keeps unknown fields now: update differential/limits.py (%s)" % (lang, out[-2000:])
+        return
+    assert code != 0 and "oaktree.v1.Location %s: unknown fields round trip" % name in out, out[-3000:]
 
 
 def test_checker_catches_missing_and_extra_file(vector_copy):

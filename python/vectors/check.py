@@ -5,6 +5,8 @@
 the staged package on PYTHONPATH).
 
     check.py VECTOR_DIR   -> one line per failure, exit 1
+    check.py --roundtrip IN OUT   -> one answer line per record of IN
+                                     (tests/README.rst, differential inputs)
 
 Checks per vector: text -> deterministic binary == expected; binary -> parse ->
 serialize is identical; JSON == expected (as JSON values) and JSON -> binary
@@ -103,7 +105,47 @@ def check_dir(vector_dir):
     return len(files), failures
 
 
+def answer(pool, classes, record):
+    """The answer to one --roundtrip record (tests/README.rst)."""
+    name = record["type"]
+    if name not in classes:
+        try:
+            classes[name] = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+        except KeyError:
+            classes[name] = None
+    cls = classes[name]
+    if cls is None:
+        return {"error": "unknown type " + name}
+    out = {}
+    try:
+        msg = cls.FromString(bytes.fromhex(record["binary"]))
+        out["binary"] = msg.SerializeToString(deterministic=True).hex()
+        out["json"] = json_format.MessageToDict(msg)
+    except Exception as e:  # any parse failure is an answer (RecursionError too)
+        out = {"error": "%s: %s" % (type(e).__name__, e)}
+    if "json" in record:
+        try:
+            out["json_binary"] = json_format.ParseDict(record["json"], cls()).SerializeToString(
+                deterministic=True).hex()
+        except Exception as e:
+            out["json_error"] = "%s: %s" % (type(e).__name__, e)
+    return out
+
+
+def roundtrip(in_path, out_path):
+    load_generated()
+    pool = descriptor_pool.Default()
+    classes = {}
+    with open(in_path, encoding="utf-8") as fin, open(out_path, "w", encoding="utf-8") as fout:
+        for line in fin:
+            fout.write(json.dumps(answer(pool, classes, json.loads(line)), ensure_ascii=False,
+                                  separators=(",", ":")) + "\n")
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--roundtrip":
+        roundtrip(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     n, failures = check_dir(sys.argv[1])
     for f in failures:
         print(f)

@@ -12,13 +12,18 @@ tests/vectors/<full.Name>.json.  Each file holds vectors; a vector has
                   added, top level and in one nested message; must survive a
                   parse/serialize round trip byte for byte.
 
+With --regressions FILE, each record of FILE (JSON Lines: type, binary hex,
+seed, line; written by tests/test_differential.py when languages disagreed)
+also becomes a vector "regression-<seed>-<line>" of its type, so a message
+that once split the languages is checked by every vector checker for good.
+
 Values are driven only by the descriptors: a vector "sweep-k" gives field j the
 ((k + j) mod n)-th entry of an edge-value table for its type (every enum value,
 extreme and negative integers, non-ASCII strings ...), so the vectors of a type
 cover every enum value and edge case and a new message needs no new code.
 
-  python -m tools.maintain.make_vectors --descriptor-set D --out tests/vectors          # write
-  python -m tools.maintain.make_vectors --descriptor-set D --out tests/vectors --check  # verify
+  python -m tools.maintain.make_vectors --descriptor-set D --out tests/vectors \
+      --regressions tests/differential/regressions.jsonl [--check]
 (`make vectors` runs the first with the build's descriptor set.)
 """
 
@@ -27,12 +32,20 @@ import json
 import os
 import sys
 
-from google.protobuf import descriptor as _d
-from google.protobuf import json_format
-from google.protobuf import message_factory
-from google.protobuf import text_format
+# The vectors are written by protobuf's pure-Python implementation, and
+# python/vector-check checks them with upb, the one users run: so the Python
+# leg of the vector check compares two implementations, not one with itself.
+# (Run as a program this takes effect; main() checks that it did.)
+os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
 
-from tools import descriptors
+from google.protobuf import descriptor as _d  # noqa: E402 (after the switch above)
+from google.protobuf import json_format  # noqa: E402
+from google.protobuf import message_factory  # noqa: E402
+from google.protobuf import text_format  # noqa: E402
+
+from google.protobuf.internal import api_implementation  # noqa: E402
+
+from tools import descriptors  # noqa: E402
 
 MAX_DEPTH = 3          # recursion guard; also keeps nested resources small
 
@@ -298,16 +311,43 @@ def vectors_for(desc, pool):
     return out
 
 
-def render(desc, pool):
+def regression_vectors(path, pool):
+    """{type: [vector]} from the records of a regressions file (module doc)."""
+    out = {}
+    if not path:
+        return out
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            cls = descriptors.message_class(pool, rec["type"])
+            if cls is None:
+                raise ValueError("%s:%d: no message type %s" % (path, n, rec["type"]))
+            data = bytes.fromhex(rec["binary"])
+            msg = cls.FromString(data)
+            msg.DiscardUnknownFields()
+            v = vector("regression-%s-%s" % (rec["seed"], rec["line"]), msg, pool)
+            if data != bytes.fromhex(v["binary"]):
+                v["unknown_binary"] = data.hex()
+            out.setdefault(rec["type"], []).append(v)
+    return out
+
+
+def render(desc, pool, extra=()):
     doc = {"type": desc.full_name,
            "generated_by": "tools/maintain/make_vectors.py (make vectors; do not edit by hand)",
-           "vectors": vectors_for(desc, pool)}
+           "vectors": vectors_for(desc, pool) + list(extra)}
     return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def generate(descriptor_set):
+def generate(descriptor_set, regressions=None):
     ds = descriptors.load(descriptor_set)
-    return {d.full_name + ".json": render(d, ds.pool)
+    extra = regression_vectors(regressions, ds.pool)
+    unknown = sorted(set(extra) - {d.full_name for d in ds.message_types()})
+    if unknown:
+        raise ValueError("regressions of types not in the descriptor set: %s" % unknown)
+    return {d.full_name + ".json": render(d, ds.pool, extra.get(d.full_name, ()))
             for d in ds.message_types()}
 
 
@@ -365,10 +405,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--descriptor-set", required=True)
     ap.add_argument("--out", required=True, help="vector directory")
+    ap.add_argument("--regressions", help="JSON Lines of records that once split the languages")
     ap.add_argument("--check", action="store_true",
                     help="compare with the files in --out instead of writing")
     args = ap.parse_args(argv)
-    expected = generate(args.descriptor_set)
+    if api_implementation.Type() != "python":
+        print("make_vectors: protobuf's %s implementation was loaded before this module; run it "
+              "as a program (python -m tools.maintain.make_vectors)" % api_implementation.Type(),
+              file=sys.stderr)
+        return 2
+    expected = generate(args.descriptor_set, args.regressions)
     if args.check:
         problems = check(expected, args.out)
         for p in problems:

@@ -6,8 +6,11 @@ shade runs only in its own virtualenv (``env`` builds it from
 shade's public methods, and shade's normalize functions applied offline to
 fixtures, shade's own test fixtures plus the REST bodies kept as data in
 ``fixtures/``. ``check_coverage`` checks every method against the maps in
-``map/*.toml`` (mapped to RPCs or excluded with a reason); ``check_data``
-converts every normalized dict into its message with ``convert``, the generic
-descriptor-driven converter, and fails on any dropped key or value that does
-not fit.
+``map/*.toml`` (mapped to RPCs that take its parameters and return its
+resource, or excluded with a reason of a known kind), with tiers from the
+methods table ``shade-methods.md``; ``check_data`` converts every normalized
+dict into its message with ``convert``, the generic descriptor-driven
+converter, and fails on any dropped key or value that does not fit, on a key
+that should be typed landing in ``properties``, and on a network expansion
+that was not exercised or not carried.
 """

@@ -13,7 +13,13 @@ check fails when:
   * a value does not fit its field (resource, key, value and field named);
   * an enum string has no matching value;
   * a message does not survive a binary or a JSON round trip;
-  * shade itself failed on a fixture.
+  * shade itself failed on a fixture;
+  * shade's network expansion (meta.add_server_interfaces asking Neutron for
+    networks, subnets, ports and floating IPs) was not exercised: some key of
+    NETWORK_EXPANSION was filled by no expanded record, or a value it filled
+    is not in the message (EXPANSION rule);
+  * a patch of tools/shade/fixtures/placeholders.json replaced nothing in any
+    fixture (it is no longer needed: remove it).
 """
 
 import argparse
@@ -126,6 +132,54 @@ EXPECTED_PROPERTIES = {
 }
 
 
+# What shade's network expansion fills from Neutron's answers; each must be
+# filled (non-empty) by at least one expanded record, and arrive in the message.
+NETWORK_EXPANSION = {
+    "private_v4": "the fixed address on an internal network (Neutron networks + subnets)",
+    "public_v4": "the floating address only Neutron knows (ports + floatingips)",
+    "addresses": "that floating address appended to the server's addresses",
+}
+PLACEHOLDERS_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "fixtures", "placeholders.json")
+
+
+def check_expansion(msg, expansion):
+    """Problems with one expanded record: a value the expansion filled that
+    the message does not carry. Returns (problems, keys filled)."""
+    problems, filled = [], set()
+    fields = msg.DESCRIPTOR.fields_by_name
+    for key, value in sorted(expansion.get("set", {}).items()):
+        if value in ("", None):
+            continue
+        filled.add(key)
+        field = fields.get(shade_convert.snake(key))
+        got = getattr(msg, field.name) if field is not None else None
+        if got != value:
+            problems.append("EXPANSION: %s = %r was filled by the network expansion but the "
+                            "message holds %r in %s" % (key, value, got,
+                                                        field.name if field else "no field"))
+    for net, address in expansion.get("added_addresses", []):
+        filled.add("addresses")
+        held = [a.addr for a in msg.addresses[net].addresses] if net in msg.addresses else []
+        if address.get("addr") not in held:
+            problems.append("EXPANSION: address %s appended to network %r by the expansion is "
+                            "not in the message's addresses" % (address.get("addr"), net))
+    return problems, filled
+
+
+def patch_problems(records, path=PLACEHOLDERS_JSON):
+    """A patch that replaced nothing in any record is no longer needed. Only
+    records from introspect.py (which carry "patched") can say."""
+    if not any("patched" in r for r in records):
+        return []
+    with open(path) as f:
+        patches = json.load(f)["patches"]
+    used = {p["key"] for r in records for p in r.get("patched", [])}
+    return ["fixture patch %r (%r -> %r) replaced nothing in any fixture: it is no longer "
+            "needed, remove it from %s" % (key, p["replace"], p["with"], os.path.relpath(path))
+            for key, p in sorted(patches.items()) if key not in used]
+
+
 def is_project_written(fixture):
     """True for input the project wrote (a "synthetic" fixture), False for
     shade's own test fixtures."""
@@ -136,6 +190,7 @@ def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
     """Convert every record; print the table; return the list of failures."""
     converter = shade_convert.Converter(pool)
     failures, rows, notes = [], [], []
+    expanded, filled = 0, set()
     for rec in records:
         kind, fixture = rec["kind"], rec["fixture"]
         if kind not in RESOURCES:
@@ -165,6 +220,11 @@ def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
         problems += ["key %r landed in properties: %s has no typed field for it (renamed or "
                      "missing?)" % (key, full)
                      for key in sorted(set(result.properties) - EXPECTED_PROPERTIES.get(kind, set()))]
+        if "expansion" in rec:
+            expanded += 1
+            more, keys = check_expansion(msg, rec["expansion"])
+            problems += more
+            filled |= keys
         if not problems:
             problems += ["%s: %s" % (kind, p) for p in shade_convert.round_trip(msg)]
         counts = "%d/%d" % (len(result.typed), len(result.properties))
@@ -174,6 +234,14 @@ def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
             notes.append("%s (%s): into properties: %s"
                          % (kind, fixture, ", ".join(sorted(result.properties))))
         failures += ["%s (%s): %s" % (kind, fixture, p) for p in problems]
+
+    if any(r.get("kind") == "server" and "data" in r for r in records):
+        for key, what in sorted(NETWORK_EXPANSION.items()):
+            if key not in filled:
+                failures.append("server: EXPANSION: network expansion not exercised: no "
+                                "expanded record filled %s (%s); %d record(s) carried an "
+                                "expansion" % (key, what, expanded))
+    failures += patch_problems(records)
 
     widths = [max(len(str(r[i])) for r in rows + [HEADER]) for i in range(5)]
     for row in [HEADER] + rows:
@@ -190,6 +258,16 @@ def check_records(records, pool, excluded, out=sys.stdout, verbose=False):
           "%d of %d kinds rest only on project-written input: %s"
           % (sum(b[0] for b in basis.values()), sum(b[1] for b in basis.values()),
              len(only_ours), len(basis), ", ".join(only_ours) or "none"), file=out)
+    print("  network expansion: %d record(s) expanded against offline Neutron replies, "
+          "filling %s" % (expanded, ", ".join(sorted(filled)) or "nothing"), file=out)
+    patched = ["%s (%s): %s %r -> %r" % (r["kind"], r["fixture"], p["path"], p["was"], p["now"])
+               for r in records for p in r.get("patched", [])]
+    put = ["%s (%s): %s -> %r" % (r["kind"], r["fixture"], p["expr"], p["value"])
+           for r in records for p in r.get("placeholders", [])]
+    print("  values this project put into shade's fixtures: %d patched, %d placeholders "
+          "for unevaluable expressions" % (len(patched), len(put)), file=out)
+    for line in patched + put:
+        print("    " + line, file=out)
     return failures
 
 

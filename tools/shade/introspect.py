@@ -14,7 +14,10 @@ Commands:
 Offline recipe (shade-api-facts.md §1): Python 3.11 shim first, then a cloud
 built from a throw-away clouds.yaml whose token-dependent properties are
 stubbed (``current_project_id``, ``has_service``, ``_use_neutron_floating``),
-in strict mode so unknown keys land only in ``properties``.
+in strict mode so unknown keys land only in ``properties``. Its Neutron client
+is FakeNeutron: it answers the JSON replies one of shade's own tests registers
+(test_meta's server expansion), so meta.add_server_interfaces really classifies
+networks and finds floating IPs; elsewhere it answers empty collections.
 
 Fixtures are read from the installed ``shade/tests`` tree: ``fakes.make_fake_*``
 and the module/class/function-level dicts of ``tests/unit/test_*.py``, found
@@ -65,7 +68,7 @@ PROJECT_ID = fakes.PROJECT_ID
 
 def cmd_methods():
     cls = shade.OpenStackCloud
-    functions, properties = {}, {}
+    functions, properties, params, same_as = {}, {}, {}, {}
     for name in dir(cls):
         if name.startswith("_"):
             continue
@@ -75,9 +78,34 @@ def cmd_methods():
             properties[name] = owner
         elif callable(attr) or isinstance(attr, (staticmethod, classmethod)):
             functions[name] = owner
+            func = getattr(attr, "__func__", attr)
+            func = getattr(func, "func", func)  # dogpile's cache decorator keeps it here
+            params[name] = _params(func)
+            # shade's aliases (create_baymodel = create_cluster_template) are
+            # the same function object under another name.
+            if getattr(func, "__name__", name) != name:
+                same_as[name] = func.__name__
     return {"shade_version": shade.__version__ if hasattr(shade, "__version__")
             else _dist_version(), "class": "shade.OpenStackCloud",
-            "functions": functions, "properties": properties}
+            "functions": functions, "properties": properties,
+            "params": params, "same_as": same_as}
+
+
+def _params(func):
+    """{"required": [...], "optional": [...]}: the named parameters after
+    self, those without a default first (*args/**kwargs are neither)."""
+    out = {"required": [], "optional": []}
+    try:
+        sig = inspect.signature(inspect.unwrap(func))
+    except (TypeError, ValueError):
+        return out
+    for i, p in enumerate(sig.parameters.values()):
+        if i == 0 and p.name in ("self", "cls"):
+            continue
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        out["required" if p.default is p.empty else "optional"].append(p.name)
+    return out
 
 
 def _dist_version():
@@ -114,25 +142,42 @@ class OfflineCloud(shade.OpenStackCloud):
     def _use_neutron_floating(self):
         return True
 
-    # meta.add_server_interfaces looks up networks, ports and floating IPs;
-    # offline the cloud simply has none, so addresses come from the server.
-    def list_networks(self, filters=None):
-        return []
+    # meta.add_server_interfaces asks Neutron for networks, subnets, ports
+    # and floating IPs through this client. It answers from `neutron_replies`
+    # (path -> JSON body, as shade's own tests register them); a path with no
+    # reply answers an empty collection, i.e. a cloud that has none.
+    neutron_replies = {}
 
-    def list_ports(self, filters=None):
-        return []
-
-    def list_floating_ips(self, filters=None):
-        return []
+    @property
+    def _network_client(self):
+        return FakeNeutron(self.neutron_replies)
 
 
-def make_cloud(tmp):
+class FakeNeutron:
+    """The GETs of shade's Neutron client, answered offline. Query
+    parameters filter the items by equality, as Neutron does server-side."""
+
+    def __init__(self, replies):
+        self.replies = replies
+
+    def get(self, path, params=None, **kwargs):
+        collection = path.strip("/").split(".")[0]
+        body = copy.deepcopy(self.replies.get(path, {collection: []}))
+        for key, value in (params or {}).items():
+            body[collection] = [item for item in body[collection]
+                                if str(item.get(key)) == str(value)]
+        return body
+
+
+def make_cloud(tmp, neutron_replies=None, strict=True):
     path = os.path.join(tmp, "clouds.yaml")
     with open(path, "w") as f:
         f.write(CLOUDS_YAML)
     config = os_client_config.OpenStackConfig(config_files=[path], vendor_files=[])
     cloud_config = config.get_one_cloud(cloud="_test_cloud_")
-    return OfflineCloud(cloud_config=cloud_config, strict=True)
+    cloud = OfflineCloud(cloud_config=cloud_config, strict=strict)
+    cloud.neutron_replies = neutron_replies or {}
+    return cloud
 
 
 # --- fixtures: this project's data files, and shade's own test files -----------
@@ -169,8 +214,17 @@ _PLACEHOLDERS = _load("placeholders")
 _FIXED_TIME = _PLACEHOLDERS["fixed_time"]
 # Placeholders in shade's fixtures that no real cloud returns; replaced so
 # the conversion tests the API, not the fixture's shortcut.
-FIXTURE_PATCHES = {key: (p["replace"], p["with"])
-                   for key, p in _PLACEHOLDERS["patches"].items()}
+
+
+def _patches(spec):
+    """{key: (replace, with)}; every patch must say why it exists."""
+    for key, p in spec.items():
+        if not str(p.get("why", "")).strip():
+            raise ValueError("fixtures/placeholders.json: patch %r says no \"why\"" % key)
+    return {key: (p["replace"], p["with"]) for key, p in spec.items()}
+
+
+FIXTURE_PATCHES = _patches(_PLACEHOLDERS["patches"])
 
 
 def _namespace():
@@ -236,9 +290,14 @@ def json_fixture(filename, func, key):
     raise KeyError("%s:%s: no dict with key %r" % (filename, func, key))
 
 
+_PUT = []  # the placeholders _literal put into the current case: {"expr", "value"}
+
+
 def _literal(node):
-    """Like ast.literal_eval, but non-literal parts (uuid4().hex, now()) get a
-    fixed placeholder so the fixture stays deterministic."""
+    """Like ast.literal_eval, but non-literal parts (uuid4().hex, now(),
+    self.container) get a fixed placeholder: without one the mocked reply
+    cannot be read at all, and a real now() would make the output differ per
+    run. Each one is recorded in the case's "placeholders"."""
     if isinstance(node, ast.Dict):
         return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values)}
     if isinstance(node, (ast.List, ast.Tuple)):
@@ -247,28 +306,90 @@ def _literal(node):
         return ast.literal_eval(node)
     except ValueError:
         text = ast.unparse(node)
-        return _FIXED_TIME if "isoformat" in text or "now" in text else "fixture-" + text
+        value = _FIXED_TIME if "isoformat" in text or "now" in text else "fixture-" + text
+        _PUT.append({"expr": text, "value": value})
+        return value
+
+
+def neutron_scenario(filename, func):
+    """(server, Neutron replies) of one of shade's own server-expansion tests:
+    the ``fakes.make_fake_server(...)`` it expands and the JSON bodies it
+    registers for network.example.com/v2.0 (path -> body; a query string in
+    the registered URI is Neutron's server-side filter, which FakeNeutron
+    applies itself)."""
+    tree = _parse(filename)
+    ns = _run_simple(tree.body, _namespace())
+    node = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == func)
+    server, replies = None, {}
+
+    def value(expr):
+        return eval(compile(ast.Expression(expr), "<fixture>", "eval"), ns)
+
+    for call in ast.walk(node):
+        if not isinstance(call, ast.Call):
+            continue
+        text = ast.unparse(call.func)
+        if text == "fakes.make_fake_server":
+            server = value(call)
+        elif text == "dict":
+            kw = {k.arg: k.value for k in call.keywords}
+            if "uri" in kw and "json" in kw:
+                uri = value(kw["uri"])
+                if "network.example.com/v2.0/" in uri:
+                    path = "/" + uri.split("/v2.0/", 1)[1].split("?", 1)[0]
+                    replies[path] = value(kw["json"])
+    if server is None or not replies:
+        raise KeyError("%s:%s: no server or no Neutron replies" % (filename, func))
+    return copy.deepcopy(server), replies
+
+
+# The keys shade's network expansion sets from Neutron's answers (and the
+# addresses it appends); check_data requires each to be filled and carried.
+def expansion(before, after):
+    """What meta.add_server_interfaces changed: {"set": {key: value},
+    "added_addresses": [[network, address dict], ...]}."""
+    changed = {k: v for k, v in after.items()
+               if k != "addresses" and before.get(k) != v}
+    added = []
+    for net, addrs in after.get("addresses", {}).items():
+        old = before.get("addresses", {}).get(net, [])
+        added += [[net, a] for a in addrs if a not in old]
+    return {"set": changed, "added_addresses": added}
 
 
 def _vars(obj):
     return dict(meta.obj_to_munch(obj))
 
 
-def _patch(data):
+def _patch(data, applied, path=""):
+    """Apply FIXTURE_PATCHES in place; append {"path", "key", "was", "now"}
+    to ``applied`` for each value replaced (check_data fails on a patch that
+    replaces nothing, and tests put "was" back to show the patch matters)."""
     if isinstance(data, dict):
         for key, (bad, good) in FIXTURE_PATCHES.items():
             if data.get(key) == bad:
                 data[key] = good
-        for value in data.values():
-            _patch(value)
+                applied.append({"path": "%s.%s" % (path, key), "key": key,
+                                "was": bad, "now": good})
+        for key, value in data.items():
+            _patch(value, applied, "%s.%s" % (path, key))
     elif isinstance(data, list):
-        for value in data:
-            _patch(value)
+        for i, value in enumerate(data):
+            _patch(value, applied, "%s[%d]" % (path, i))
     return data
 
 
-def cases(cloud):
-    """(kind, fixture label, thunk) for every normalized/raw resource we check."""
+class Expanded:
+    """A thunk's result that also says what the network expansion did."""
+
+    def __init__(self, data, info):
+        self.data, self.info = data, info
+
+
+def cases(cloud, cloud_with=None):
+    """(kind, fixture label, thunk) for every normalized/raw resource we check.
+    ``cloud_with(neutron_replies, strict)`` makes a fresh offline cloud that
+    answers those Neutron replies (shade caches what it learns about networks)."""
     n = cloud
 
     def server():
@@ -280,11 +401,35 @@ def cases(cloud):
     def expanded_server():
         return meta.add_server_interfaces(n, n._normalize_server(server()))
 
+    def neutron_expanded_server(func, strict):
+        # The server is normalized strictly (as everywhere here); the cloud
+        # that expands it asks Neutron in the given mode.
+        raw, replies = neutron_scenario("test_meta.py", func)
+        before = n._normalize_server(raw)
+        after = meta.add_server_interfaces(cloud_with(replies, strict), copy.deepcopy(before))
+        info = expansion(json.loads(json.dumps(before, default=_jsonable)),
+                         json.loads(json.dumps(after, default=_jsonable)))
+        info["strict"] = strict
+        return Expanded(after, info)
+
     return [
         ("server", "test_normalize.RAW_SERVER_DICT",
          lambda: n._normalize_server(server())),
         ("server", "fakes.make_fake_server", lambda: n._normalize_server(fake_server())),
         ("server", "RAW_SERVER_DICT + meta.add_server_interfaces", expanded_server),
+        # Network expansion against Neutron: shade's own test of a floating IP
+        # that only Neutron knows (ports + floatingips) and of an internal
+        # network (networks + subnets), with the replies that test registers.
+        # In strict mode shade 1.33 finds the internal network but never the
+        # floating IP: search_floating_ips filters the normalized IPs by
+        # `port_id`, which strict normalization drops (it is `port`). So the
+        # floating address is exercised by a non-strict expanding cloud.
+        ("server", "test_meta.test_get_server_cloud_missing_fips + "
+                   "meta.add_server_interfaces (strict)",
+         lambda: neutron_expanded_server("test_get_server_cloud_missing_fips", True)),
+        ("server", "test_meta.test_get_server_cloud_missing_fips + "
+                   "meta.add_server_interfaces (non-strict)",
+         lambda: neutron_expanded_server("test_get_server_cloud_missing_fips", False)),
         ("server", "fakes.make_fake_server boot-from-volume (image '')",
          lambda: n._normalize_server(fakes.make_fake_server(
              "srv-2", "bfv-1", "BUILD", admin_pass="secret", image=""))),
@@ -433,12 +578,20 @@ def cmd_normalize():
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         cloud = make_cloud(tmp)
-        for kind, label, thunk in cases(cloud):
+        for kind, label, thunk in cases(
+                cloud, lambda replies, strict: make_cloud(tmp, replies, strict)):
             record = {"kind": kind, "fixture": label}
+            del _PUT[:]
             try:
                 data = thunk()
+                if isinstance(data, Expanded):
+                    record["expansion"] = data.info
+                    data = data.data
                 # munch -> plain JSON types; fails loudly on anything else.
-                record["data"] = _patch(json.loads(json.dumps(data, default=_jsonable)))
+                record["patched"] = []
+                record["data"] = _patch(json.loads(json.dumps(data, default=_jsonable)),
+                                        record["patched"])
+                record["placeholders"] = _PUT[:]
             except Exception as exc:  # report, let the check decide
                 record["error"] = "%s: %s" % (type(exc).__name__, exc)
             out.append(record)

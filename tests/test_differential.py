@@ -1,0 +1,257 @@
+# Copyright 2026 The oaktreemodel Authors
+# SPDX-License-Identifier: Apache-2.0
+"""Random messages and hostile bytes through every language (issue 14;
+tests/README.rst, "Differential and hostile inputs").
+
+One input file: COUNT random valid messages spread over every message type
+(seed SEED, differential/random_messages.py) and the hostile records
+(differential/hostile.py). Each language's ``vector-check --roundtrip`` runs
+once over it, and its answers are compared with the records (bytes exactly,
+JSON by meaning) and, for hostile bytes, with the expectation of each class
+(differential/compare.py). A language that disagrees fails, and its
+disagreeing records are written next to the answers with the seed: adding
+them to ``differential/regressions.jsonl`` and running ``make vectors``
+makes each a permanent vector. ``make differential-long`` runs more
+messages with another seed."""
+
+import concurrent.futures
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+import oaktree_testenv as te
+from differential import compare, hostile, limits, random_messages
+from tools import descriptors
+
+SEED = os.environ.get("OAKTREE_DIFF_SEED") or "oaktree-differential-1"
+COUNT = int(os.environ.get("OAKTREE_DIFF_COUNT") or 100000)
+# Measured: the slowest language (Python) answers 100,000 records in about
+# a minute on this machine; ten times that before calling it a hang.
+TIMEOUT = max(600, COUNT // 100)
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, descriptor_set):
+    """Makes the input, runs every enabled language on it (two at a time)."""
+    d = tmp_path_factory.mktemp("differential")
+    random_path, hostile_path, records_path = d / "random.jsonl", d / "hostile.jsonl", d / "records.jsonl"
+    random_messages.write(descriptor_set, SEED, COUNT, random_path)
+    hostile.write(descriptor_set, SEED, hostile_path)
+    with open(records_path, "w", encoding="utf-8") as out:
+        for p in (random_path, hostile_path):
+            out.write(p.read_text(encoding="utf-8"))
+    records = read_lines(records_path)
+    ds = descriptors.load(descriptor_set)
+
+    def one(lang):
+        reason = os.environ.get("OAKTREE_SKIP_" + lang.upper())
+        if reason:
+            return lang, {"skip": reason}
+        out = d / (lang + ".answers.jsonl")
+        start = time.monotonic()
+        try:
+            p = subprocess.run([te.program(lang, "vector-check"), "--roundtrip", str(records_path), str(out)],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            return lang, {"error": "no answer after %d s (hung); stderr: %s" % (TIMEOUT, (e.stderr or b"")[-2000:])}
+        result = {"seconds": time.monotonic() - start, "code": p.returncode, "stderr": p.stderr[-3000:]}
+        if out.exists():
+            result["answers"] = read_lines(out)
+        return lang, result
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(pool.map(one, te.languages()))
+    return {"dir": d, "records": records, "ds": ds, "results": results,
+            "types": len(ds.message_types())}
+
+
+def language_result(run, lang):
+    r = run["results"][lang]
+    if "skip" in r:
+        te.program(lang, "vector-check")   # skips with configure's reason
+    assert "error" not in r, "%s/vector-check --roundtrip: %s" % (lang, r["error"])
+    assert r["code"] == 0, "%s/vector-check --roundtrip exited %d: %s" % (lang, r["code"], r["stderr"])
+    assert "answers" in r, "%s/vector-check --roundtrip wrote no answers" % lang
+    return r
+
+
+def report(run, lang, problems, what):
+    """Fails with the first problems; saves the disagreeing records with the seed."""
+    if not problems:
+        return
+    saved = run["dir"] / (lang + ".disagreements.jsonl")
+    with open(saved, "w", encoding="utf-8") as f:
+        for i, problem in problems:
+            if i >= 0:
+                rec = dict(run["records"][i], seed=SEED, line=i, problem=problem)
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    shown = "\n".join("record %d (%s): %s" % (i, run["records"][i]["type"] if i >= 0 else "-", p)
+                      for i, p in problems[:15])
+    pytest.fail("%s disagrees on %d %s (seed %s); records saved in %s (append them to "
+                "tests/differential/regressions.jsonl and run `make vectors` to keep them):\n%s"
+                % (lang, len(problems), what, SEED, saved, shown))
+
+
+def split(run, answers):
+    """(random records, answers), (hostile records, answers)."""
+    n = sum(1 for r in run["records"] if "hostile" not in r)
+    return (run["records"][:n], answers[:n]), (run["records"][n:], answers[n:])
+
+
+@pytest.mark.parametrize("lang", te.languages())
+def test_random_messages_agree(run, lang):
+    r = language_result(run, lang)
+    assert len(r["answers"]) == len(run["records"]), "%s answered %d of %d records" % (
+        lang, len(r["answers"]), len(run["records"]))
+    (recs, answers), _ = split(run, r["answers"])
+    ref = compare.Reference(run["ds"])
+    problems = compare.compare(ref, recs, answers, answers, drops_unknown=lang in limits.DROPS_UNKNOWN,
+                               no_json=lang in limits.NO_JSON)
+    report(run, lang, problems, "random messages")
+    print("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
+        lang, len(recs), run["types"], SEED, "" if lang in limits.NO_JSON else " and JSON", r["seconds"]))
+
+
+@pytest.mark.parametrize("lang", te.languages())
+def test_hostile_bytes_get_the_documented_answer(run, lang):
+    r = language_result(run, lang)
+    reference = language_result(run, "python")   # truncated/bit-flip: the reference's answer
+    _, (recs, answers) = split(run, r["answers"])
+    _, (_, ref_answers) = split(run, reference["answers"])
+    problems = compare.compare(compare.Reference(run["ds"]), recs, answers, ref_answers,
+                               drops_unknown=lang in limits.DROPS_UNKNOWN, no_json=True,
+                               documented=limits.HOSTILE.get(lang, {}))
+    report(run, lang, problems, "hostile inputs")
+    print("%s: %d hostile inputs answered as expected or documented" % (lang, len(recs)))
+
+
+# --- the comparison itself: each rule shown failing on an injected fault -----
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, descriptor_set):
+    """400 random records with unknown fields among them, the hostile ones,
+    and Python's answers: the material the mutations below corrupt."""
+    d = tmp_path_factory.mktemp("differential-small")
+    random_messages.write(descriptor_set, "mutations", 400, d / "random.jsonl")
+    hostile.write(descriptor_set, "mutations", d / "hostile.jsonl")
+    records = read_lines(d / "random.jsonl") + read_lines(d / "hostile.jsonl")
+    with open(d / "in.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    subprocess.run([te.program("python", "vector-check"), "--roundtrip", str(d / "in.jsonl"),
+                    str(d / "out.jsonl")], check=True, timeout=300)
+    ds = descriptors.load(descriptor_set)
+    return {"records": records, "answers": read_lines(d / "out.jsonl"), "ref": compare.Reference(ds), "ds": ds}
+
+
+def problems_after(small, mutate, **rules):
+    answers = [dict(a) for a in small["answers"]]
+    mutate(small["records"], answers)
+    return [p for _, p in compare.compare(small["ref"], small["records"], answers, small["answers"], **rules)]
+
+
+def first(records, pred):
+    return next(i for i, r in enumerate(records) if pred(r))
+
+
+def test_untouched_answers_agree(small):
+    assert problems_after(small, lambda r, a: None) == []
+
+
+def test_a_changed_byte_is_caught(small):
+    def mutate(records, answers):
+        i = first(records, lambda r: "hostile" not in r and len(r["binary"]) > 8)
+        b = bytearray.fromhex(answers[i]["binary"])
+        b[-1] ^= 1
+        answers[i]["binary"] = b.hex()
+    assert any(p.startswith("binary at byte") for p in problems_after(small, mutate))
+
+
+def test_json_meaning_another_message_is_caught(small):
+    def mutate(records, answers):
+        i = first(records, lambda r: "hostile" not in r and any(isinstance(v, str) for v in r["json"].values()))
+        key = next(k for k, v in answers[i]["json"].items() if isinstance(v, str))
+        answers[i]["json"] = dict(answers[i]["json"], **{key: answers[i]["json"][key] + "x"})
+    assert any(p.startswith("json means another message") or p.startswith("json not valid")
+               for p in problems_after(small, mutate))
+
+
+def test_json_spelled_differently_but_meaning_the_same_passes(small):
+    """int64 as a number instead of a string means the same message."""
+    def mutate(records, answers):
+        for r, a in zip(records, answers):
+            if "hostile" not in r:
+                a["json"] = {k: (int(v) if isinstance(v, str) and v.lstrip("-").isdigit() and len(v) > 12 else v)
+                             for k, v in a["json"].items()}
+    assert problems_after(small, mutate) == []
+
+
+def test_a_wrong_json_binary_and_a_json_error_are_caught(small):
+    def mutate(records, answers):
+        i = first(records, lambda r: "hostile" not in r and r["binary"])
+        answers[i]["json_binary"] = ""
+        j = first(records, lambda r: "hostile" not in r and r is not records[i])
+        answers[j]["json_error"] = "injected"
+    got = problems_after(small, mutate)
+    assert any(p.startswith("json_binary") for p in got) and "json parse failed: injected" in got
+
+
+def test_dropped_unknown_fields_are_caught_unless_documented(small):
+    def mutate(records, answers):
+        for r, a in zip(records, answers):
+            if "binary" in a:
+                a["binary"] = small["ref"].without_unknown(r["type"], bytes.fromhex(a["binary"])).hex()
+    assert any(p.startswith("binary at byte") for p in problems_after(small, mutate)), \
+        "no random record carries unknown fields"
+    assert problems_after(small, mutate, drops_unknown=True) == []
+
+
+def test_a_rejected_valid_message_and_a_short_answer_file_are_caught(small):
+    def mutate(records, answers):
+        answers[0] = {"error": "injected"}
+        answers.pop()
+    got = problems_after(small, mutate)
+    assert any(p.startswith("rejected a valid") for p in got)
+    assert any("answers for" in p and "stopped early" in p for p in got)
+
+
+def test_hostile_acceptance_must_match_or_be_documented(small):
+    def mutate(records, answers):
+        for r, a in zip(records, answers):
+            if r.get("hostile") == "invalid-utf8":
+                a.clear()
+                a.update(binary=r["binary"])
+    got = problems_after(small, mutate)
+    assert any(p.startswith("hostile invalid-utf8: accepts it, expected to reject") for p in got), got
+    assert problems_after(small, mutate, documented={"invalid-utf8": "accept"}) == []
+    # a documented difference the run does not show is reported too
+    assert "documented difference not seen: huge-length accepts" in problems_after(
+        small, lambda r, a: None, documented={"huge-length": "accept"})
+
+
+def test_a_saved_disagreement_becomes_a_vector(small, tmp_path, descriptor_set):
+    """The path from a failing record to a permanent vector: make_vectors
+    turns a regressions line into a vector every checker runs."""
+    from tools.maintain import make_vectors
+    i = first(small["records"], lambda r: "hostile" not in r and small["ref"].without_unknown(
+        r["type"], bytes.fromhex(r["binary"])) != bytes.fromhex(r["binary"]))
+    rec = dict(small["records"][i], seed="mutations", line=i)
+    reg = tmp_path / "regressions.jsonl"
+    reg.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    files = make_vectors.generate(descriptor_set, str(reg))
+    doc = json.loads(files[rec["type"] + ".json"])
+    v = next(v for v in doc["vectors"] if v["name"] == "regression-mutations-%d" % i)
+    assert v["unknown_binary"] == rec["binary"] and v["json"] == rec["json"]
+    out = tmp_path / "vectors"
+    out.mkdir()
+    (out / (rec["type"] + ".json")).write_text(files[rec["type"] + ".json"], encoding="utf-8")
+    p = subprocess.run([te.program("python", "vector-check"), str(out)], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
