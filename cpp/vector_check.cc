@@ -144,6 +144,7 @@ std::vector<std::string> CheckVector(const pb::Message& proto, const pb::Value& 
 // double and lose digits).
 struct Record {
   std::string type, binary_hex, json;  // json: the raw text of the value
+  size_t json_depth = 0;                // deepest bracket nesting in json
   bool has_type = false, has_binary = false, has_json = false;
 };
 
@@ -170,8 +171,9 @@ class Scanner {
         if (!String(dst)) return Fail("\"" + key + "\" is not a string");
         (key == "type" ? r->has_type : r->has_binary) = true;
       } else {
-        if (!Value(0)) return false;
+        if (!Value()) return false;
         if (key == "json") {
+          r->json_depth = depth_;
           r->json.assign(s_, start, i_ - start);
           r->has_json = true;
         }
@@ -272,40 +274,63 @@ class Scanner {
       if (out) Utf8(cp, out);
     }
   }
-  // Skips one JSON value (depth-limited, so a hostile line cannot overflow the stack).
-  bool Value(int depth) {
-    if (depth > 1000) return Fail("nested too deeply");
-    Ws();
-    if (i_ >= s_.size()) return Fail("expected a value");
-    char c = s_[i_];
-    if (c == '"') return String(nullptr);
-    if (c == '{' || c == '[') {
-      char close = c == '{' ? '}' : ']';
-      ++i_;
+  // Skips one JSON value. Iterative, with a stack of open brackets: any depth
+  // is scanned, and the message's JSON parser applies its own limit.
+  bool Value() {
+    depth_ = 0;
+    std::vector<char> open;  // '}' or ']' per open container
+    for (;;) {
       Ws();
-      if (Eat(close)) return true;
-      for (;;) {
+      if (i_ >= s_.size()) return Fail("expected a value");
+      char c = s_[i_];
+      if (c == '{' || c == '[') {
+        ++i_;
         Ws();
-        if (c == '{') {
+        char close = c == '{' ? '}' : ']';
+        if (Eat(close)) {
+          // empty container: a complete value
+        } else {
+          open.push_back(close);
+          depth_ = std::max(depth_, open.size());
+          if (close == '}') {
+            if (!String(nullptr)) return false;
+            Ws();
+            if (!Eat(':')) return Fail("expected ':'");
+          }
+          continue;  // the first member's value
+        }
+      } else if (c == '"') {
+        if (!String(nullptr)) return false;
+      } else {
+        size_t start = i_;
+        while (i_ < s_.size() && (isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
+                                  s_[i_] == '+' || s_[i_] == '.'))
+          ++i_;
+        if (i_ == start) return Fail("expected a value");
+      }
+      // A value is complete: close containers, or go on to the next member.
+      for (;;) {
+        if (open.empty()) return true;
+        Ws();
+        if (Eat(open.back())) {
+          open.pop_back();
+          continue;
+        }
+        if (!Eat(',')) return Fail("expected ',' or a closing bracket");
+        if (open.back() == '}') {
+          Ws();
           if (!String(nullptr)) return false;
           Ws();
           if (!Eat(':')) return Fail("expected ':'");
         }
-        if (!Value(depth + 1)) return false;
-        Ws();
-        if (Eat(close)) return true;
-        if (!Eat(',')) return Fail("expected ',' or a closing bracket");
+        break;
       }
     }
-    size_t start = i_;
-    while (i_ < s_.size() && (isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-' ||
-                              s_[i_] == '+' || s_[i_] == '.'))
-      ++i_;
-    return i_ > start || Fail("expected a value");
   }
 
   const std::string& s_;
   size_t i_ = 0;
+  size_t depth_ = 0;
   std::string err_;
 };
 
@@ -392,6 +417,9 @@ std::string StatusText(const pb::util::Status& st) {
   return std::string(st.message().data(), st.message().size());
 }
 
+// 100 message levels (the runtime's recursion limit) of two JSON levels each.
+constexpr size_t kMaxJsonDepth = 202;
+
 class Answerer {
  public:
   // One answer line (without its newline) for one line of IN.
@@ -435,6 +463,18 @@ class Answerer {
       *out += ',';
       m->Clear();
       last_log.clear();
+      // protobuf 3.21's JSON parser takes quadratic time in the nesting
+      // depth (100,000 nested lists in a Struct: no answer after 12 min).
+      // Its binary stage refuses more than 100 message levels, and every
+      // message level is at most two JSON levels, so deeper JSON cannot
+      // parse: refuse it before the runtime spends the time.
+      if (r.json_depth > kMaxJsonDepth) {
+        Key("json_error", out);
+        AppendJsonString("JSON nested " + std::to_string(r.json_depth) + " levels deep: more than the " +
+                             "runtime's 100 message levels allow (refused before parsing)", out);
+        *out += '}';
+        return;
+      }
       pb::util::Status st = pb::util::JsonStringToMessage(r.json, m, parse_);
       if (!st.ok()) {
         Key("json_error", out);
