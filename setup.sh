@@ -121,5 +121,7 @@ fi
 
 echo "== autoreconf, configure, make"
 ./autogen.sh
-./configure PYTHON="$top/.venv/bin/python" "$@"
+# --enable-sanitizers: the C++ test programs run under ASan/UBSan (cpp/README.rst);
+# the installed library is never instrumented.
+./configure PYTHON="$top/.venv/bin/python" --enable-sanitizers "$@"
 make -j"$(nproc 2>/dev/null || echo 2)"
