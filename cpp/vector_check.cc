@@ -443,17 +443,17 @@ class Answerer {
         AppendJsonString("cannot parse " + r.type + (last_log.empty() ? "" : ": " + last_log), out);
       } else {
         json_.clear();
+        Key("binary", out);
+        *out += '"';
+        AppendHex(Deterministic(*m), out);
+        *out += "\",";
         pb::util::Status st = pb::util::MessageToJsonString(*m, &json_, print_);
         if (!st.ok()) {
-          // As Python: a message the JSON printer refuses (e.g. a Timestamp
-          // out of range) is an error answer as a whole.
-          Key("error", out);
+          // Parsed, but the JSON printer refuses it (e.g. a Timestamp out
+          // of range): the bytes stand, the refusal is its own key.
+          Key("json_write_error", out);
           AppendJsonString("JSON of " + r.type + ": " + StatusText(st), out);
         } else {
-          Key("binary", out);
-          *out += '"';
-          AppendHex(Deterministic(*m), out);
-          *out += "\",";
           Key("json", out);
           *out += json_;
         }

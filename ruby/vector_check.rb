@@ -352,7 +352,7 @@ module VectorCheck
 
   # One answer line (without the newline) for one input line. A parsed
   # binary whose encode_json fails (a Timestamp out of range, a Value with
-  # no kind) is answered as an error, as Python's program does.
+  # no kind) is answered with its bytes and "json_write_error".
   def self.answer(pool, types, line)
     record = JSON.parse(line, max_nesting: false)
     name = record["type"]
@@ -366,13 +366,17 @@ module VectorCheck
     parts = []
     begin
       msg = cls.decode(unhex(record["binary"]))
-      hex = deterministic_hex(cls, desc, msg)
-      json = cls.encode_json(msg)
-      # encode_json is compact JSON already: embedded as it is, unless it
-      # is not valid UTF-8 (then the line itself would be invalid).
-      raise Google::Protobuf::Error, "encode_json gave invalid UTF-8" unless json.valid_encoding?
+      parts << "\"binary\":\"#{deterministic_hex(cls, desc, msg)}\""
+      begin
+        json = cls.encode_json(msg)
+        # encode_json is compact JSON already: embedded as it is, unless it
+        # is not valid UTF-8 (then the line itself would be invalid).
+        raise Google::Protobuf::Error, "encode_json gave invalid UTF-8" unless json.valid_encoding?
 
-      parts << "\"binary\":\"#{hex}\"" << "\"json\":#{json}"
+        parts << "\"json\":#{json}"
+      rescue *ANSWERABLE => e # parsed, but the printer refuses it
+        parts << "\"json_write_error\":#{JSON.generate(error_text(e))}"
+      end
     rescue *ANSWERABLE => e
       parts = ["\"error\":#{JSON.generate(error_text(e))}"]
     end

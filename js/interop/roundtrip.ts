@@ -168,7 +168,7 @@ export function deterministicBinary(schema: DescMessage, msg: Parameters<typeof 
 
 interface Answer {
   binary?: string; json?: JsonValue; error?: string;
-  json_binary?: string; json_error?: string;
+  json_binary?: string; json_error?: string; json_write_error?: string;
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
@@ -190,11 +190,14 @@ export function answer(registry: Registry, line: string): Answer {
   if (schema === undefined) return { error: `unknown type ${record.type}` };
   let out: Answer;
   try {
-    // toJson can fail on a message that parsed (a Timestamp out of range):
-    // then the whole answer is that error, as in Python's program.
     const msg = fromBinary(schema, Buffer.from(record.binary, "hex"));
-    const binary = Buffer.from(deterministicBinary(schema, msg)).toString("hex");
-    out = { binary, json: toJson(schema, msg) };
+    out = { binary: Buffer.from(deterministicBinary(schema, msg)).toString("hex") };
+    try {
+      out.json = toJson(schema, msg);
+    } catch (e) {
+      // Parsed, but toJson refuses it (a Timestamp out of range): the bytes stand.
+      out.json_write_error = errorText(e);
+    }
   } catch (e) {
     out = { error: errorText(e) };
   }

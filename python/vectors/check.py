@@ -120,9 +120,18 @@ def answer(pool, classes, record):
     try:
         msg = cls.FromString(bytes.fromhex(record["binary"]))
         out["binary"] = msg.SerializeToString(deterministic=True).hex()
-        out["json"] = json_format.MessageToDict(msg)
     except Exception as e:  # any parse failure is an answer (RecursionError too)
-        out = {"error": "%s: %s" % (type(e).__name__, e)}
+        return dict(answer_json(cls, record), error="%s: %s" % (type(e).__name__, e))
+    try:
+        out["json"] = json_format.MessageToDict(msg)
+    except Exception as e:  # parsed, but the printer refuses it
+        out["json_write_error"] = "%s: %s" % (type(e).__name__, e)
+    return dict(out, **answer_json(cls, record))
+
+
+def answer_json(cls, record):
+    """json_binary or json_error of a record that carries "json"."""
+    out = {}
     if "json" in record:
         try:
             out["json_binary"] = json_format.ParseDict(record["json"], cls()).SerializeToString(
@@ -138,8 +147,12 @@ def roundtrip(in_path, out_path):
     classes = {}
     with open(in_path, encoding="utf-8") as fin, open(out_path, "w", encoding="utf-8") as fout:
         for line in fin:
-            fout.write(json.dumps(answer(pool, classes, json.loads(line)), ensure_ascii=False,
-                                  separators=(",", ":")) + "\n")
+            try:
+                out = answer(pool, classes, json.loads(line))
+            except (ValueError, RecursionError, KeyError, TypeError, AttributeError) as e:
+                # a line that is not a record is answered too; the stream goes on
+                out = {"error": "bad record: %s: %s" % (type(e).__name__, e)}
+            fout.write(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

@@ -303,8 +303,17 @@ public final class VectorCheck {
       Message m = proto.getParserForType().parseFrom(parseHex(hex));
       out.append("\"binary\":\"");
       appendHex(out, deterministicArray(m));
-      out.append("\",\"json\":");
-      compactPrinter.appendTo(m, out);
+      out.append("\",");
+      int jsonMark = out.length();
+      try {
+        out.append("\"json\":");
+        compactPrinter.appendTo(m, out);
+      } catch (Exception e) {
+        // Parsed, but the printer refuses it (a Timestamp out of range): the bytes stand.
+        out.setLength(jsonMark);
+        out.append("\"json_write_error\":");
+        appendJsonString(out, describe(e));
+      }
     } catch (Exception e) {
       // InvalidProtocolBufferException (truncated, bad tag, nesting over the recursion
       // limit, invalid UTF-8 in a proto3 string, ...) or a bad hex string.
