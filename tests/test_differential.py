@@ -23,7 +23,7 @@ import time
 import pytest
 
 import oaktree_testenv as te
-from differential import compare, hostile, limits, random_messages
+from differential import compare, hostile, limits, random_messages, wire
 from tools import descriptors
 
 SEED = os.environ.get("OAKTREE_DIFF_SEED") or "oaktree-differential-1"
@@ -113,8 +113,7 @@ def test_random_messages_agree(run, lang):
         lang, len(r["answers"]), len(run["records"]))
     (recs, answers), _ = split(run, r["answers"])
     ref = compare.Reference(run["ds"])
-    problems = compare.compare(ref, recs, answers, answers, drops_unknown=lang in limits.DROPS_UNKNOWN,
-                               no_json=lang in limits.NO_JSON)
+    problems = compare.compare(ref, recs, answers, answers, limits.runtime(lang), no_json=lang in limits.NO_JSON)
     report(run, lang, problems, "random messages")
     print("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
         lang, len(recs), run["types"], SEED, "" if lang in limits.NO_JSON else " and JSON", r["seconds"]))
@@ -126,9 +125,8 @@ def test_hostile_bytes_get_the_documented_answer(run, lang):
     reference = language_result(run, "python")   # truncated/bit-flip: the reference's answer
     _, (recs, answers) = split(run, r["answers"])
     _, (_, ref_answers) = split(run, reference["answers"])
-    problems = compare.compare(compare.Reference(run["ds"]), recs, answers, ref_answers,
-                               drops_unknown=lang in limits.DROPS_UNKNOWN, no_json=True,
-                               documented=limits.HOSTILE.get(lang, {}))
+    problems = compare.compare(compare.Reference(run["ds"]), recs, answers, ref_answers, limits.runtime(lang),
+                               no_json=True)
     report(run, lang, problems, "hostile inputs")
     print("%s: %d hostile inputs answered as expected or documented" % (lang, len(recs)))
 
@@ -151,10 +149,20 @@ def small(tmp_path_factory, descriptor_set):
     return {"records": records, "answers": read_lines(d / "out.jsonl"), "ref": compare.Reference(ds), "ds": ds}
 
 
-def problems_after(small, mutate, **rules):
+def problems_after(small, mutate, rt=None, report_unneeded=False):
+    """The comparison's problems after ``mutate`` changed Python's answers
+    (Python's own rules unless ``rt`` is given)."""
     answers = [dict(a) for a in small["answers"]]
     mutate(small["records"], answers)
-    return [p for _, p in compare.compare(small["ref"], small["records"], answers, small["answers"], **rules)]
+    return [p for _, p in compare.compare(small["ref"], small["records"], answers, small["answers"],
+                                          rt or limits.runtime("python"), report_unneeded=report_unneeded)]
+
+
+def with_rules(**extra):
+    """Python's runtime rules plus ``extra`` (writes=[...], hostile={...}, ...)."""
+    py = limits.runtime("python")
+    return limits.Runtime(writes=py.writes + extra.get("writes", []), hostile=extra.get("hostile"),
+                          print_refuses=extra.get("print_refuses"))
 
 
 def first(records, pred):
@@ -207,10 +215,38 @@ def test_dropped_unknown_fields_are_caught_unless_documented(small):
     def mutate(records, answers):
         for r, a in zip(records, answers):
             if "binary" in a:
-                a["binary"] = small["ref"].without_unknown(r["type"], bytes.fromhex(a["binary"])).hex()
+                a["binary"] = wire.rewrite(small["ref"].desc(r["type"]), bytes.fromhex(a["binary"]),
+                                           [limits.unknown_dropped]).hex()
     assert any(p.startswith("binary at byte") for p in problems_after(small, mutate)), \
         "no random record carries unknown fields"
-    assert problems_after(small, mutate, drops_unknown=True) == []
+    rule = ("unknown fields dropped", limits.unknown_dropped)
+    assert problems_after(small, mutate, with_rules(writes=[rule])) == []
+
+
+def test_each_rule_is_exact_and_needed(small):
+    """Python's one byte rule (upb's map key order) is needed: without it
+    the records with prefix keys disagree; a rule that no record needs is
+    reported, so the table cannot keep a stale entry."""
+    got = problems_after(small, lambda r, a: None, limits.Runtime())
+    assert got and [p for p in got if not p.startswith(("binary at byte", "json_binary at byte", "hostile"))] == [], got
+    assert problems_after(small, lambda r, a: None, report_unneeded=True) == []
+    stale = with_rules(writes=[("a rule that changes nothing", lambda desc, fields: fields)])
+    assert problems_after(small, lambda r, a: None, stale, report_unneeded=True) == [
+        "documented rule needed by no record: a rule that changes nothing"]
+
+
+def test_a_json_printer_refusal_is_caught_unless_documented(small):
+    def mutate(records, answers):
+        for r, a in zip(records, answers):
+            if r["type"] == "oaktree.v1.Server" and "json" in a:
+                a["json_write_error"] = "injected: " + json.dumps(a.pop("json"))[:20]
+    got = problems_after(small, mutate)
+    assert got and all(p.startswith("JSON printer refused it: injected") for p in got), got
+    servers = ("every Server", lambda msg: msg.DESCRIPTOR.full_name == "oaktree.v1.Server")
+    assert problems_after(small, mutate, with_rules(print_refuses=servers)) == []
+    # the rule is exact: a Server printed although the rule says it is refused
+    assert any(p.startswith("printed JSON although the rule says")
+               for p in problems_after(small, lambda r, a: None, with_rules(print_refuses=servers)))
 
 
 def test_a_rejected_valid_message_and_a_short_answer_file_are_caught(small):
@@ -230,10 +266,10 @@ def test_hostile_acceptance_must_match_or_be_documented(small):
                 a.update(binary=r["binary"])
     got = problems_after(small, mutate)
     assert any(p.startswith("hostile invalid-utf8: accepts it, expected to reject") for p in got), got
-    assert problems_after(small, mutate, documented={"invalid-utf8": "accept"}) == []
+    assert problems_after(small, mutate, with_rules(hostile={"invalid-utf8": "accept"})) == []
     # a documented difference the run does not show is reported too
     assert "documented difference not seen: huge-length accepts" in problems_after(
-        small, lambda r, a: None, documented={"huge-length": "accept"})
+        small, lambda r, a: None, with_rules(hostile={"huge-length": "accept"}), report_unneeded=True)
 
 
 def test_a_saved_disagreement_becomes_a_vector(small, tmp_path, descriptor_set):

@@ -1,17 +1,131 @@
 # Copyright 2026 The oaktreemodel Authors
 # SPDX-License-Identifier: Apache-2.0
-"""What a language's runtime documentedly cannot do or does differently (its
-folder's README says why; the README's language table lists them). The
-vector and differential tests encode exactly these rules, so a change in a
-runtime shows up as a failure that asks for this table to change."""
+"""What each language's runtime documentedly does otherwise than the
+canonical answer (its folder's README gives the cause and a minimal input;
+the README's language table lists them). The differential and vector tests
+apply exactly these rules and forgive nothing else, so a runtime that
+changes shows up as a failure that asks for this table to change; a rule
+that no record needs is reported too (compare.py).
 
-# No JSON mapping at all: the checker cannot compare JSON.
+A rule is (name, function). Byte rules are wire.py functions over one
+message level: ``writes`` turn canonical bytes into the bytes the runtime
+writes (they apply to ``binary`` and ``json_binary``); ``json_reads`` turn
+the message into the one the runtime reads from its JSON (``json_binary``);
+``json_prints`` into the one its printed JSON means (``json``).
+``print_refuses`` names messages whose JSON the runtime's printer refuses
+(the answer then has ``json_write_error``); ``hostile`` maps a hostile class
+to the answer the runtime gives instead of compare.EXPECTED's.
+"""
+
+import struct
+
+from differential import wire
+
 NO_JSON = {"rust": "prost/tonic ship no JSON mapping; the crate offers binary only (rust/README.rst)"}
 
-# Unknown fields are dropped on parse: bytes compare without them.
-DROPS_UNKNOWN = {"rust": "prost keeps no unknown fields (rust/README.rst)"}
 
-# Hostile classes a runtime answers otherwise than the encoding rules say
-# (differential/compare.py EXPECTED): {lang: {class: "accept"|"reject"}}.
-HOSTILE = {
+def unknown_dropped(desc, fields):
+    """Fields the type does not declare are not kept."""
+    return [x for x in fields if x[0] in desc.fields_by_number]
+
+
+def fieldmask_camel_runs(desc, fields):
+    """C++ reads a run of capitals in a FieldMask path as one word:
+    "aBC" (a_b_c) becomes a_bc."""
+    if desc.full_name != "google.protobuf.FieldMask":
+        return fields
+    out = []
+    for x in fields:
+        if x[0] == 1 and x[1] == 2:
+            camel = "".join(w if i == 0 else w[:1].upper() + w[1:]
+                            for i, w in enumerate(x[3].decode("utf-8").split("_")))
+            snake = "".join("_" + c.lower() if c.isupper() and (i == 0 or not camel[i - 1].isupper())
+                            else c.lower() for i, c in enumerate(camel))
+            x = (x[0], x[1], x[2], snake.encode("utf-8"))
+        out.append(x)
+    return out
+
+
+def duration_sign_of_nanos_dropped(desc, fields):
+    """Ruby's decode_json reads "-0.5s" as +0.5 s: a Duration with zero
+    seconds and negative nanos gets positive nanos."""
+    if desc.full_name != "google.protobuf.Duration":
+        return fields
+    seconds = next((wire.read_varint(x[3], 0)[0] for x in fields if x[0] == 1 and x[1] == 0), 0)
+    if seconds:
+        return fields
+    out = []
+    for x in fields:
+        if x[0] == 2 and x[1] == 0:
+            nanos = struct.unpack("<q", struct.pack("<Q", wire.read_varint(x[3], 0)[0]))[0]
+            if nanos < 0:
+                x = (x[0], x[1], x[2], wire.varint(-nanos))
+        out.append(x)
+    return out
+
+
+def negative_duration_without_both_parts(msg):
+    """Ruby's encode_json fails on a Duration whose negative sign is carried
+    by seconds alone (nanos 0) or by nanos alone (seconds 0)."""
+    return any(m.DESCRIPTOR.full_name == "google.protobuf.Duration" and
+               ((m.seconds < 0 and m.nanos == 0) or (m.seconds == 0 and m.nanos < 0))
+               for m in messages_in(msg))
+
+
+def value_without_kind(msg):
+    """A google.protobuf.Value with no kind set (Python prints null)."""
+    return any(m.DESCRIPTOR.full_name == "google.protobuf.Value" and m.WhichOneof("kind") is None
+               for m in messages_in(msg))
+
+
+def messages_in(msg):
+    """The message and every message below it."""
+    yield msg
+    for f, v in msg.ListFields():
+        if f.message_type is None:
+            continue
+        if f.message_type.GetOptions().map_entry:
+            vals = v.values() if f.message_type.fields_by_name["value"].message_type else ()
+        elif f.label == f.LABEL_REPEATED:
+            vals = v
+        else:
+            vals = (v,)
+        for m in vals:
+            yield from messages_in(m)
+
+
+class Runtime:
+    def __init__(self, writes=(), json_reads=(), json_prints=(), print_refuses=None, hostile=None):
+        self.writes = list(writes)
+        self.json_reads = list(json_reads)
+        self.json_prints = list(json_prints)
+        self.print_refuses = print_refuses
+        self.hostile = hostile or {}
+
+
+RUNTIMES = {
+    "python": Runtime(
+        writes=[("map keys in upb's order (a key after the longer keys it prefixes)", wire.UPB_ORDER)]),
+    "cpp": Runtime(
+        json_reads=[("FieldMask path camel-case capitals read as one word", fieldmask_camel_runs)]),
+    "golang": Runtime(
+        json_reads=[("NaN read from JSON with other payload bits", wire.nan_bits_ignored)],
+        print_refuses=("Value with no kind", value_without_kind)),
+    "java": Runtime(
+        writes=[("map keys in UTF-16 order", wire.UTF16_ORDER)],
+        json_reads=[("JSON -0 read as +0", wire.negative_zero_is_zero)]),
+    "js": Runtime(
+        json_reads=[("JSON -0 read as +0", wire.negative_zero_is_zero)],
+        json_prints=[("-0 printed as 0", wire.negative_zero_is_zero)]),
+    "ruby": Runtime(
+        json_reads=[("Duration -0.5s read as +0.5s", duration_sign_of_nanos_dropped)],
+        print_refuses=("Duration negative in one part only", negative_duration_without_both_parts)),
+    "rust": Runtime(
+        writes=[("unknown fields dropped", unknown_dropped),
+                ("map entry default key or value left out", wire.map_entry_defaults_omitted),
+                ("-0.0 without presence not written", wire.negative_zero_dropped)]),
 }
+
+
+def runtime(lang):
+    return RUNTIMES.get(lang, Runtime())

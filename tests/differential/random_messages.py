@@ -28,6 +28,7 @@ import sys
 from google.protobuf import descriptor as _d
 from google.protobuf import json_format
 
+from differential import wire
 from tools import descriptors
 
 F = _d.FieldDescriptor
@@ -272,7 +273,8 @@ def record(ds, types, seed, index):
     gen = Generator(random.Random("%s:%d" % (seed, index)), ds)
     msg = gen.message(ds.message_class(desc.full_name)())
     return {"type": desc.full_name,
-            "binary": msg.SerializeToString(deterministic=True).hex(),
+            # canonical map order: upb's deterministic order is its own (wire.py)
+            "binary": wire.canonical(desc, msg.SerializeToString(deterministic=True)).hex(),
             "json": json_format.MessageToDict(msg, descriptor_pool=ds.pool)}
 
 
