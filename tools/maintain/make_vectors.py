@@ -35,8 +35,10 @@ import sys
 # The vectors are written by protobuf's pure-Python implementation, and
 # python/vector-check checks them with upb, the one users run: so the Python
 # leg of the vector check compares two implementations, not one with itself.
-# (Run as a program this takes effect; main() checks that it did.)
-os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
+# Only as a program (main() checks that it took effect): imported, e.g. by
+# a test, it must not change the runtime of every process started after it.
+if __name__ == "__main__":
+    os.environ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION"] = "python"
 
 from google.protobuf import descriptor as _d  # noqa: E402 (after the switch above)
 from google.protobuf import json_format  # noqa: E402
