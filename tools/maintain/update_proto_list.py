@@ -70,6 +70,8 @@ def render(protos, services):
         + block("OAKTREE_SERVICE_PROTOS", [p for p in protos if p in services]) + "\n"
         + block("OAKTREE_CPP_GEN_CC", cpp_src) + "\n"
         + block("OAKTREE_CPP_GEN_H", cpp_hdr) + "\n"
+        + "# The message code alone (no gRPC stubs).\n"
+        + block("OAKTREE_CPP_GEN_MESSAGES", [f for f in cpp_src + cpp_hdr if ".grpc." not in f]) + "\n"
         + block("OAKTREE_PYTHON_MODULES", sorted(py)) + "\n"
         + block("OAKTREE_GO_FILES", sorted(go))
     )
