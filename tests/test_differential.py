@@ -18,6 +18,7 @@ import concurrent.futures
 import json
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -69,7 +70,7 @@ def run(tmp_path_factory, descriptor_set):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(pool.map(one, te.languages()))
-    return {"dir": d, "records": records, "ds": ds, "results": results,
+    return {"dir": d, "records": records, "ds": ds, "results": results, "descriptor_set": descriptor_set,
             "types": len(ds.message_types())}
 
 
@@ -117,6 +118,23 @@ def test_random_messages_agree(run, lang):
     report(run, lang, problems, "random messages")
     print("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
         lang, len(recs), run["types"], SEED, "" if lang in limits.NO_JSON else " and JSON", r["seconds"]))
+
+
+def test_records_are_what_pure_python_protobuf_writes(run):
+    """The records' bytes are canonical (wire.canonical): protobuf's
+    pure-Python runtime, an implementation independent of upb, writes the
+    same bytes; upb itself writes other map orders (the rule limits.py
+    gives Python), so the check can fail."""
+    path = str(run["dir"] / "random.jsonl")
+    cmd = [sys.executable, "-m", "differential.random_messages",
+           "--descriptor-set", run["descriptor_set"], "--reserialize", "--count", "5000", path]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([te.SRCDIR, os.path.join(te.SRCDIR, "tests")]))
+    pure = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env=dict(env, PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION="python"))
+    assert pure.returncode == 0 and pure.stdout.endswith("python: 0 records differ\n"), pure.stdout[-3000:] + pure.stderr
+    upb = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                         env=dict(env, PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION="upb"))
+    assert upb.returncode == 1 and "upb:" in upb.stdout and " 0 records differ" not in upb.stdout, upb.stdout[-3000:]
 
 
 @pytest.mark.parametrize("lang", te.languages())

@@ -288,13 +288,42 @@ def write(descriptor_set, seed, count, out_path):
     return len(types)
 
 
+def reserialize(descriptor_set, path, limit):
+    """Records of ``path`` whose bytes this process's protobuf runtime writes
+    otherwise (parse, deterministic serialize): [(line, its bytes)]."""
+    ds = descriptors.load(descriptor_set)
+    differ = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i == limit:
+                break
+            r = json.loads(line)
+            got = ds.message_class(r["type"]).FromString(bytes.fromhex(r["binary"])).SerializeToString(
+                deterministic=True).hex()
+            if got != r["binary"]:
+                differ.append((i, got))
+    return differ
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--descriptor-set", required=True)
-    ap.add_argument("--seed", required=True)
-    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--seed")
+    ap.add_argument("--count", type=int)
+    ap.add_argument("--reserialize", action="store_true",
+                    help="read OUT's first COUNT records instead, and print each whose bytes this "
+                         "runtime writes otherwise")
     ap.add_argument("out")
     a = ap.parse_args(argv)
+    if a.reserialize:
+        from google.protobuf.internal import api_implementation
+        differ = reserialize(a.descriptor_set, a.out, a.count)
+        for i, got in differ:
+            print("record %d: %s writes %s" % (i, api_implementation.Type(), got))
+        print("%s: %d records differ" % (api_implementation.Type(), len(differ)))
+        return 1 if differ else 0
+    if a.seed is None or a.count is None:
+        ap.error("--seed and --count are needed to write records")
     n = write(a.descriptor_set, a.seed, a.count, a.out)
     print("%d records over %d message types, seed %s -> %s" % (a.count, n, a.seed, a.out))
 
