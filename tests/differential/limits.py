@@ -14,7 +14,12 @@ the message into the one the runtime reads from its JSON (``json_binary``);
 ``json_prints`` into the one its printed JSON means (``json``).
 ``print_refuses`` names messages whose JSON the runtime's printer refuses
 (the answer then has ``json_write_error``); ``hostile`` maps a hostile class
-to the answer the runtime gives instead of compare.EXPECTED's.
+to the answer the runtime gives instead of compare.EXPECTED's. ``differs_on``
+names the causes (wire.FEATURES) for which the runtime may answer a
+randomly corrupted record (classes truncated, bit-flip) otherwise than the
+reference: such a record is accepted as documented only when the bytes show
+one of them. (Which causes a run meets depends on its seed, so an unmet
+cause is not reported; an unmet class rule is.)
 """
 
 import struct
@@ -29,21 +34,46 @@ def unknown_dropped(desc, fields):
     return [x for x in fields if x[0] in desc.fields_by_number]
 
 
+def cpp_snake_case(camel):
+    """A FieldMask JSON path as protobuf 3.21's C++ reads it: an underscore
+    before a capital unless it starts the path or follows one, or it is a
+    capital after a capital that a lowercase letter does not follow."""
+    out = []
+    for i, c in enumerate(camel):
+        if c.isupper():
+            prev = camel[i - 1] if i else "_"
+            if prev != "_" and (not prev.isupper() or (i + 1 < len(camel) and camel[i + 1].islower())):
+                out.append("_")
+            out.append(c.lower())
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def fieldmask_camel_runs(desc, fields):
     """C++ reads a run of capitals in a FieldMask path as one word:
-    "aBC" (a_b_c) becomes a_bc."""
+    a_b_c is printed "aBC" and read back as a_bc."""
     if desc.full_name != "google.protobuf.FieldMask":
         return fields
     out = []
     for x in fields:
         if x[0] == 1 and x[1] == 2:
-            camel = "".join(w if i == 0 else w[:1].upper() + w[1:]
-                            for i, w in enumerate(x[3].decode("utf-8").split("_")))
-            snake = "".join("_" + c.lower() if c.isupper() and (i == 0 or not camel[i - 1].isupper())
-                            else c.lower() for i, c in enumerate(camel))
-            x = (x[0], x[1], x[2], snake.encode("utf-8"))
+            words = x[3].decode("utf-8").split("_")
+            camel = words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+            x = (x[0], x[1], x[2], cpp_snake_case(camel).encode("utf-8"))
         out.append(x)
     return out
+
+
+def negative_zero_field_read_as_zero(desc, fields):
+    """Java's JSON parser reads a double/float field's -0 through BigDecimal,
+    which has no negative zero; Value.number_value keeps it."""
+    return fields if desc.full_name == "google.protobuf.Value" else wire.negative_zero_is_zero(desc, fields)
+
+
+def value_negative_zero_is_zero(desc, fields):
+    """Go writes a Value.number_value of -0 as 0 in JSON."""
+    return wire.negative_zero_is_zero(desc, fields) if desc.full_name == "google.protobuf.Value" else fields
 
 
 def duration_sign_of_nanos_dropped(desc, fields):
@@ -72,12 +102,6 @@ def negative_duration_without_both_parts(msg):
                for m in messages_in(msg))
 
 
-def value_without_kind(msg):
-    """A google.protobuf.Value with no kind set (Python prints null)."""
-    return any(m.DESCRIPTOR.full_name == "google.protobuf.Value" and m.WhichOneof("kind") is None
-               for m in messages_in(msg))
-
-
 def messages_in(msg):
     """The message and every message below it."""
     yield msg
@@ -86,7 +110,7 @@ def messages_in(msg):
             continue
         if f.message_type.GetOptions().map_entry:
             vals = v.values() if f.message_type.fields_by_name["value"].message_type else ()
-        elif f.label == f.LABEL_REPEATED:
+        elif f.is_repeated:
             vals = v
         else:
             vals = (v,)
@@ -95,7 +119,9 @@ def messages_in(msg):
 
 
 class Runtime:
-    def __init__(self, writes=(), json_reads=(), json_prints=(), print_refuses=None, hostile=None):
+    def __init__(self, writes=(), json_reads=(), json_prints=(), print_refuses=None, hostile=None,
+                 differs_on=None):
+        self.differs_on = differs_on or {}
         self.writes = list(writes)
         self.json_reads = list(json_reads)
         self.json_prints = list(json_prints)
@@ -110,20 +136,34 @@ RUNTIMES = {
         json_reads=[("FieldMask path camel-case capitals read as one word", fieldmask_camel_runs)]),
     "golang": Runtime(
         json_reads=[("NaN read from JSON with other payload bits", wire.nan_bits_ignored)],
-        print_refuses=("Value with no kind", value_without_kind)),
+        json_prints=[("Value number -0 printed as 0", value_negative_zero_is_zero)],
+        hostile={"deep-nesting-40": "accept"},           # protobuf-go's limit is 10,000 levels
+        differs_on={"varint-over-64-bits": "rejected (upb cuts it to 64 bits)"}),
     "java": Runtime(
         writes=[("map keys in UTF-16 order", wire.UTF16_ORDER)],
-        json_reads=[("JSON -0 read as +0", wire.negative_zero_is_zero)]),
+        json_reads=[("JSON -0 of a double field read as +0", negative_zero_field_read_as_zero)],
+        differs_on={"key-over-32-bits": "the low 32 bits of the key are read",
+                    "length-over-32-bits": "the low 32 bits of the length are read",
+                    "oneof-member-again": "merged into the member's earlier value",
+                    "map-entry-unknown-field": "the entry is kept in the map"}),
     "js": Runtime(
-        json_reads=[("JSON -0 read as +0", wire.negative_zero_is_zero)],
-        json_prints=[("-0 printed as 0", wire.negative_zero_is_zero)]),
+        json_prints=[("-0 printed as 0", wire.negative_zero_is_zero)],
+        hostile={"deep-nesting-40": "accept",             # a map entry is not counted as a level
+                 "wrong-wire-type": "reject"},            # read by the declared type
+        differs_on={"wrong-wire-type": "read by the declared type",
+                    "length-over-32-bits": "the length is read modulo 2^32",
+                    "runs-past-enclosing": "not detected",
+                    "map-entry-unknown-field": "not skipped: the next bytes are read as a tag"}),
     "ruby": Runtime(
         json_reads=[("Duration -0.5s read as +0.5s", duration_sign_of_nanos_dropped)],
         print_refuses=("Duration negative in one part only", negative_duration_without_both_parts)),
     "rust": Runtime(
         writes=[("unknown fields dropped", unknown_dropped),
                 ("map entry default key or value left out", wire.map_entry_defaults_omitted),
-                ("-0.0 without presence not written", wire.negative_zero_dropped)]),
+                ("-0.0 without presence not written", wire.negative_zero_dropped)],
+        hostile={"wrong-wire-type": "reject"},
+        differs_on={"wrong-wire-type": "rejected", "varint-over-64-bits": "rejected",
+                    "map-entry-unknown-field": "the entry is kept in the map"}),
 }
 
 

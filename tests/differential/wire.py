@@ -172,7 +172,7 @@ def negative_zero_dropped(desc, fields):
     for x in fields:
         f = desc.fields_by_number.get(x[0])
         if (f is not None and f.type in FLOATING and x[1] == FLOATING[f.type][1]
-                and not f.has_presence and f.label != F.LABEL_REPEATED
+                and not f.has_presence and not f.is_repeated
                 and x[3] == struct.pack(FLOATING[f.type][0], -0.0)):
             continue
         out.append(x)
@@ -209,3 +209,97 @@ def nan_bits_ignored(desc, fields):
 
 def canonical(desc, data):
     return rewrite(desc, data, [BYTE_ORDER])
+
+
+# --- what hostile bytes use: the causes by which runtimes answer differently
+
+SCALAR_WIRE = {F.TYPE_DOUBLE: 1, F.TYPE_FIXED64: 1, F.TYPE_SFIXED64: 1, F.TYPE_FLOAT: 5,
+               F.TYPE_FIXED32: 5, F.TYPE_SFIXED32: 5, F.TYPE_STRING: 2, F.TYPE_BYTES: 2,
+               F.TYPE_MESSAGE: 2, F.TYPE_GROUP: 3}
+
+
+def features(desc, data):
+    """The encoding features of a (possibly malformed) message that runtimes
+    are known to read differently: a set of names, see FEATURES."""
+    found = set()
+    _features(desc, data, found, 0)
+    return found
+
+
+FEATURES = {
+    "malformed": "bytes the strict reading here cannot parse (truncated, a length past its end)",
+    "runs-past-enclosing": "a field inside a message or packed run that ends after it",
+    "wrong-wire-type": "a known field sent with another wire type",
+    "varint-over-64-bits": "a 10-byte varint whose last byte carries bits past 64",
+    "key-over-32-bits": "a field key (tag) varint above 2^32",
+    "length-over-32-bits": "a length prefix above 2^32",
+    "map-entry-unknown-field": "a map entry holding a field other than key and value",
+    "oneof-member-again": "a oneof member that comes back after another member",
+    "invalid-utf8": "a string field that is not UTF-8",
+    "group": "a field of the group wire types",
+}
+
+
+def _features(desc, data, found, depth):
+    i, last_oneof = 0, {}
+    while i < len(data):
+        start = i
+        try:
+            key, i = read_varint(data, i)
+        except ValueError:
+            found.add("malformed")
+            return
+        if key >= 1 << 32:
+            found.add("key-over-32-bits")
+        number, wt = key >> 3, key & 7
+        f = desc.fields_by_number.get(number) if desc is not None else None
+        if wt in (3, 4):
+            found.add("group")
+        if f is not None:
+            want = SCALAR_WIRE.get(f.type, 0)
+            packed_ok = f.is_repeated and wt == 2 and want in (0, 1, 5)
+            if wt != want and not packed_ok:
+                found.add("wrong-wire-type")
+            o = f.containing_oneof
+            if o is not None and len(o.fields) > 1:
+                if last_oneof.get(o.full_name, number) != number and number in last_oneof.get(o.full_name + "#", ()):
+                    found.add("oneof-member-again")
+                last_oneof.setdefault(o.full_name + "#", set()).add(number)
+                last_oneof[o.full_name] = number
+        if desc is not None and desc.GetOptions().map_entry and number not in (1, 2):
+            found.add("map-entry-unknown-field")
+        try:
+            if wt == 0:
+                v, j = read_varint(data, i)
+                if j - i == 10 and data[j - 1] > 1:
+                    found.add("varint-over-64-bits")
+            elif wt == 2:
+                n, i = read_varint(data, i)
+                if n >= 1 << 32:
+                    found.add("length-over-32-bits")
+                j = i + n
+                if j > len(data):
+                    found.add("malformed")
+                    return
+                if f is not None and wt == 2 and depth < 200:
+                    if f.type == F.TYPE_MESSAGE:
+                        inner = set()
+                        _features(f.message_type, data[i:j], inner, depth + 1)
+                        if "malformed" in inner:    # inside a message that itself is whole
+                            inner.discard("malformed")
+                            inner.add("runs-past-enclosing")
+                        found |= inner
+                    elif f.type == F.TYPE_STRING:
+                        try:
+                            data[i:j].decode("utf-8")
+                        except UnicodeDecodeError:
+                            found.add("invalid-utf8")
+            else:
+                _, j = field_at(data, start)
+        except ValueError:
+            found.add("malformed")
+            return
+        if j > len(data):
+            found.add("malformed")
+            return
+        i = j
