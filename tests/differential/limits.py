@@ -169,3 +169,13 @@ RUNTIMES = {
 
 def runtime(lang):
     return RUNTIMES.get(lang, Runtime())
+
+
+# Languages whose runtime keeps no unknown fields (the vector tests assert the drop).
+DROPS_UNKNOWN = {lang for lang, rt in RUNTIMES.items() if any(f is unknown_dropped for _, f in rt.writes)}
+
+# Runtimes that write unknown fields in an order of their own, not where
+# they were read: their vector checker expects that order, so unknown
+# fields moved in front of the known ones are not a fault for them.
+UNKNOWN_ORDER = {"java": "protobuf-java writes unknown fields after the known ones, sorted by number "
+                         "(java/README.rst)"}
