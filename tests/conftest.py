@@ -30,7 +30,7 @@ def pytest_runtest_makereport(item, call):
 
 # What distcheck's make check leaves to the main one (Makefile.am says why).
 _FULL_SCOPE_ONLY = ("test_generation.py", "test_configure.py", "test_reproducible.py",
-                    "test_differential.py")
+                    "test_differential.py", "test_sanitizers.py")
 
 
 def pytest_collection_modifyitems(config, items):
