@@ -316,19 +316,22 @@ def test_json_nested_100000_deep_is_refused_without_hanging(lang, tmp_path):
     """Regression (C++): protobuf 3.21's JSON parser took quadratic time in
     the nesting depth, and a Server whose properties held lists 100,000
     deep had no answer after 12 minutes. Every language must refuse such a
-    record's JSON (or the record line itself) and answer the next record."""
+    record's JSON (or the record line itself), answer a line that is not a
+    record with an error, and answer the next record."""
     deep = "[" * 100000 + "]" * 100000
     lines = ['{"type":"oaktree.v1.Server","binary":"","json":{"properties":{"a":%s}}}' % deep,
+             'not a record',      # regression (Python): a line that is not JSON ended the run
              '{"type":"oaktree.v1.Server","binary":"0a00","json":{"location":{}}}']
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     p = subprocess.run([te.program(lang, "vector-check"), "--roundtrip", str(tmp_path / "in.jsonl"),
                         str(tmp_path / "out.jsonl")], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr[-2000:]
     answers = read_lines(tmp_path / "out.jsonl")
-    assert len(answers) == 2, answers
+    assert len(answers) == 3, answers
+    assert "error" in answers[1] and "binary" not in answers[1], answers[1]
     if lang in limits.NO_JSON:      # its JSON is never read: the binary is answered
         assert answers[0] == {"binary": ""}, str(answers[0])[:500]
     else:
         assert "json_error" in answers[0] or "error" in answers[0], str(answers[0])[:500]
         assert "json_binary" not in answers[0], str(answers[0])[:500]
-    assert answers[1].get("binary") == "0a00" and "error" not in answers[1], answers[1]
+    assert answers[2].get("binary") == "0a00" and "error" not in answers[2], answers[2]

@@ -36,6 +36,17 @@ def test_vectors_are_fresh():
     assert p.returncode == 0, "stale vectors:\n" + p.stderr
 
 
+def test_importing_make_vectors_leaves_the_runtime_alone():
+    """Regression: make_vectors switched to pure-Python protobuf at import,
+    so a test that imported it made every later subprocess run pure Python
+    (Python's vector leg then compared that runtime with itself). Only the
+    program may switch; this process imported it above."""
+    assert os.environ.get("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION") != "python"
+    p = subprocess.run([sys.executable, "-c", "from google.protobuf.internal import api_implementation as a;"
+                        " print(a.Type())"], capture_output=True, text=True, timeout=60)
+    assert p.stdout.strip() == "upb", p.stdout + p.stderr
+
+
 def declared_types(fds):
     """Every message type of the oaktree files, read straight from the
     FileDescriptorProtos (not through the loader the generator uses)."""
