@@ -29,6 +29,9 @@ from tools import descriptors
 
 SEED = os.environ.get("OAKTREE_DIFF_SEED") or "oaktree-differential-1"
 COUNT = int(os.environ.get("OAKTREE_DIFF_COUNT") or 100000)
+# make check's own run must need every documented rule (a stale rule fails);
+# another seed or a smaller count may meet no record of a rare rule.
+EXACT = SEED == "oaktree-differential-1" and COUNT == 100000
 # Measured: the slowest language (Python) answers 100,000 records in about
 # a minute on this machine; ten times that before calling it a hang.
 TIMEOUT = max(600, COUNT // 100)
@@ -114,7 +117,8 @@ def test_random_messages_agree(run, lang):
         lang, len(r["answers"]), len(run["records"]))
     (recs, answers), _ = split(run, r["answers"])
     ref = compare.Reference(run["ds"])
-    problems = compare.compare(ref, recs, answers, answers, limits.runtime(lang), no_json=lang in limits.NO_JSON)
+    problems = compare.compare(ref, recs, answers, answers, limits.runtime(lang), no_json=lang in limits.NO_JSON,
+                               report_unneeded=EXACT)
     report(run, lang, problems, "random messages")
     print("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
         lang, len(recs), run["types"], SEED, "" if lang in limits.NO_JSON else " and JSON", r["seconds"]))
@@ -144,7 +148,7 @@ def test_hostile_bytes_get_the_documented_answer(run, lang):
     _, (recs, answers) = split(run, r["answers"])
     _, (_, ref_answers) = split(run, reference["answers"])
     problems = compare.compare(compare.Reference(run["ds"]), recs, answers, ref_answers, limits.runtime(lang),
-                               no_json=True)
+                               no_json=True, report_unneeded=EXACT)
     report(run, lang, problems, "hostile inputs", offset=len(run["records"]) - len(recs))
     print("%s: %d hostile inputs answered as expected or documented" % (lang, len(recs)))
 

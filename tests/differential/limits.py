@@ -133,19 +133,24 @@ RUNTIMES = {
     "python": Runtime(
         writes=[("map keys in upb's order (a key after the longer keys it prefixes)", wire.UPB_ORDER)]),
     "cpp": Runtime(
-        json_reads=[("FieldMask path camel-case capitals read as one word", fieldmask_camel_runs)]),
+        json_reads=[("FieldMask path camel-case capitals read as one word", fieldmask_camel_runs)],
+        differs_on={"map-entry-unknown-field": "the entry is kept in the map, its unknown field dropped",
+                    "varint-over-64-bits": "an unknown varint is written back cut to 64 bits"}),
     "golang": Runtime(
         json_reads=[("NaN read from JSON with other payload bits", wire.nan_bits_ignored)],
         json_prints=[("Value number -0 printed as 0", value_negative_zero_is_zero)],
         hostile={"deep-nesting-40": "accept"},           # protobuf-go's limit is 10,000 levels
-        differs_on={"varint-over-64-bits": "rejected (upb cuts it to 64 bits)"}),
+        differs_on={"varint-over-64-bits": "rejected (upb cuts it to 64 bits)",
+                    "map-entry-unknown-field": "the entry is kept in the map, its unknown field dropped"}),
     "java": Runtime(
         writes=[("map keys in UTF-16 order", wire.UTF16_ORDER)],
         json_reads=[("JSON -0 of a double field read as +0", negative_zero_field_read_as_zero)],
         differs_on={"key-over-32-bits": "the low 32 bits of the key are read",
                     "length-over-32-bits": "the low 32 bits of the length are read",
                     "oneof-member-again": "merged into the member's earlier value",
-                    "map-entry-unknown-field": "the entry is kept in the map"}),
+                    "map-entry-unknown-field": "the entry is kept in the map",
+                    "varint-over-64-bits": "an unknown varint is written back cut to 64 bits",
+                    "unknown-not-last": "unknown fields written after the known ones, sorted by number"}),
     "js": Runtime(
         json_prints=[("-0 printed as 0", wire.negative_zero_is_zero)],
         hostile={"deep-nesting-40": "accept",             # a map entry is not counted as a level
@@ -153,10 +158,12 @@ RUNTIMES = {
         differs_on={"wrong-wire-type": "read by the declared type",
                     "length-over-32-bits": "the length is read modulo 2^32",
                     "runs-past-enclosing": "not detected",
-                    "map-entry-unknown-field": "not skipped: the next bytes are read as a tag"}),
+                    "map-entry-unknown-field": "not skipped: the next bytes are read as a tag",
+                    "unknown-in-well-known-type": "dropped (Struct, Value and wrappers keep none)"}),
     "ruby": Runtime(
         json_reads=[("Duration -0.5s read as +0.5s", duration_sign_of_nanos_dropped)],
-        print_refuses=("Duration negative in one part only", negative_duration_without_both_parts)),
+        print_refuses=("Duration negative in one part only", negative_duration_without_both_parts),
+        differs_on={"map-entry-unknown-field": "the entry is written back as it came"}),
     "rust": Runtime(
         writes=[("unknown fields dropped", unknown_dropped),
                 ("map entry default key or value left out", wire.map_entry_defaults_omitted),

@@ -237,11 +237,14 @@ FEATURES = {
     "oneof-member-again": "a oneof member that comes back after another member",
     "invalid-utf8": "a string field that is not UTF-8",
     "group": "a field of the group wire types",
+    "unknown-in-well-known-type": "an unknown field inside a google.protobuf message (Struct, Value, ...)",
+    "unknown-not-last": "an unknown field (a number not declared, or a wrong wire type) before a "
+                        "known one or before an unknown one of a lower number",
 }
 
 
 def _features(desc, data, found, depth):
-    i, last_oneof = 0, {}
+    i, last_oneof, last_unknown = 0, {}, None
     while i < len(data):
         start = i
         try:
@@ -255,17 +258,26 @@ def _features(desc, data, found, depth):
         f = desc.fields_by_number.get(number) if desc is not None else None
         if wt in (3, 4):
             found.add("group")
+        unknown = f is None
         if f is not None:
             want = SCALAR_WIRE.get(f.type, 0)
             packed_ok = f.is_repeated and wt == 2 and want in (0, 1, 5)
             if wt != want and not packed_ok:
                 found.add("wrong-wire-type")
-            o = f.containing_oneof
-            if o is not None and len(o.fields) > 1:
-                if last_oneof.get(o.full_name, number) != number and number in last_oneof.get(o.full_name + "#", ()):
-                    found.add("oneof-member-again")
-                last_oneof.setdefault(o.full_name + "#", set()).add(number)
-                last_oneof[o.full_name] = number
+                unknown = True
+        if desc is not None and wt != 4:
+            if last_unknown is not None and (not unknown or number < last_unknown):
+                found.add("unknown-not-last")
+            if unknown:
+                last_unknown = number
+                if desc.full_name.startswith("google.protobuf."):
+                    found.add("unknown-in-well-known-type")
+        o = f.containing_oneof if f is not None else None
+        if o is not None and len(o.fields) > 1:
+            if last_oneof.get(o.full_name, number) != number and number in last_oneof.get(o.full_name + "#", ()):
+                found.add("oneof-member-again")
+            last_oneof.setdefault(o.full_name + "#", set()).add(number)
+            last_oneof[o.full_name] = number
         if desc is not None and desc.GetOptions().map_entry and number not in (1, 2):
             found.add("map-entry-unknown-field")
         try:
