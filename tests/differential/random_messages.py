@@ -29,6 +29,7 @@ from google.protobuf import descriptor as _d
 from google.protobuf import json_format
 
 from differential import wire
+from differential.wire import varint
 from tools import descriptors
 
 F = _d.FieldDescriptor
@@ -253,18 +254,6 @@ class Generator:
             payload = self.rng.choice([b"", b"newer \xe2\x9c\x93", self.rng.randbytes(20)])
             data += varint(len(payload)) + payload
         msg.MergeFromString(data)
-
-
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def record(ds, types, seed, index):
