@@ -206,3 +206,10 @@ class ScratchBuild:
 @pytest.fixture
 def scratch(tmp_path, srcdir, python):
     return ScratchBuild(str(tmp_path), srcdir, python)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if te.SUMMARY:
+        terminalreporter.section("measured by the tests")
+        for line in te.SUMMARY:
+            terminalreporter.write_line(line)

@@ -13,6 +13,15 @@ SRCDIR = os.environ.get("OAKTREE_SRCDIR") or os.path.dirname(TESTS)
 VECTORS = os.path.join(SRCDIR, "tests", "vectors")
 
 
+# Lines a passing test wants in the run's log (counts, times), printed at the
+# end by conftest.py's terminal summary (a passing test's output is hidden).
+SUMMARY = []
+
+
+def summary(line):
+    SUMMARY.append(line)
+
+
 def env(name):
     """The value of OAKTREE_* variable `name`; a failure when it is not set."""
     value = os.environ.get(name)

@@ -120,7 +120,7 @@ def test_random_messages_agree(run, lang):
     problems = compare.compare(ref, recs, answers, answers, limits.runtime(lang), no_json=lang in limits.NO_JSON,
                                report_unneeded=EXACT)
     report(run, lang, problems, "random messages")
-    print("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
+    te.summary("%s: %d random messages of %d types (seed %s) agree, binary%s, in %.1f s" % (
         lang, len(recs), run["types"], SEED, "" if lang in limits.NO_JSON else " and JSON", r["seconds"]))
 
 
@@ -150,7 +150,7 @@ def test_hostile_bytes_get_the_documented_answer(run, lang):
     problems = compare.compare(compare.Reference(run["ds"]), recs, answers, ref_answers, limits.runtime(lang),
                                no_json=True, report_unneeded=EXACT)
     report(run, lang, problems, "hostile inputs", offset=len(run["records"]) - len(recs))
-    print("%s: %d hostile inputs answered as expected or documented" % (lang, len(recs)))
+    te.summary("%s: %d hostile inputs answered as expected or documented" % (lang, len(recs)))
 
 
 # --- the comparison itself: each rule shown failing on an injected fault -----

@@ -134,7 +134,7 @@ def test_server_survives_abuse(servers, lang):
     assert rc == 0 and not bad, "abuse of the %s server: %s %s" % (lang, bad or out, err)
     assert servers.get(lang).proc.poll() is None, \
         "the %s server died after the abuse: %s" % (lang, servers.get(lang).tail())
-    print("%s server: %s" % (lang, "; ".join(s["detail"] for s in steps)))
+    te.summary("%s server survived abuse: %s" % (lang, "; ".join(s["detail"] for s in steps)))
 
 
 # --- the harness catches what it claims to (mutations) --------------------------
